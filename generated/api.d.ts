@@ -210,8 +210,8 @@ export interface components {
          *     or with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`).
          */
         TokenRequest: {
-            /** @enum {string} */
-            grant_type: "client_credentials";
+            /** @description Must be `client_credentials`; any other grant type is `unsupported_grant_type`. */
+            grant_type: string;
             client_id?: string;
             client_secret?: string;
             /** @description Space-separated scopes to ask for, a subset of the client's; all of them when absent. */

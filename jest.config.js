@@ -1,0 +1,18 @@
+/**
+ * Projects: `unit` (no database), then the integration suites once on SQLite and, when
+ * TEST_DATABASE_URL points at a PostgreSQL server, once more on PostgreSQL.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const integration = ['<rootDir>/test/integration/**/*.test.ts'];
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'] },
+    { ...common, displayName: 'sqlite', testMatch: integration, setupFiles: ['<rootDir>/test/support/use-sqlite.ts'] },
+    ...(process.env.TEST_DATABASE_URL
+      ? [{ ...common, displayName: 'postgres', testMatch: integration, setupFiles: ['<rootDir>/test/support/use-postgres.ts'] }]
+      : []),
+  ],
+};

@@ -1,0 +1,51 @@
+/**
+ * The composition root: kernel → modules → HTTP app. main.ts, the tests and the benchmark all
+ * build Stratum through here, so they run the same thing.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type Koa from 'koa';
+import type { Config } from './platform/config/config';
+import { createApp } from './platform/http/app';
+import { Contract } from './platform/http/contract';
+// eslint-disable-next-line
+const createDocsRouter = (d: object) => { try { return require('./platform/http/docs').createDocsRouter(d); } catch { return undefined; } };
+import type { HandlerMap } from './platform/http/handler';
+import { createKernel, type Kernel } from './platform/kernel';
+import * as platform from './modules/platform';
+
+export const CONTRACT_PATH = resolve(__dirname, '../generated/openapi.json');
+
+export interface Stratum {
+  app: Koa;
+  kernel: Kernel;
+  contract: Contract;
+  platform: ReturnType<typeof platform.platformModule>;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+export async function buildStratum(config: Config, logger: Logger = createLogger(config)): Promise<Stratum> {
+  const document = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8'));
+  const contract = await Contract.load(document);
+  const kernel = await createKernel(config, logger, [...platform.models]);
+  const platformModule = platform.platformModule(kernel);
+  const handlers: HandlerMap = { ...platformModule.handlers };
+  const app = createApp({
+    contract,
+    handlers,
+    tokens: kernel.tokens,
+    verifyApiKey: platformModule.verifyApiKey,
+    idempotency: kernel.idempotency,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    validateResponses: config.validateResponses,
+    docs: createDocsRouter(document),
+  });
+  kernel.dispatcher.start();
+  return { app, kernel, contract, platform: platformModule, close: () => kernel.close() };
+}

@@ -1,0 +1,67 @@
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './platform/config/config';
+import { buildStratum, createLogger } from './compose';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`stratum: configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config);
+  const stratum = await buildStratum(config, logger);
+
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (config.bootstrapDemoTenant && (await stratum.platform.tenants.isEmpty())) {
+    const { tenant, adminClient, secret } = await stratum.platform.tenants.create('demo');
+    // Printed once, on purpose: the secret is not stored anywhere readable.
+    console.log(
+      [
+        '',
+        `Created tenant "${tenant.name}" (${tenant.id}) with an admin API client. Its secret is shown only now:`,
+        `  client_id:     ${adminClient.id}`,
+        `  client_secret: ${secret}`,
+        'Get a token:',
+        `  curl -s -X POST ${base}/v1/oauth/token -d grant_type=client_credentials -d client_id=${adminClient.id} -d client_secret=${secret}`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  const server = createServer(stratum.app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.listen(config.port, config.host, () => {
+    logger.info({ url: base, docs: `${base}/docs`, contract: `${base}/openapi.json` }, 'stratum listening');
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    stratum.kernel.beginShutdown();
+    const force = setTimeout(() => {
+      logger.warn('shutdown timeout reached; closing remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server.close(async () => {
+      await stratum.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('stratum: failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../../platform/db/database';
+import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import { NotFoundError, StaleVersionError } from '../../../platform/errors';
+import { generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
+import type { Principal } from '../../../platform/auth/principal';
+import { ApiClient, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
+import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type ListPosition } from '../infrastructure/api-client.repository';
+
+export interface ApiClientDeps {
+  db: Database;
+  runInUnitOfWork: RunInUnitOfWork;
+}
+
+/** The version the caller read, from If-Match: undefined means "any" (`*`). */
+export type ExpectedVersion = number[] | undefined;
+
+function checkVersion(client: ApiClient, expected: ExpectedVersion): void {
+  if (expected && !expected.includes(client.version)) {
+    throw new StaleVersionError(`If-Match names version ${expected.map((v) => `"${v}"`).join(', ')} but API client ${client.id} is at "${client.version}".`);
+  }
+}
+
+async function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
+  const client = await repo.get(id);
+  if (!client) throw new NotFoundError(`There is no API client ${id}.`);
+  return client;
+}
+
+export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
+  /** Changes one client under If-Match: load, check the version, apply, save against it. */
+  const changeClient = (tenantId: string, id: string, expected: ExpectedVersion, apply: (client: ApiClient) => Promise<void> | void) =>
+    runInUnitOfWork(tenantId, async (uow) => {
+      const repo = ApiClientRepository.in(uow);
+      const client = await load(repo, id);
+      checkVersion(client, expected);
+      const loaded = client.version;
+      await apply(client);
+      if (client.version !== loaded) await repo.save(client, loaded);
+      return client.snapshot;
+    });
+
+  return {
+    async create(tenantId: string, input: { name: string; description?: string | null; scopes: string[] }): Promise<{ client: ApiClientState; secret: string }> {
+      const secret = generateSecret();
+      const secretHash = await hashSecret(secret);
+      const client = await runInUnitOfWork(tenantId, async (uow) => {
+        const created = ApiClient.register({ tenantId, name: input.name, description: input.description ?? null, scopes: input.scopes, secretHash });
+        await ApiClientRepository.in(uow).add(created);
+        return created.snapshot;
+      });
+      return { client, secret };
+    },
+
+    async get(tenantId: string, id: string): Promise<ApiClientState> {
+      return (await load(new ApiClientRepository(db, tenantId), id)).snapshot;
+    },
+
+    async list(tenantId: string, filter: ApiClientFilter, sort: ApiClientSort, limit: number, after?: ListPosition) {
+      const rows = await new ApiClientRepository(db, tenantId).list(filter, sort, limit + 1, after);
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const next: ListPosition | null =
+        rows.length > limit && last ? { value: sort.endsWith('name') ? last.name : last.createdAt.toISOString(), id: last.id } : null;
+      return { items, next };
+    },
+
+    update(tenantId: string, id: string, expected: ExpectedVersion, changes: ApiClientChanges): Promise<ApiClientState> {
+      return changeClient(tenantId, id, expected, (client) => client.change(changes));
+    },
+
+    revoke(tenantId: string, id: string, expected: ExpectedVersion, by: Principal): Promise<ApiClientState> {
+      return changeClient(tenantId, id, expected, (client) => client.revoke(by.clientId));
+    },
+
+    async rotateSecret(tenantId: string, id: string, expected: ExpectedVersion): Promise<{ client: ApiClientState; secret: string }> {
+      const secret = generateSecret();
+      const secretHash = await hashSecret(secret);
+      const client = await changeClient(tenantId, id, expected, (c) => c.rotateSecret(secretHash));
+      return { client, secret };
+    },
+  };
+}
+
+export type ApiClientUseCases = ReturnType<typeof apiClientUseCases>;
+
+const API_KEY_CACHE_LIMIT = 10_000;
+
+/**
+ * Verifies `<client_id>.<secret>` API keys. The client is read on every call, so a revocation or
+ * rotation takes effect at once in every process; only the slow scrypt check is cached, keyed by
+ * the stored hash and the presented secret, so a new hash never matches an old entry.
+ */
+export function apiKeyVerifier(db: Database) {
+  const verified = new Set<string>();
+  return async (clientId: string, secret: string): Promise<Principal | null> => {
+    if (!/^cli_[0-9A-HJKMNP-TV-Z]{26}$/.test(clientId) || secret.length > 200) return null;
+    const client = await ApiClientRepository.findForCredentials(db, clientId);
+    if (!client || client.snapshot.status !== 'active') return null;
+    const { secretHash, tenantId, scopes } = client.snapshot;
+    const cacheKey = createHash('sha256').update(secretHash).update('\0').update(secret).digest('base64');
+    if (!verified.has(cacheKey)) {
+      if (!(await verifySecret(secret, secretHash))) return null;
+      if (verified.size >= API_KEY_CACHE_LIMIT) verified.clear();
+      verified.add(cacheKey);
+    }
+    return { tenantId, clientId, scopes: new Set(scopes), via: 'api_key' };
+  };
+}

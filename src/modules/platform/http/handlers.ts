@@ -1,0 +1,167 @@
+import type { components } from '../../../../generated/api';
+import { type HandlerMap, type IfMatch, OAuthError, etag } from '../../../platform/http/handler';
+import { CursorCodec, DEFAULT_LIMIT } from '../../../platform/http/pagination';
+import { HttpProblem } from '../../../platform/http/problem';
+import type { Principal } from '../../../platform/auth/principal';
+import type { ApiClientState } from '../domain/api-client';
+import type { ApiClientUseCases } from '../application/api-clients';
+import { TokenRequestError, type TokenRequest } from '../application/issue-token';
+import type { TenantUseCases } from '../application/tenants';
+import type { ApiClientSort } from '../infrastructure/api-client.repository';
+
+type Schemas = components['schemas'];
+
+export interface PlatformHandlerDeps {
+  apiClients: ApiClientUseCases;
+  tenants: TenantUseCases;
+  issueToken: (request: TokenRequest) => Promise<{ accessToken: string; expiresIn: number; scope: string }>;
+  cursors: CursorCodec;
+  /** The database answers, and the process is not shutting down. */
+  ready: () => Promise<boolean>;
+}
+
+function toApiClient(s: Readonly<ApiClientState>): Schemas['ApiClient'] {
+  return {
+    id: s.id,
+    tenant_id: s.tenantId,
+    name: s.name,
+    description: s.description,
+    scopes: s.scopes as Schemas['Scope'][],
+    status: s.status,
+    version: s.version,
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+    secret_rotated_at: s.secretRotatedAt?.toISOString() ?? null,
+    revoked_at: s.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Secured operations always have a principal: the pipeline refuses them without one. */
+function caller(principal: Principal | null): Principal {
+  if (!principal) throw new Error('secured operation reached without a principal');
+  return principal;
+}
+
+const expected = (ifMatch: IfMatch | undefined) => (!ifMatch || ifMatch.any ? undefined : ifMatch.versions);
+
+/** RFC 6749 §2.3.1: client credentials in the body, or HTTP Basic (form-urlencoded parts). */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = header && /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  try {
+    return { id: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
+  const { apiClients, tenants, cursors } = deps;
+  return {
+    async issueToken({ body, headers }) {
+      const basic = basicCredentials(headers.authorization);
+      if (headers.authorization && !basic) throw new OAuthError('invalid_client', 'The Authorization header must be HTTP Basic with client_id:client_secret.');
+      if (basic && (body.client_id !== undefined || body.client_secret !== undefined)) {
+        throw new OAuthError('invalid_request', 'Authenticate with HTTP Basic or with client_id and client_secret in the body, not both.');
+      }
+      try {
+        const token = await deps.issueToken({
+          grantType: body.grant_type,
+          clientId: basic?.id ?? body.client_id,
+          clientSecret: basic?.secret ?? body.client_secret,
+          scope: body.scope,
+        });
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+          body: { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope },
+        };
+      } catch (err) {
+        if (err instanceof TokenRequestError) throw new OAuthError(err.code, err.message);
+        throw err;
+      }
+    },
+
+    async getLiveness() {
+      return { status: 200, body: { status: 'ok' } };
+    },
+
+    async getReadiness() {
+      if (!(await deps.ready())) {
+        throw new HttpProblem('service-unavailable', 'The database is not reachable, or the process is shutting down.', { headers: { 'Retry-After': '5' } });
+      }
+      return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } };
+    },
+
+    async getTenant({ params, principal }) {
+      const me = caller(principal);
+      // Another tenant's id is not found, exactly like an id that does not exist.
+      if (params.tenant_id !== me.tenantId) throw new HttpProblem('not-found', `There is no tenant ${params.tenant_id}.`);
+      const tenant = await tenants.get(me.tenantId);
+      return { status: 200, body: { id: tenant.id, name: tenant.name, created_at: tenant.createdAt.toISOString() } };
+    },
+
+    async listApiClients({ query, principal }) {
+      const me = caller(principal);
+      const sort = (query.sort ?? '-created_at') as ApiClientSort;
+      const filter = {
+        status: query.status,
+        q: query.q,
+        createdAfter: query.created_after ? new Date(query.created_after) : undefined,
+        createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+      };
+      // The cursor is bound to the filters and the sort it was made for.
+      const context = JSON.stringify(['listApiClients', sort, filter.status ?? null, filter.q ?? null, query.created_after ?? null, query.created_before ?? null]);
+      let after;
+      if (query.cursor) {
+        const [value, id] = cursors.decode(query.cursor, context);
+        if (typeof value !== 'string' || typeof id !== 'string') throw new HttpProblem('invalid-cursor', 'The cursor is not valid for this list.');
+        after = { value, id };
+      }
+      const page = await apiClients.list(me.tenantId, filter, sort, query.limit ?? DEFAULT_LIMIT, after);
+      return {
+        status: 200,
+        body: { data: page.items.map(toApiClient), next_cursor: page.next ? cursors.encode([page.next.value, page.next.id], context) : null },
+      };
+    },
+
+    async createApiClient({ body, principal }) {
+      const me = caller(principal);
+      const { client, secret } = await apiClients.create(me.tenantId, body);
+      return {
+        status: 201,
+        headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: etag(client.version), 'Cache-Control': 'no-store' },
+        body: { api_client: toApiClient(client), client_secret: secret },
+      };
+    },
+
+    async getApiClient({ params, principal }) {
+      const client = await apiClients.get(caller(principal).tenantId, params.api_client_id);
+      return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
+    },
+
+    async updateApiClient({ params, body, principal, ifMatch }) {
+      const client = await apiClients.update(caller(principal).tenantId, params.api_client_id, expected(ifMatch), body);
+      return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
+    },
+
+    async revokeApiClient({ params, principal, ifMatch }) {
+      const me = caller(principal);
+      const client = await apiClients.revoke(me.tenantId, params.api_client_id, expected(ifMatch), me);
+      return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
+    },
+
+    async rotateApiClientSecret({ params, principal, ifMatch }) {
+      const { client, secret } = await apiClients.rotateSecret(caller(principal).tenantId, params.api_client_id, expected(ifMatch));
+      return {
+        status: 200,
+        headers: { ETag: etag(client.version), 'Cache-Control': 'no-store' },
+        body: { api_client: toApiClient(client), client_secret: secret },
+      };
+    },
+  };
+}

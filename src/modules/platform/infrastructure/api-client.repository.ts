@@ -1,0 +1,167 @@
+import type { Transaction } from 'sequelize';
+import type { Database } from '../../../platform/db/database';
+import type { UnitOfWork } from '../../../platform/db/unit-of-work';
+import { StaleVersionError } from '../../../platform/errors';
+import { ApiClient, type ApiClientState, type ApiClientStatus } from '../domain/api-client';
+import { ApiClientModel } from './models';
+
+interface ApiClientRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  scopes: string;
+  status: string;
+  secret_hash: string;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  secret_rotated_at: Date | string | null;
+  revoked_at: Date | string | null;
+}
+
+export interface ApiClientFilter {
+  status?: ApiClientStatus;
+  q?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export type ApiClientSort = 'created_at' | '-created_at' | 'name' | '-name';
+
+export interface ListPosition {
+  value: string;
+  id: string;
+}
+
+const date = (v: Date | string) => new Date(v);
+const maybeDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+
+function toDomain(row: ApiClientRow): ApiClient {
+  return ApiClient.restore(toState(row));
+}
+
+function toState(row: ApiClientRow): ApiClientState {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    description: row.description,
+    scopes: JSON.parse(row.scopes),
+    status: row.status as ApiClientStatus,
+    secretHash: row.secret_hash,
+    version: Number(row.version),
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+    secretRotatedAt: maybeDate(row.secret_rotated_at),
+    revokedAt: maybeDate(row.revoked_at),
+  };
+}
+
+function toRow(s: Readonly<ApiClientState>) {
+  return {
+    id: s.id,
+    tenant_id: s.tenantId,
+    name: s.name,
+    description: s.description,
+    scopes: JSON.stringify(s.scopes),
+    status: s.status,
+    secret_hash: s.secretHash,
+    version: s.version,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    secret_rotated_at: s.secretRotatedAt,
+    revoked_at: s.revokedAt,
+  };
+}
+
+const COLUMNS = 'id, tenant_id, name, description, scopes, status, secret_hash, version, created_at, updated_at, secret_rotated_at, revoked_at';
+
+/**
+ * API clients of one tenant. Reads are plain SQL mapped to domain objects here (no model
+ * instances on read paths); writes go through the model inside the unit of work's transaction.
+ */
+export class ApiClientRepository {
+  private readonly transaction: Transaction | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tenantId: string,
+    private readonly uow?: UnitOfWork,
+  ) {
+    this.transaction = uow?.transaction;
+  }
+
+  static in(uow: UnitOfWork): ApiClientRepository {
+    return new ApiClientRepository(uow.db, uow.tenantId, uow);
+  }
+
+  async get(id: string): Promise<ApiClient | null> {
+    // Inside a unit of work on PostgreSQL, lock the row: the change is decided on what we read.
+    const lock = this.uow && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await this.db.select<ApiClientRow>(`SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id${lock}`, { tenantId: this.tenantId, id }, this.transaction);
+    return rows.length ? toDomain(rows[0]) : null;
+  }
+
+  async add(client: ApiClient): Promise<void> {
+    await ApiClientModel.create(toRow(client.snapshot), { transaction: this.writeTransaction() });
+    this.uow!.record(...client.pullEvents());
+  }
+
+  /** Saves a changed client; fails when someone else saved another version in between. */
+  async save(client: ApiClient, loadedVersion: number): Promise<void> {
+    const row = toRow(client.snapshot);
+    const [count] = await ApiClientModel.update(row, {
+      where: { id: row.id, tenant_id: this.tenantId, version: loadedVersion },
+      transaction: this.writeTransaction(),
+    });
+    if (count !== 1) throw new StaleVersionError(`API client ${row.id} was changed by another request; get it again and retry.`);
+    this.uow!.record(...client.pullEvents());
+  }
+
+  async list(filter: ApiClientFilter, sort: ApiClientSort, limit: number, after?: ListPosition): Promise<ApiClientState[]> {
+    const where = ['tenant_id = :tenantId'];
+    const replacements: Record<string, unknown> = { tenantId: this.tenantId, limit };
+    if (filter.status) {
+      where.push('status = :status');
+      replacements.status = filter.status;
+    }
+    if (filter.q) {
+      where.push("LOWER(name) LIKE :q ESCAPE '\\'");
+      replacements.q = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    if (filter.createdAfter) {
+      where.push('created_at >= :createdAfter');
+      replacements.createdAfter = filter.createdAfter;
+    }
+    if (filter.createdBefore) {
+      where.push('created_at < :createdBefore');
+      replacements.createdBefore = filter.createdBefore;
+    }
+    const column = sort.replace('-', '') as 'created_at' | 'name';
+    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
+    if (after) {
+      const op = dir === 'ASC' ? '>' : '<';
+      where.push(`(${column} ${op} :afterValue OR (${column} = :afterValue AND id ${op} :afterId))`);
+      replacements.afterValue = column === 'created_at' ? new Date(after.value) : after.value;
+      replacements.afterId = after.id;
+    }
+    const rows = await this.db.select<ApiClientRow>(
+      `SELECT ${COLUMNS} FROM api_clients WHERE ${where.join(' AND ')} ORDER BY ${column} ${dir}, id ${dir} LIMIT :limit`,
+      replacements,
+      this.transaction,
+    );
+    return rows.map(toState);
+  }
+
+  /** Any tenant's client by id: the credential check happens before a tenant is known. */
+  static async findForCredentials(db: Database, id: string): Promise<ApiClient | null> {
+    const rows = await db.select<ApiClientRow>(`SELECT ${COLUMNS} FROM api_clients WHERE id = :id`, { id });
+    return rows.length ? toDomain(rows[0]) : null;
+  }
+
+  private writeTransaction(): Transaction {
+    if (!this.transaction) throw new Error('writes need a unit of work');
+    return this.transaction;
+  }
+}

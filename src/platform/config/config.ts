@@ -1,0 +1,82 @@
+/**
+ * Configuration comes from environment variables only. Every variable is documented in the
+ * README with its default; a bad value stops the process with a message naming the variable.
+ */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  /** PostgreSQL URL; when absent the embedded SQLite file is used. */
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  dbPoolMax: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  maxBodyBytes: number;
+  tokenTtlSeconds: number;
+  /** Overrides the signing secret stored in the database (base64url, at least 32 bytes). */
+  secret: string | undefined;
+  validateResponses: boolean;
+  shutdownTimeoutMs: number;
+  bootstrapDemoTenant: boolean;
+  outboxPollMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'test', 'production'] as const);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
+  }
+  const secret = env.STRATUM_SECRET || undefined;
+  if (secret !== undefined && Buffer.from(secret, 'base64url').length < 32) {
+    throw new ConfigError('STRATUM_SECRET must be at least 32 bytes, base64url-encoded (e.g. `openssl rand -base64 48`)');
+  }
+  const host = env.HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${host}"`);
+  return {
+    env: nodeEnv,
+    host,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    sqlitePath: env.SQLITE_PATH || './data/stratum.sqlite',
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
+    tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    secret,
+    validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    bootstrapDemoTenant: bool(env, 'BOOTSTRAP_DEMO_TENANT', true),
+    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10, 600_000),
+  };
+}

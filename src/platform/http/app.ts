@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { Logger } from 'pino';
+import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
+import { ulid } from '../ids';
+import type { ApiKeyVerifier, Principal } from '../auth/principal';
+import type { TokenService } from '../auth/tokens';
+import type { IdempotencyStore } from '../idempotency/idempotency-store';
+import { authenticate } from './authenticate';
+import { readBody } from './body';
+import type { Contract, OperationSpec } from './contract';
+import { type HandlerMap, type HandlerRequest, type IfMatch, OAuthError } from './handler';
+import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody } from './problem';
+
+export const API_BASE = '/v1';
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface AppOptions {
+  contract: Contract;
+  handlers: HandlerMap;
+  tokens: TokenService;
+  verifyApiKey: ApiKeyVerifier;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Check every response against the contract; a mismatch becomes a logged 500. */
+  validateResponses: boolean;
+  docs?: Router;
+}
+
+interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized body, or undefined for none. */
+  body: string | undefined;
+  contentType: string | undefined;
+}
+
+interface RequestState {
+  requestId: string;
+  operation?: OperationSpec;
+  principal?: Principal | null;
+}
+
+/** Every handler must have an operation and every operation a handler. */
+export function checkHandlers(contract: Contract, handlers: HandlerMap): void {
+  const missing = [...contract.operations.keys()].filter((id) => !(id in handlers));
+  const extra = Object.keys(handlers).filter((id) => !contract.operations.has(id));
+  if (missing.length || extra.length) {
+    throw new Error(
+      [missing.length ? `operations without a handler: ${missing.join(', ')}` : '', extra.length ? `handlers without an operation: ${extra.join(', ')}` : '']
+        .filter(Boolean)
+        .join('; '),
+    );
+  }
+}
+
+export function createApp(options: AppOptions): Koa {
+  const { contract, handlers, logger } = options;
+  checkHandlers(contract, handlers);
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('x-request-id');
+    const state: RequestState = { requestId: REQUEST_ID.test(incoming) ? incoming : ulid() };
+    ctx.state.request = state;
+    ctx.set('X-Request-Id', state.requestId);
+    try {
+      await next();
+      if (ctx.body === undefined && ctx.status === 404) {
+        throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
+      }
+    } catch (err) {
+      write(ctx, errorOutcome(err, state, logger));
+    }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info(
+      { method: ctx.method, path: ctx.path, route: state.operation?.operationId, status: ctx.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId },
+      'request',
+    );
+  });
+
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.redirect('/docs');
+      return;
+    }
+    const m = /^\/problems\/([a-z-]+)$/.exec(ctx.path);
+    if (m && m[1] in PROBLEM_KINDS && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = problemPage(m[1] as ProblemKind);
+      return;
+    }
+    await next();
+  });
+
+  if (options.docs) {
+    app.use(options.docs.routes());
+  }
+
+  app.use(async (ctx) => {
+    if (!ctx.path.startsWith(`${API_BASE}/`)) return;
+    const state = ctx.state.request as RequestState;
+    const match = contract.match(ctx.method, ctx.path.slice(API_BASE.length));
+    if (!match) throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
+    if ('allow' in match) {
+      throw new HttpProblem('method-not-allowed', `${ctx.path} does not support ${ctx.method}; it supports ${match.allow.join(', ')}.`, {
+        headers: { Allow: match.allow.join(', ') },
+      });
+    }
+    const { operation } = match;
+    state.operation = operation;
+    const outcome = await runOperation(ctx.req, ctx.querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
+    if (options.validateResponses) {
+      const headers = { ...outcome.headers, 'x-request-id': state.requestId };
+      const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
+      if (problems.length) {
+        logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
+        write(ctx, errorOutcome(new Error(`response does not match the contract: ${problems.join('; ')}`), { requestId: state.requestId }, logger, true));
+        return;
+      }
+    }
+    write(ctx, outcome);
+  });
+
+  return app;
+}
+
+async function runOperation(
+  req: Koa.Context['req'],
+  querystring: string,
+  path: Record<string, string>,
+  operation: OperationSpec,
+  state: RequestState,
+  options: AppOptions,
+): Promise<Outcome> {
+  const body = operation.requestContentTypes.length
+    ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
+    : (req.resume(), { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined });
+
+  const query: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(querystring)) {
+    const prev = query[key];
+    query[key] = prev === undefined ? (operation.arrayQueryParams.has(key) ? [value] : value) : ([] as unknown[]).concat(prev, value);
+  }
+  const header = req.headers as Record<string, unknown>;
+  const issues = options.contract.validateRequest(operation, { path, query, header, body: body.value, hasBody: body.present || operation.bodyRequired });
+  if (issues.length) {
+    throw new HttpProblem('validation-error', issues.length === 1 ? `${issues[0].pointer || 'The body'} ${issues[0].detail}.` : `${issues.length} fields are not valid.`, {
+      errors: issues,
+    });
+  }
+
+  const principal = operation.security.length ? await authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey) : null;
+  state.principal = principal;
+
+  let ifMatch: IfMatch | undefined;
+  if (operation.requiresIfMatch) {
+    const raw = req.headers['if-match'];
+    if (!raw) throw new HttpProblem('precondition-required', 'Send If-Match with the ETag of the version you are changing.');
+    ifMatch = parseIfMatch(raw);
+  }
+
+  const handler = options.handlers[operation.operationId as keyof HandlerMap] as (r: HandlerRequest<any>) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+  const request: HandlerRequest<any> = { params: path, query, body: body.value as never, headers: req.headers, principal, requestId: state.requestId, ifMatch };
+  const run = async (): Promise<Outcome> => {
+    const reply = await handler(request);
+    const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+    return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
+  };
+
+  const key = req.headers['idempotency-key'];
+  if (!operation.idempotent || typeof key !== 'string' || !principal) return run();
+
+  const hash = createHash('sha256').update(operation.operationId).update('\n').update(req.url ?? '').update('\n').update(body.raw).digest('hex');
+  const claim = await options.idempotency.claim(principal.tenantId, key, hash);
+  if (claim.kind === 'reused') throw new HttpProblem('idempotency-key-reused', `The Idempotency-Key ${key} was first used with a different request.`);
+  if (claim.kind === 'in_progress') throw new HttpProblem('idempotency-key-in-use', `A request with the Idempotency-Key ${key} is still being processed; retry shortly.`);
+  if (claim.kind === 'replay') {
+    const stored = claim.response;
+    return { status: stored.status, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await run();
+  } catch (err) {
+    outcome = errorOutcome(err, state, options.logger);
+  }
+  if (outcome.status >= 500) {
+    await options.idempotency.release(principal.tenantId, key);
+  } else {
+    await options.idempotency.complete(principal.tenantId, key, {
+      status: outcome.status,
+      headers: { ...outcome.headers, ...(outcome.contentType ? { 'Content-Type': outcome.contentType } : {}) },
+      body: outcome.body ?? '',
+    });
+  }
+  return outcome;
+}
+
+function parseIfMatch(raw: string): IfMatch {
+  if (raw.trim() === '*') return { any: true };
+  const versions: number[] = [];
+  for (const part of raw.split(',')) {
+    const m = /^\s*"(\d{1,10})"\s*$/.exec(part);
+    if (!m) {
+      throw new HttpProblem('validation-error', 'If-Match must be an ETag this API issued, such as "3", or *.', {
+        errors: [{ pointer: '/header/if-match', detail: 'must be a strong ETag such as "3", or *' }],
+      });
+    }
+    versions.push(Number(m[1]));
+  }
+  return { any: false, versions };
+}
+
+function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
+  let problem: HttpProblem;
+  if (err instanceof OAuthError) {
+    return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', { 'Cache-Control': 'no-store' });
+  } else if (err instanceof HttpProblem) {
+    problem = err;
+  } else if (err instanceof AppError) {
+    const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
+    problem = new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
+    if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
+  } else if (isClientHttpError(err)) {
+    problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
+  } else {
+    if (!alreadyLogged) logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'unexpected error');
+    problem = new HttpProblem('internal-error', 'An unexpected error occurred; quote the instance when you report it.');
+  }
+  if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
+    const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'body'} ${e.detail}`).join('; ') : problem.detail;
+    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', { 'Cache-Control': 'no-store' });
+  }
+  return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
+}
+
+function isClientHttpError(err: unknown): err is { status: number } {
+  const status = (err as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
+  return { status, headers, body: JSON.stringify(body), contentType };
+}
+
+function write(ctx: Koa.Context, outcome: Outcome): void {
+  ctx.status = outcome.status;
+  for (const [name, value] of Object.entries(outcome.headers)) {
+    if (name.toLowerCase() !== 'content-type') ctx.set(name, value);
+  }
+  if (outcome.body !== undefined) {
+    ctx.body = outcome.body;
+    ctx.type = outcome.contentType ?? 'application/json';
+  } else {
+    ctx.body = null;
+  }
+}
+
+function problemPage(kind: ProblemKind): string {
+  const p = PROBLEM_KINDS[kind];
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/`([^`]+)`/g, '<code>$1</code>');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(p.title)} — Stratum problem types</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}</style></head>
+<body><h1>${esc(p.title)}</h1><p><code>type: /problems/${kind}</code> · status ${p.status}</p><p>${esc(p.explain)}</p><p><a href="/docs">API reference</a></p></body></html>`;
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpProblem } from './problem';
+
+export interface ParsedBody {
+  raw: Buffer;
+  /** The media type of the body, lower-case, without parameters. */
+  mediaType: string | undefined;
+  value: unknown;
+  present: boolean;
+}
+
+const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json']);
+
+/**
+ * Reads and parses a request body for an operation: its content type must be one the contract
+ * declares (415), it may not exceed the limit (413, checked on Content-Length before reading),
+ * and it must parse (400). The raw bytes are kept: the Idempotency-Key check hashes them.
+ */
+export async function readBody(req: IncomingMessage, accepted: readonly string[], limit: number): Promise<ParsedBody> {
+  const declaredLength = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (declaredLength === undefined || declaredLength === '0')) {
+    req.resume();
+    return { raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false };
+  }
+  const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (!accepted.length) {
+    req.resume();
+    throw new HttpProblem('unsupported-media-type', 'This operation takes no request body.');
+  }
+  if (!mediaType || !accepted.includes(mediaType)) {
+    req.resume();
+    throw new HttpProblem('unsupported-media-type', `This operation accepts ${accepted.join(' or ')}, not ${mediaType ?? 'a body without Content-Type'}.`);
+  }
+  if (declaredLength !== undefined && Number(declaredLength) > limit) {
+    req.resume();
+    throw new HttpProblem('payload-too-large', `The body may be at most ${limit} bytes.`);
+  }
+  const raw = await collect(req, limit);
+  const text = raw.toString('utf8');
+  if (JSON_TYPES.has(mediaType)) {
+    try {
+      return { raw, mediaType, value: JSON.parse(text), present: true };
+    } catch {
+      throw new HttpProblem('malformed-request', 'The body is not valid JSON.');
+    }
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const form: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(text)) {
+      if (key in form) throw new HttpProblem('malformed-request', `The form parameter ${key} is sent more than once.`);
+      form[key] = value;
+    }
+    return { raw, mediaType, value: form, present: true };
+  }
+  return { raw, mediaType, value: text, present: true };
+}
+
+function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        req.resume();
+        reject(new HttpProblem('payload-too-large', `The body may be at most ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!done) reject(err);
+    });
+  });
+}

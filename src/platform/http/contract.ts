@@ -1,0 +1,271 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { ValidateFunction, ErrorObject } from 'ajv';
+import OpenAPIBackend, { ValidationContext } from 'openapi-backend';
+
+/**
+ * The contract, loaded once at boot. openapi-backend dereferences it and compiles every request
+ * and response validator (Ajv 2020-12, formats on). Routing does not use its per-request
+ * matcher (slow, see docs/PERFORMANCE): the route table is built here once from the same
+ * operations, and the request pipeline calls the compiled validators directly.
+ */
+export interface SecurityAlternative {
+  scheme: 'bearer' | 'api_key';
+  scopes: string[];
+}
+
+export interface OperationSpec {
+  operationId: string;
+  method: string;
+  path: string;
+  /** Declared request content types (lower-case), empty when the operation takes no body. */
+  requestContentTypes: string[];
+  bodyRequired: boolean;
+  security: SecurityAlternative[];
+  idempotent: boolean;
+  requiresIfMatch: boolean;
+  errorFormat: 'problem' | 'oauth2';
+  arrayQueryParams: Set<string>;
+  responses: Map<string, { contentTypes: string[]; requiredHeaders: string[] }>;
+  bodyValidator: ValidateFunction | undefined;
+  paramsValidator: ValidateFunction;
+}
+
+interface TemplateRoute {
+  shape: string;
+  regex: RegExp;
+  paramNames: string[];
+  methods: Map<string, OperationSpec>;
+}
+
+export interface RouteMatch {
+  operation: OperationSpec;
+  params: Record<string, string>;
+}
+
+export interface ValidationIssue {
+  pointer: string;
+  detail: string;
+}
+
+export class Contract {
+  private readonly staticRoutes = new Map<string, Map<string, OperationSpec>>();
+  private readonly templateRoutes: TemplateRoute[] = [];
+  readonly operations = new Map<string, OperationSpec>();
+
+  private constructor(
+    readonly document: Record<string, any>,
+    private readonly api: OpenAPIBackend,
+  ) {}
+
+  static async load(document: Record<string, any>): Promise<Contract> {
+    const api = new OpenAPIBackend({
+      // a copy: openapi-backend dereferences in place, and /openapi.json serves the original
+      definition: structuredClone(document) as any,
+      strict: true,
+      validate: true,
+      coerceTypes: true,
+      customizeAjv: (_ajv, opts, context) => {
+        const ajv = new Ajv2020({
+          ...opts,
+          strict: false,
+          allErrors: true,
+          // Parameters arrive as strings and are coerced to their schema types (and defaults
+          // filled in); JSON bodies are never coerced.
+          coerceTypes: context === ValidationContext.Params ? 'array' : false,
+          useDefaults: context === ValidationContext.Params,
+        });
+        addFormats(ajv);
+        return ajv as any;
+      },
+    });
+    // openapi-backend checks the document against the OpenAPI 3.0 schema, which a 3.1 document
+    // fails — and the failed check skips dereferencing. Redocly lints the contract instead.
+    (api as any).validateDefinition = () => undefined;
+    await api.init();
+    const contract = new Contract(document, api);
+    contract.build();
+    if (contract.operations.size === 0) throw new Error('the contract has no operations: refusing to start');
+    return contract;
+  }
+
+  private build(): void {
+    const schemes = this.document.components?.securitySchemes ?? {};
+    const rootSecurity = this.document.security ?? [];
+    for (const op of this.api.router.getOperations() as any[]) {
+      const operationId: string = op.operationId;
+      if (!operationId) throw new Error(`${op.method} ${op.path} has no operationId`);
+      const content = op.requestBody?.content ?? {};
+      const params: any[] = op.parameters ?? [];
+      const validators = this.api.validator.getRequestValidatorsForOperation(operationId) ?? [];
+      const requestContentTypes = Object.keys(content).map((c) => c.toLowerCase());
+      const hasBodyValidator = requestContentTypes.some((c) => ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'].includes(c));
+      const security = ((op.security ?? rootSecurity) as Record<string, string[]>[]).flatMap((requirement) =>
+        Object.entries(requirement).map(([name, scopes]) => {
+          const type = schemes[name]?.type;
+          if (type !== 'oauth2' && type !== 'apiKey') throw new Error(`${operationId}: unsupported security scheme ${name}`);
+          return { scheme: type === 'oauth2' ? 'bearer' : 'api_key', scopes } as SecurityAlternative;
+        }),
+      );
+      const spec: OperationSpec = {
+        operationId,
+        method: op.method.toUpperCase(),
+        path: op.path,
+        requestContentTypes,
+        bodyRequired: op.requestBody?.required === true,
+        security,
+        idempotent: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'),
+        requiresIfMatch: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match'),
+        errorFormat: op['x-stratum-error-format'] === 'oauth2' ? 'oauth2' : 'problem',
+        arrayQueryParams: new Set(params.filter((p) => p.in === 'query' && p.schema?.type === 'array').map((p) => p.name)),
+        responses: new Map(
+          Object.entries(op.responses ?? {}).map(([status, response]: [string, any]) => [
+            status,
+            {
+              contentTypes: Object.keys(response.content ?? {}).map((c) => c.toLowerCase()),
+              requiredHeaders: Object.entries(response.headers ?? {})
+                .filter(([, header]: [string, any]) => header.required === true)
+                .map(([name]) => name.toLowerCase()),
+            },
+          ]),
+        ),
+        bodyValidator: hasBodyValidator ? validators[0] : undefined,
+        paramsValidator: validators[validators.length - 1],
+      };
+      this.operations.set(operationId, spec);
+      this.addRoute(spec);
+    }
+  }
+
+  private addRoute(spec: OperationSpec): void {
+    if (!spec.path.includes('{')) {
+      const methods = this.staticRoutes.get(spec.path) ?? new Map<string, OperationSpec>();
+      methods.set(spec.method, spec);
+      this.staticRoutes.set(spec.path, methods);
+      return;
+    }
+    const paramNames: string[] = [];
+    const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_m, name: string) => {
+      paramNames.push(name);
+      return '([^/]+)';
+    });
+    const shape = spec.path.replace(/\{[^}]+\}/g, '{}');
+    let route = this.templateRoutes.find((r) => r.shape === shape);
+    if (!route) {
+      route = { shape, regex: new RegExp(`^${source}$`), paramNames, methods: new Map() };
+      this.templateRoutes.push(route);
+    }
+    route.methods.set(spec.method, spec);
+  }
+
+  /** The operation for a method and a path (without the /v1 base), or the methods the path has. */
+  match(method: string, path: string): RouteMatch | { allow: string[] } | undefined {
+    const lookup = method === 'HEAD' ? 'GET' : method;
+    const methods = this.staticRoutes.get(path);
+    if (methods) {
+      const operation = methods.get(lookup);
+      return operation ? { operation, params: {} } : { allow: allowOf(methods) };
+    }
+    for (const route of this.templateRoutes) {
+      const m = route.regex.exec(path);
+      if (!m) continue;
+      const operation = route.methods.get(lookup);
+      if (!operation) return { allow: allowOf(route.methods) };
+      const params: Record<string, string> = {};
+      for (let i = 0; i < route.paramNames.length; i++) {
+        try {
+          params[route.paramNames[i]] = decodeURIComponent(m[i + 1]);
+        } catch {
+          params[route.paramNames[i]] = m[i + 1];
+        }
+      }
+      return { operation, params };
+    }
+    return undefined;
+  }
+
+  /** Validates and coerces parameters in place; returns each failing field. */
+  validateRequest(
+    operation: OperationSpec,
+    input: { path: Record<string, string>; query: Record<string, unknown>; header: Record<string, unknown>; body?: unknown; hasBody: boolean },
+  ): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const params = { path: input.path, query: input.query, header: input.header };
+    if (!operation.paramsValidator(params)) issues.push(...toIssues(operation.paramsValidator.errors ?? []));
+    if (operation.bodyValidator && input.hasBody) {
+      if (!operation.bodyValidator({ requestBody: input.body })) issues.push(...toIssues(operation.bodyValidator.errors ?? []));
+    }
+    return dedupe(issues);
+  }
+
+  /** Checks a response against the contract (status, content type, headers, body). */
+  validateResponse(operation: OperationSpec, status: number, contentType: string | undefined, headers: Record<string, unknown>, body: unknown): string[] {
+    const declared = operation.responses.get(String(status)) ?? operation.responses.get(`${String(status)[0]}XX`) ?? operation.responses.get('default');
+    if (!declared) return [`status ${status} is not documented for ${operation.operationId}`];
+    const problems: string[] = [];
+    const type = contentType?.split(';')[0].trim().toLowerCase();
+    if (declared.contentTypes.length === 0) {
+      if (body !== undefined && body !== '') problems.push(`status ${status} of ${operation.operationId} has no body in the contract`);
+    } else if (!type || !declared.contentTypes.includes(type)) {
+      problems.push(`content type ${type} is not documented for ${status} of ${operation.operationId}`);
+    } else {
+      const result = this.api.validator.validateResponse(body, operation.operationId, status);
+      if (!result.valid) problems.push(...(result.errors ?? []).map((e) => `body${e.instancePath} ${e.message}`));
+    }
+    // openapi-backend's "superset" check treats every declared header as required; check the
+    // contract's `required` ourselves and let it validate the values of those present.
+    const present = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
+    for (const name of declared.requiredHeaders) if (!present.has(name)) problems.push(`required header ${name} is missing`);
+    const headerResult = this.api.validator.validateResponseHeaders(headers, operation.operationId, { statusCode: status, setMatchType: 'any' as any });
+    if (!headerResult.valid) problems.push(...(headerResult.errors ?? []).map((e) => `headers${e.instancePath} ${e.message}`));
+    return problems;
+  }
+}
+
+function allowOf(methods: Map<string, OperationSpec>): string[] {
+  const allow = [...methods.keys()];
+  if (allow.includes('GET')) allow.push('HEAD');
+  return allow.sort();
+}
+
+function escapeToken(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Properties clients sometimes send back that only the server may set. */
+const SERVER_OWNED = new Set(['id', 'tenant_id', 'version', 'created_at', 'updated_at', 'status', 'revoked_at', 'secret_rotated_at', 'client_secret']);
+
+function toIssues(errors: ErrorObject[]): ValidationIssue[] {
+  return errors.map((e) => {
+    // Request validators see { requestBody, path, query, header }: a pointer into the body
+    // drops the `requestBody` prefix; parameters keep theirs (/query/limit).
+    let pointer = e.instancePath.startsWith('/requestBody') ? e.instancePath.slice('/requestBody'.length) : e.instancePath;
+    let detail = e.message ?? 'is not valid';
+    if (e.keyword === 'required') {
+      pointer = `${pointer}/${escapeToken(String(e.params.missingProperty))}`;
+      detail = 'is required';
+      if (pointer === '/requestBody') {
+        pointer = '';
+        detail = 'a request body is required';
+      }
+    } else if (e.keyword === 'additionalProperties') {
+      const name = String(e.params.additionalProperty);
+      pointer = `${pointer}/${escapeToken(name)}`;
+      detail = SERVER_OWNED.has(name) ? `${name} is set by the server and may not be sent` : `${name} is not a field of this request`;
+      if (e.instancePath === '/query') detail = `${name} is not a query parameter of this operation`;
+    } else if (e.keyword === 'enum') {
+      detail = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    }
+    return { pointer, detail };
+  });
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.pointer}\u0000${i.detail}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

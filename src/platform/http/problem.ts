@@ -1,0 +1,71 @@
+/**
+ * RFC 9457 problem details. Each kind has a stable `type`, served by this server at
+ * `/problems/{kind}` with a page that explains it.
+ */
+export const PROBLEM_KINDS = {
+  'validation-error': { status: 400, title: 'Your request is not valid', explain: 'The request does not match the contract. `errors` names each failing field by JSON pointer: into the body (`/name`), or `/query/…`, `/path/…`, `/header/…` for parameters. Nothing was changed.' },
+  'malformed-request': { status: 400, title: 'Malformed request', explain: 'The body could not be parsed as the declared content type (for example, broken JSON). Nothing was changed.' },
+  'invalid-cursor': { status: 400, title: 'Invalid cursor', explain: 'The `cursor` was modified, comes from another list, or was made for other filters or another sort. Start again from the first page.' },
+  unauthorized: { status: 401, title: 'Authentication required', explain: 'No credential, or an expired, revoked or forged one. Get a token from `POST /v1/oauth/token` and send it as `Authorization: Bearer <token>`, or send `X-API-Key`.' },
+  forbidden: { status: 403, title: 'Missing scope', explain: 'The credential is valid but does not carry a scope the operation needs. Ask for a token with that scope, or have an admin allow it for the client.' },
+  'not-found': { status: 404, title: 'Not found', explain: 'There is no such resource in your tenant, or no such route. Ids of other tenants are not found either.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', explain: 'The route exists but not with this method. `Allow` lists the methods it has.' },
+  conflict: { status: 409, title: 'Conflict', explain: 'The request conflicts with the current state of the resource (a duplicate, an illegal transition). `detail` says what.' },
+  'idempotency-key-in-use': { status: 409, title: 'Idempotency-Key in use', explain: 'A request with the same `Idempotency-Key` is still being processed. Retry after it has finished to get its stored response.' },
+  'precondition-failed': { status: 412, title: 'Precondition failed', explain: 'The `If-Match` version is not the current one: someone changed the resource since you read it. Get it again, re-apply your change, and retry.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', explain: 'The body is larger than the server accepts (`MAX_BODY_BYTES`).' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', explain: 'The body\'s `Content-Type` is not one the operation accepts; the contract lists the ones it does.' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused', explain: 'The `Idempotency-Key` was used before, within 24 hours, with a different request. Use a new key for a new request.' },
+  'precondition-required': { status: 428, title: 'Precondition required', explain: 'This operation changes a versioned resource and needs `If-Match` with the `ETag` you read.' },
+  'too-many-requests': { status: 429, title: 'Too many requests', explain: 'A rate limit was reached. Wait `Retry-After` seconds.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', explain: 'A dependency (such as the database) is down. Wait `Retry-After` seconds and retry.' },
+  'internal-error': { status: 500, title: 'Internal error', explain: 'A bug on our side. Nothing about it is shown; quote the `instance` (request id) when you report it.' },
+} as const;
+
+export type ProblemKind = keyof typeof PROBLEM_KINDS;
+
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+/** Thrown by the HTTP layer to answer with a problem. */
+export class HttpProblem extends Error {
+  readonly status: number;
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; status?: number; extensions?: Record<string, unknown> } = {},
+  ) {
+    super(detail);
+    this.status = options.status ?? PROBLEM_KINDS[kind].status;
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export function problemBody(problem: HttpProblem, requestId: string): ProblemBody {
+  const body: ProblemBody = {
+    type: `/problems/${problem.kind}`,
+    title: PROBLEM_KINDS[problem.kind].title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: requestId,
+    ...problem.options.extensions,
+  };
+  if (problem.options.errors) body.errors = problem.options.errors;
+  return body;
+}
+
+/** A JSON pointer token (RFC 6901). */
+export function pointerToken(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}

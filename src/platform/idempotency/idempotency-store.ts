@@ -1,0 +1,89 @@
+import { Op, UniqueConstraintError } from 'sequelize';
+import { Column, DataType, Model, Table } from 'sequelize-typescript';
+import { seal, unseal } from '../auth/keyring';
+
+@Table({ tableName: 'idempotency_keys', timestamps: false, underscored: true })
+export class IdempotencyKeyModel extends Model {
+  @Column({ type: DataType.STRING(40), primaryKey: true }) declare tenant_id: string;
+  @Column({ type: DataType.STRING(255), primaryKey: true }) declare key: string;
+  @Column({ type: DataType.STRING(64), allowNull: false }) declare request_hash: string;
+  @Column({ type: DataType.STRING(10), allowNull: false }) declare state: 'pending' | 'done';
+  @Column({ type: DataType.INTEGER, allowNull: true }) declare response_status: number | null;
+  @Column({ type: DataType.TEXT, allowNull: true }) declare response: string | null;
+  @Column({ type: DataType.DATE, allowNull: false }) declare created_at: Date;
+  @Column({ type: DataType.DATE, allowNull: false }) declare locked_until: Date;
+  @Column({ type: DataType.DATE, allowNull: false }) declare expires_at: Date;
+}
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'reused' }
+  | { kind: 'in_progress' };
+
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+/** A claim whose request has not finished by then is taken to have died with its process. */
+const LOCK_MS = 60_000;
+
+/**
+ * Idempotency keys live in the database, so they hold across every process sharing it. A key is
+ * claimed by inserting its row: the primary key makes exactly one of several concurrent requests
+ * the owner. Stored responses are encrypted: they may hold a secret shown once.
+ */
+export class IdempotencyStore {
+  constructor(private readonly dataKey: Buffer) {}
+
+  async claim(tenantId: string, key: string, requestHash: string): Promise<Claim> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      try {
+        await IdempotencyKeyModel.create({
+          tenant_id: tenantId,
+          key,
+          request_hash: requestHash,
+          state: 'pending',
+          created_at: now,
+          locked_until: new Date(now.getTime() + LOCK_MS),
+          expires_at: new Date(now.getTime() + RETENTION_MS),
+        });
+        return { kind: 'claimed' };
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintError)) throw err;
+      }
+      const row = await IdempotencyKeyModel.findOne({ where: { tenant_id: tenantId, key }, raw: true });
+      if (!row) continue; // released in between: try to claim again
+      const expired = new Date(row.expires_at) <= now;
+      const abandoned = row.state === 'pending' && new Date(row.locked_until) <= now;
+      if (expired || abandoned) {
+        await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, created_at: row.created_at } });
+        continue;
+      }
+      if (row.request_hash !== requestHash) return { kind: 'reused' };
+      if (row.state === 'pending') return { kind: 'in_progress' };
+      return { kind: 'replay', response: JSON.parse(unseal(this.dataKey, row.response!)) as StoredResponse };
+    }
+    return { kind: 'in_progress' };
+  }
+
+  async complete(tenantId: string, key: string, response: StoredResponse): Promise<void> {
+    await IdempotencyKeyModel.update(
+      { state: 'done', response_status: response.status, response: seal(this.dataKey, JSON.stringify(response)) },
+      { where: { tenant_id: tenantId, key, state: 'pending' } },
+    );
+  }
+
+  /** The request failed in a way that must not be replayed (a 5xx): free the key for a retry. */
+  async release(tenantId: string, key: string): Promise<void> {
+    await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, state: 'pending' } });
+  }
+
+  async purgeExpired(now = new Date()): Promise<number> {
+    return IdempotencyKeyModel.destroy({ where: { expires_at: { [Op.lte]: now } } });
+  }
+}

@@ -1,0 +1,74 @@
+import type { ModelCtor } from 'sequelize-typescript';
+import type { Logger } from 'pino';
+import type { Config } from './config/config';
+import { createDatabase, type Database } from './db/database';
+import { migrateUp } from './db/migrator';
+import { type RunInUnitOfWork, unitOfWorkRunner } from './db/unit-of-work';
+import { OutboxDispatcher, outboxWriter } from './events/outbox';
+import { OutboxEventModel, ProcessedEventModel } from './events/outbox-event.model';
+import { loadKeyring, PlatformSecretModel } from './auth/keyring';
+import { TokenService } from './auth/tokens';
+import { CursorCodec } from './http/pagination';
+import { IdempotencyKeyModel, IdempotencyStore } from './idempotency/idempotency-store';
+
+/** What the kernel gives every module. */
+export interface Kernel {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  runInUnitOfWork: RunInUnitOfWork;
+  tokens: TokenService;
+  cursors: CursorCodec;
+  idempotency: IdempotencyStore;
+  dispatcher: OutboxDispatcher;
+  /** The database answers and the process is not shutting down. */
+  ready(): Promise<boolean>;
+  /** Readiness turns false; in-flight requests still finish. */
+  beginShutdown(): void;
+  close(): Promise<void>;
+}
+
+const kernelModels: ModelCtor[] = [PlatformSecretModel, IdempotencyKeyModel, OutboxEventModel, ProcessedEventModel];
+
+/** Opens the database, migrates it (under a lock on PostgreSQL) and builds the shared services. */
+export async function createKernel(config: Config, logger: Logger, moduleModels: ModelCtor[]): Promise<Kernel> {
+  const db = createDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolMax: config.dbPoolMax, models: [...kernelModels, ...moduleModels] });
+  try {
+    await db.ping();
+    const applied = await migrateUp(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    const keyring = await loadKeyring(config.secret);
+    const dispatcher = new OutboxDispatcher(db, logger, config.outboxPollMs);
+    let shuttingDown = false;
+    return {
+      config,
+      logger,
+      db,
+      runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke()),
+      tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
+      cursors: new CursorCodec(keyring.cursorKey),
+      idempotency: new IdempotencyStore(keyring.dataKey),
+      dispatcher,
+      async ready() {
+        if (shuttingDown) return false;
+        try {
+          await db.ping();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      beginShutdown() {
+        shuttingDown = true;
+      },
+      async close() {
+        shuttingDown = true;
+        await dispatcher.stop();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

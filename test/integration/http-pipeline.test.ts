@@ -1,0 +1,175 @@
+import { SignJWT } from 'jose';
+import { Harness, type Admin } from '../support/harness';
+
+let h: Harness;
+let admin: Admin;
+
+beforeAll(async () => {
+  h = await Harness.start({ MAX_BODY_BYTES: '2048' });
+  admin = await h.tenant();
+});
+afterAll(() => h.stop());
+
+const problem = (res: { headers: Headers; body: any }, status: number, type: string) => {
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, type: `/problems/${type}` });
+  expect(typeof res.body.title).toBe('string');
+  expect(typeof res.body.detail).toBe('string');
+  expect(res.body.instance).toBe(res.headers.get('x-request-id'));
+};
+
+describe('the HTTP pipeline', () => {
+  it('answers malformed JSON with its own 400 problem', async () => {
+    const res = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name": ', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    problem(res, 400, 'malformed-request');
+  });
+
+  it('answers a wrong content type with 415', async () => {
+    const res = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: 'name=x', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    problem(res, 415, 'unsupported-media-type');
+  });
+
+  it('answers an oversized body with 413, whether or not Content-Length says so', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(5000), scopes: ['crm:read'] });
+    const res = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: big, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(413);
+    problem(res, 413, 'payload-too-large');
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${h.baseUrl}/v1/platform/api-clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+  });
+
+  it('answers a missing body where one is required with 400', async () => {
+    const res = await h.request('POST', '/v1/platform/api-clients', { token: admin.token });
+    expect(res.status).toBe(400);
+    problem(res, 400, 'validation-error');
+  });
+
+  it('answers an unknown route with 404 and a wrong method with 405 and Allow', async () => {
+    const unknown = await h.request('GET', '/v1/nothing-here', { token: admin.token });
+    expect(unknown.status).toBe(404);
+    problem(unknown, 404, 'not-found');
+    const outside = await h.request('GET', '/elsewhere');
+    expect(outside.status).toBe(404);
+    problem(outside, 404, 'not-found');
+    const wrong = await h.request('DELETE', '/v1/platform/api-clients', { token: admin.token });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
+    problem(wrong, 405, 'method-not-allowed');
+  });
+
+  it('echoes a well-formed X-Request-Id and replaces a bad one', async () => {
+    const good = await h.request('GET', '/v1/health/live', { headers: { 'x-request-id': 'abc-123.x_y' } });
+    expect(good.headers.get('x-request-id')).toBe('abc-123.x_y');
+    const bad = await h.request('GET', '/v1/health/live', { headers: { 'x-request-id': 'no spaces allowed' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9A-Z]{26}$/);
+    const none = await h.request('GET', '/v1/health/live');
+    expect(none.headers.get('x-request-id')).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('logs one JSON line per request with route, status, duration, tenant and request id', async () => {
+    await h.request('GET', `/v1/platform/tenants/${admin.tenantId}`, { token: admin.token, headers: { 'x-request-id': 'log-check-1' } });
+    const line = h.logs.find((l) => l.requestId === 'log-check-1');
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: 'getTenant', status: 200, tenant: admin.tenantId });
+    expect(typeof line!.ms).toBe('number');
+  });
+
+  it('serves liveness and readiness', async () => {
+    expect((await h.request('GET', '/v1/health/live')).body).toEqual({ status: 'ok' });
+    expect((await h.request('GET', '/v1/health/ready')).body).toEqual({ status: 'ok', checks: { database: 'ok' } });
+  });
+
+  describe('authentication', () => {
+    it('answers no credential with 401 and WWW-Authenticate', async () => {
+      const res = await h.request('GET', '/v1/platform/api-clients');
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      problem(res, 401, 'unauthorized');
+    });
+
+    it('refuses forged, unsigned, wrongly signed and expired tokens', async () => {
+      const [header, payload] = admin.token.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+      const forgedClaims = Buffer.from(JSON.stringify({ ...claims, scope: 'platform:admin erp:write', tid: 'ten_01JDQ7W2X8E4Q9R3S5T6V7W8XY' })).toString('base64url');
+      const otherKey = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another key that is long enough!!'));
+      const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+      for (const token of [none, `${header}.${forgedClaims}.${admin.token.split('.')[2]}`, otherKey, expired, 'not-a-jwt']) {
+        const res = await h.request('GET', '/v1/platform/api-clients', { token });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toContain('invalid_token');
+      }
+    });
+
+    it('answers a token without the scope with 403', async () => {
+      const limited = (await h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name: 'crm only', scopes: ['crm:read'] } })).body;
+      const token = await h.token(limited.api_client.id, limited.client_secret);
+      const res = await h.request('GET', '/v1/platform/api-clients', { token });
+      expect(res.status).toBe(403);
+      problem(res, 403, 'forbidden');
+      expect(res.body.detail).toContain('platform:admin');
+      // any credential may read its own tenant
+      expect((await h.request('GET', `/v1/platform/tenants/${admin.tenantId}`, { token })).status).toBe(200);
+    });
+
+    it('narrows a token to the scopes asked for', async () => {
+      const token = await h.token(admin.clientId, admin.secret, 'crm:read');
+      expect((await h.request('GET', '/v1/platform/api-clients', { token })).status).toBe(403);
+    });
+
+    it('accepts API keys and refuses bad ones', async () => {
+      const ok = await h.request('GET', '/v1/platform/api-clients', { headers: { 'x-api-key': `${admin.clientId}.${admin.secret}` } });
+      expect(ok.status).toBe(200);
+      for (const key of [`${admin.clientId}.wrong`, 'nodot', `cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV.${admin.secret}`]) {
+        const res = await h.request('GET', '/v1/platform/api-clients', { headers: { 'x-api-key': key } });
+        expect(res.status).toBe(401);
+      }
+    });
+  });
+
+  describe('the token endpoint (RFC 6749 errors)', () => {
+    const token = (form: Record<string, string>, headers: Record<string, string> = {}) => h.request('POST', '/v1/oauth/token', { form, headers });
+
+    it('issues a token with HTTP Basic client authentication', async () => {
+      const basic = Buffer.from(`${admin.clientId}:${admin.secret}`).toString('base64');
+      const res = await token({ grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body.scope.split(' ')).toContain('platform:admin');
+    });
+
+    it('answers each kind of bad request in the RFC format', async () => {
+      const cases: [Record<string, string>, number, string][] = [
+        [{ grant_type: 'password', client_id: admin.clientId, client_secret: admin.secret }, 400, 'unsupported_grant_type'],
+        [{ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: 'wrong' }, 401, 'invalid_client'],
+        [{ grant_type: 'client_credentials', client_id: 'cli_nope', client_secret: 'x' }, 401, 'invalid_client'],
+        [{ grant_type: 'client_credentials' }, 401, 'invalid_client'],
+        [{ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.secret, scope: 'crm:read bogus:scope' }, 400, 'invalid_scope'],
+        [{ client_id: admin.clientId, client_secret: admin.secret }, 400, 'invalid_request'],
+      ];
+      for (const [form, status, error] of cases) {
+        const res = await token(form);
+        expect({ form, status: res.status, error: res.body.error }).toEqual({ form, status, error });
+        expect(typeof res.body.error_description).toBe('string');
+      }
+    });
+
+    it('refuses a JSON body with invalid_request, not a problem', async () => {
+      const res = await h.request('POST', '/v1/oauth/token', { json: { grant_type: 'client_credentials' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    });
+  });
+});

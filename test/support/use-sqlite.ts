@@ -1,0 +1,1 @@
+process.env.STRATUM_TEST_DB = 'sqlite';
