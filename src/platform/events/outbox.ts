@@ -98,7 +98,7 @@ export class OutboxDispatcher {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    this.running = this.deliverDue()
       .catch((err) => this.logger.error({ err }, 'outbox dispatch failed'))
       .finally(() => {
         this.running = undefined;
@@ -109,8 +109,13 @@ export class OutboxDispatcher {
       });
   }
 
-  /** Delivers every due event; resolves when none is left (tests use it to wait). */
+  /** Waits for a delivery in progress, then delivers every due event (tests use it to wait). */
   async drain(): Promise<void> {
+    while (this.running) await this.running;
+    await this.deliverDue();
+  }
+
+  private async deliverDue(): Promise<void> {
     for (;;) {
       const batch = await this.lease();
       if (!batch.length) return;

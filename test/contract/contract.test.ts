@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dereference } from 'openapi-backend/refparser';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { checkHandlers } from '../../src/platform/http/app';
+import { Contract } from '../../src/platform/http/contract';
+import { platformHandlers } from '../../src/modules/platform/http/handlers';
+
+const root = join(__dirname, '../..');
+const document = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8'));
+
+describe('the contract', () => {
+  it('generated/ is in step with openapi/', () => {
+    const out = execFileSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/generate.ts'), '--check'], { cwd: root, encoding: 'utf8' });
+    expect(out).toContain('generated/ matches openapi/');
+  }, 60_000);
+
+  describe('operations and handlers', () => {
+    let contract: Contract;
+    const handlers = platformHandlers({} as never);
+    beforeAll(async () => {
+      contract = await Contract.load(document);
+    });
+
+    it('has a handler for every operation and an operation for every handler', () => {
+      expect(() => checkHandlers(contract, handlers)).not.toThrow();
+      expect(contract.operations.size).toBe(Object.keys(handlers).length);
+    });
+
+    it('refuses to start with an operation that has no handler, or a handler without an operation', () => {
+      const { getTenant: _dropped, ...missing } = handlers;
+      expect(() => checkHandlers(contract, missing)).toThrow(/operations without a handler: getTenant/);
+      expect(() => checkHandlers(contract, { ...handlers, deleteEverything: async () => ({}) } as never)).toThrow(/handlers without an operation: deleteEverything/);
+    });
+
+    it('refuses a contract with no operations', async () => {
+      await expect(Contract.load({ ...document, paths: {} })).rejects.toThrow(/no operations/);
+    });
+
+    it('declares security on every operation, and every secured one documents 401', () => {
+      for (const op of contract.operations.values()) {
+        const raw = document.paths[op.path][op.method.toLowerCase()];
+        expect({ op: op.operationId, security: Array.isArray(raw.security) }).toEqual({ op: op.operationId, security: true });
+        if (op.security.length) expect({ op: op.operationId, has401: op.responses.has('401') }).toEqual({ op: op.operationId, has401: true });
+      }
+    });
+  });
+
+  describe('examples', () => {
+    type Found = { where: string; schema: object; value: unknown };
+
+    async function examplesOf(doc: object): Promise<Found[]> {
+      const deref: any = await dereference(structuredClone(doc) as never);
+      const found: Found[] = [];
+      const media = (where: string, content: Record<string, any> | undefined) => {
+        for (const [type, m] of Object.entries(content ?? {})) {
+          if (!m.schema) continue;
+          if (m.example !== undefined) found.push({ where: `${where} ${type}`, schema: m.schema, value: m.example });
+          for (const [name, ex] of Object.entries<any>(m.examples ?? {})) found.push({ where: `${where} ${type} (${name})`, schema: m.schema, value: ex.value });
+        }
+      };
+      for (const [path, item] of Object.entries<any>(deref.paths)) {
+        for (const [method, op] of Object.entries<any>(item)) {
+          if (method === 'parameters') continue;
+          media(`${method.toUpperCase()} ${path} request`, op.requestBody?.content);
+          for (const [status, response] of Object.entries<any>(op.responses ?? {})) media(`${method.toUpperCase()} ${path} ${status}`, response.content);
+          for (const p of [...(item.parameters ?? []), ...(op.parameters ?? [])]) {
+            if (p.example !== undefined) found.push({ where: `${path} parameter ${p.name}`, schema: p.schema, value: p.example });
+          }
+        }
+      }
+      for (const [name, schema] of Object.entries<any>(deref.components?.schemas ?? {})) {
+        for (const [i, value] of (schema.examples ?? []).entries()) found.push({ where: `schema ${name} example ${i}`, schema, value });
+      }
+      return found;
+    }
+
+    function invalid(found: Found[]): string[] {
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats(ajv);
+      return found.flatMap(({ where, schema, value }) => {
+        const validate = ajv.compile(schema);
+        return validate(value) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
+      });
+    }
+
+    it('every example validates against its schema', async () => {
+      const found = await examplesOf(document);
+      expect(found.length).toBeGreaterThan(20);
+      expect(invalid(found)).toEqual([]);
+    });
+
+    it('every request body and every response has an example', async () => {
+      const found = await examplesOf(document);
+      const missing: string[] = [];
+      for (const [path, item] of Object.entries<any>(document.paths)) {
+        for (const [method, op] of Object.entries<any>(item)) {
+          if (method === 'parameters') continue;
+          const where = `${method.toUpperCase()} ${path}`;
+          if (op.requestBody && !found.some((f) => f.where.startsWith(`${where} request`))) missing.push(`${where} request`);
+          for (const status of Object.keys(op.responses)) if (!found.some((f) => f.where.startsWith(`${where} ${status} `))) missing.push(`${where} ${status}`);
+        }
+      }
+      expect(missing).toEqual([]);
+    });
+
+    it('catches an example that does not match its schema', async () => {
+      const broken = structuredClone(document);
+      broken.paths['/platform/api-clients'].post.requestBody.content['application/json'].example.scopes = ['not:a-scope'];
+      expect(invalid(await examplesOf(broken))).toEqual([expect.stringContaining('POST /platform/api-clients request')]);
+    });
+  });
+});

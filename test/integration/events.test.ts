@@ -1,0 +1,97 @@
+import { OutboxEventModel, ProcessedEventModel } from '../../src/platform/events/outbox-event.model';
+import type { DomainEvent } from '../../src/platform/events/domain-event';
+import { ApiClient } from '../../src/modules/platform/domain/api-client';
+import { ApiClientRepository } from '../../src/modules/platform/infrastructure/api-client.repository';
+import { Harness, type Admin } from '../support/harness';
+
+let h: Harness;
+let admin: Admin;
+const seen: DomainEvent[] = [];
+let failuresLeft = 0;
+let flakyCalls = 0;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  h.stratum.kernel.dispatcher.subscribe({ name: 'test.recorder', types: '*', handle: async (event) => void seen.push(event) });
+  h.stratum.kernel.dispatcher.subscribe({
+    name: 'test.flaky',
+    types: ['platform.api_client.updated'],
+    handle: async () => {
+      flakyCalls++;
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new Error('subscriber failed on purpose');
+      }
+    },
+  });
+  admin = await h.tenant();
+});
+afterAll(() => h.stop());
+
+const drain = () => h.stratum.kernel.dispatcher.drain();
+const create = (name: string) => h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name, scopes: ['crm:read'] } });
+
+describe('domain events through the outbox', () => {
+  it('writes the event with the change and delivers it after commit', async () => {
+    const id = (await create('evented')).body.api_client.id;
+    const row = await OutboxEventModel.findOne({ where: { aggregate_id: id }, raw: true });
+    expect(row).toMatchObject({ type: 'platform.api_client.created', tenant_id: admin.tenantId, aggregate_type: 'api_client' });
+    await drain();
+    const event = seen.find((e) => e.aggregateId === id);
+    expect(event).toMatchObject({ type: 'platform.api_client.created', tenantId: admin.tenantId, payload: { api_client_id: id, name: 'evented', scopes: ['crm:read'] } });
+    expect(event!.id).toMatch(/^evt_/);
+    const published = await OutboxEventModel.findByPk(row!.id, { raw: true });
+    expect(published!.published_at).not.toBeNull();
+  });
+
+  it('writes neither data nor events when the unit of work fails', async () => {
+    const before = await OutboxEventModel.count();
+    let id = '';
+    await expect(
+      h.stratum.kernel.runInUnitOfWork(admin.tenantId, async (uow) => {
+        const client = ApiClient.register({ tenantId: admin.tenantId, name: 'doomed', description: null, scopes: ['crm:read'], secretHash: 'x' });
+        id = client.id;
+        await ApiClientRepository.in(uow).add(client);
+        throw new Error('fails after the write');
+      }),
+    ).rejects.toThrow('fails after the write');
+    expect(await OutboxEventModel.count()).toBe(before);
+    expect((await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token })).status).toBe(404);
+  });
+
+  it('records no event for a refused change', async () => {
+    const id = (await create('stale')).body.api_client.id;
+    const res = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'x' }, headers: { 'if-match': '"5"' } });
+    expect(res.status).toBe(412);
+    expect(await OutboxEventModel.count({ where: { aggregate_id: id, type: 'platform.api_client.updated' } })).toBe(0);
+  });
+
+  it('retries a failing subscriber without redelivering to the ones that succeeded', async () => {
+    const id = (await create('flaky')).body.api_client.id;
+    failuresLeft = 1;
+    flakyCalls = 0;
+    await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'flaky 2' }, headers: { 'if-match': '"1"' } });
+    await drain();
+    const row = await OutboxEventModel.findOne({ where: { aggregate_id: id, type: 'platform.api_client.updated' }, raw: true });
+    expect(row!.published_at).toBeNull();
+    expect(row!.attempts).toBe(1);
+    expect(row!.last_error).toContain('on purpose');
+    // make it due now instead of after the backoff
+    await OutboxEventModel.update({ next_attempt_at: new Date(0) }, { where: { id: row!.id } });
+    await drain();
+    expect(flakyCalls).toBe(2);
+    expect(seen.filter((e) => e.id === row!.id)).toHaveLength(1);
+    expect((await OutboxEventModel.findByPk(row!.id, { raw: true }))!.published_at).not.toBeNull();
+  });
+
+  it('skips an event a subscriber already handled when it is delivered again', async () => {
+    const id = (await create('twice')).body.api_client.id;
+    await drain();
+    const row = await OutboxEventModel.findOne({ where: { aggregate_id: id }, raw: true });
+    // at-least-once: simulate a crash after the subscribers ran but before the event was marked
+    await OutboxEventModel.update({ published_at: null }, { where: { id: row!.id } });
+    await drain();
+    expect(seen.filter((e) => e.id === row!.id)).toHaveLength(1);
+    expect(await ProcessedEventModel.count({ where: { event_id: row!.id } })).toBe(1);
+  });
+});
