@@ -8,6 +8,7 @@ const integration = ['<rootDir>/test/integration/**/*.test.ts'];
 
 module.exports = {
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'] },
     { ...common, displayName: 'sqlite', testMatch: integration, setupFiles: ['<rootDir>/test/support/use-sqlite.ts'] },

@@ -33,13 +33,18 @@ async function main(): Promise<void> {
     );
   }
 
-  const server = createServer(stratum.app.callback());
+  let stopping = false;
+  const handle = stratum.app.callback();
+  const server = createServer((req, res) => {
+    // While shutting down, do not keep connections alive for another request.
+    if (stopping) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
     logger.info({ url: base, docs: `${base}/docs`, contract: `${base}/openapi.json` }, 'stratum listening');
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -50,7 +55,10 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
+    // Keep-alive connections become idle as their last response goes out: close them then.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(async () => {
+      clearInterval(idle);
       await stratum.close();
       logger.info('stopped');
       process.exit(0);

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { freshDatabase, type TestDatabase } from '../support/databases';
+
+const root = join(__dirname, '../..');
+let db: TestDatabase;
+let child: ChildProcess;
+let output = '';
+
+function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+async function waitFor(predicate: () => boolean, ms = 20000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out; output so far:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await db.drop();
+});
+
+describe('the server process', () => {
+  it('stops on a bad configuration value, naming the variable', async () => {
+    const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...db.env, PORT: 'eighty' } });
+    let err = '';
+    bad.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise((r) => bad.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toContain('PORT must be a whole number');
+  });
+
+  it('prints the demo credentials once, then finishes in-flight requests on SIGTERM and exits 0', async () => {
+    const port = freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, ...db.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development' },
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await waitFor(() => output.includes('stratum listening'));
+    expect(output).toMatch(/client_id: +cli_[0-9A-Z]{26}/);
+    expect(output).toMatch(/client_secret: +cs_/);
+
+    // A request in flight: headers and half of the body sent, the rest after SIGTERM.
+    const body = 'grant_type=client_credentials&client_id=cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV&client_secret=nope';
+    const socket = connect(port, '127.0.0.1');
+    let response = '';
+    socket.on('data', (d) => (response += d));
+    await new Promise<void>((r) => socket.on('connect', () => r()));
+    socket.write(`POST /v1/oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 20)}`);
+    await new Promise((r) => setTimeout(r, 200));
+
+    child.kill('SIGTERM');
+    await waitFor(() => output.includes('shutting down'));
+    // no new connections once shutting down
+    await expect(fetch(`http://127.0.0.1:${port}/v1/health/live`)).rejects.toThrow();
+
+    socket.write(body.slice(20));
+    await waitFor(() => response.includes('invalid_client'));
+    expect(response).toMatch(/^HTTP\/1.1 401/);
+    const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', r)));
+    expect(code).toBe(0);
+    expect(output).toContain('stopped');
+  }, 60_000);
+});
