@@ -110,10 +110,22 @@ describe('API clients', () => {
       expect(res.headers.get('etag')).toBe('"2"');
     });
 
+    it('lets exactly one of two concurrent patches with the same If-Match win', async () => {
+      const current = await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token });
+      const etag = current.headers.get('etag')!;
+      const results = await Promise.all(
+        ['first', 'second', 'third'].map((name) => h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name }, headers: { 'if-match': etag } })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
+      const after = await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token });
+      expect(after.body.version).toBe(current.body.version + 1);
+      expect(after.body.name).toBe(results.find((r) => r.status === 200)!.body.name);
+    });
+
     it('refuses an empty patch and server-owned fields', async () => {
-      const empty = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: {}, headers: { 'if-match': '"2"' } });
+      const empty = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: {}, headers: { 'if-match': '*' } });
       expect(empty.status).toBe(400);
-      const owned = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { version: 5, status: 'revoked' }, headers: { 'if-match': '"2"' } });
+      const owned = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { version: 5, status: 'revoked' }, headers: { 'if-match': '*' } });
       expect(owned.status).toBe(400);
       expect(owned.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/status', '/version']);
     });

@@ -1,9 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import pino from 'pino';
 import { buildStratum, type Stratum } from '../../src/compose';
 import { loadConfig } from '../../src/platform/config/config';
 import { freshDatabase, type TestDatabase } from './databases';
+
+/**
+ * Responses outside any operation (unknown routes, 405s) are not checked by the app; every
+ * problem+json the tests see is checked here against the contract's Problem schema.
+ */
+const problemSchema = (() => {
+  const doc = JSON.parse(readFileSync(join(__dirname, '../../generated/openapi.json'), 'utf8'));
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'contract', components: doc.components });
+  return ajv.compile({ $ref: 'contract#/components/schemas/Problem' });
+})();
 
 export interface Reply {
   status: number;
@@ -79,6 +95,9 @@ export class Harness {
     let parsed: any = text;
     const type = res.headers.get('content-type') ?? '';
     if (type.includes('json') && text) parsed = JSON.parse(text);
+    if (type.startsWith('application/problem+json') && !problemSchema(parsed)) {
+      throw new Error(`${method} ${path}: problem body does not match the contract: ${JSON.stringify(problemSchema.errors)}\n${text}`);
+    }
     if (res.status >= 500 && res.status !== 503) {
       throw new Error(`${method} ${path} answered ${res.status}: ${text}\nlogs: ${JSON.stringify(this.logs.filter((l) => (l.level as number) >= 50))}`);
     }
