@@ -2,7 +2,7 @@
  * Projects: `unit` (no database), then the integration suites once on SQLite and, when
  * TEST_DATABASE_URL points at a PostgreSQL server, once more on PostgreSQL.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 const integration = ['<rootDir>/test/integration/**/*.test.ts'];
 

@@ -9,8 +9,7 @@ import type Koa from 'koa';
 import type { Config } from './platform/config/config';
 import { createApp } from './platform/http/app';
 import { Contract } from './platform/http/contract';
-// eslint-disable-next-line
-const createDocsRouter = (d: object) => { try { return require('./platform/http/docs').createDocsRouter(d); } catch { return undefined; } };
+import { createDocsRouter } from './platform/http/docs';
 import type { HandlerMap } from './platform/http/handler';
 import { createKernel, type Kernel } from './platform/kernel';
 import * as platform from './modules/platform';

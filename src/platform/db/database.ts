@@ -18,7 +18,12 @@ export interface Database {
   dialect: Dialect;
   /** Runs `fn` in one transaction; on SQLite, transactions of this process take turns. */
   transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
-  select<T>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]>;
+  /**
+   * A read on the hot path, straight on the driver: a named prepared statement on PostgreSQL,
+   * the shared connection on SQLite. `:name` placeholders; runs on the transaction's connection
+   * when given one. Returns plain rows (no model instances).
+   */
+  select<T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -95,9 +100,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       const run = () => sequelize.transaction((t) => fn(t));
       return mutex ? mutex.run(run) : run();
     },
-    async select<T>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction) {
-      return sequelize.query(sql, { type: QueryTypes.SELECT, replacements, transaction }) as Promise<T[]>;
-    },
+    select: dialect === 'postgres' ? postgresSelect(sequelize) : sqliteSelect(sequelize),
     async ping() {
       await ensureWal();
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
@@ -110,4 +113,72 @@ export function createDatabase(options: DatabaseOptions): Database {
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
+  all(sql: string, params: Record<string, unknown>, cb: (err: Error | null, rows: unknown[]) => void): void;
+}
+
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+interface ConnectionManager<C> {
+  getConnection(options: { type: 'read' | 'write' }): Promise<C>;
+  releaseConnection(connection: C): Promise<void> | void;
+}
+
+/** `:name` placeholders (not `::casts`), in order of first use. */
+const PLACEHOLDER = /(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function postgresSelect(sequelize: Sequelize) {
+  const cm = sequelize.connectionManager as unknown as ConnectionManager<PgConnection>;
+  const statements = new Map<string, { name: string; text: string; keys: string[] }>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      const keys: string[] = [];
+      const text = sql.replace(PLACEHOLDER, (_m, key: string) => {
+        if (!keys.includes(key)) keys.push(key);
+        return `$${keys.indexOf(key) + 1}`;
+      });
+      // pg prepares a named statement once per connection and reuses it afterwards.
+      statement = { name: `stratum_${statements.size}`, text, keys };
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return async <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+    const { name, text, keys } = prepare(sql);
+    const query = { name, text, values: keys.map((k) => params[k]) };
+    const own = (transaction as unknown as { connection?: PgConnection } | undefined)?.connection;
+    if (own) return (await own.query(query)).rows as T[];
+    const connection = await cm.getConnection({ type: 'read' });
+    try {
+      return (await connection.query(query)).rows as T[];
+    } finally {
+      await cm.releaseConnection(connection);
+    }
+  };
+}
+
+/** Dates as Sequelize stores them in SQLite, so comparisons with stored values hold. */
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+function sqliteSelect(sequelize: Sequelize) {
+  const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
+  const keysOf = new Map<string, string[]>();
+  return async <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+    let keys = keysOf.get(sql);
+    if (!keys) {
+      keys = [...new Set([...sql.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+      keysOf.set(sql, keys);
+    }
+    const bound: Record<string, unknown> = {};
+    for (const key of keys) bound[`:${key}`] = sqliteValue(params[key]);
+    // Outside a transaction this is Sequelize's shared connection, which it keeps open.
+    const connection = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection ?? (await cm.getConnection({ type: 'read' }));
+    return new Promise<T[]>((resolve, reject) => connection.all(sql, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+  };
 }
