@@ -64,3 +64,15 @@ describe('unexpected failures', () => {
     expect(res.status).toBe(500);
   });
 });
+
+describe('readiness', () => {
+  it('answers 503 with Retry-After once the process is shutting down', async () => {
+    expect((await h.request('GET', '/v1/health/ready')).status).toBe(200);
+    h.stratum.kernel.beginShutdown();
+    const res = await h.request('GET', '/v1/health/ready');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.body.type).toBe('/problems/service-unavailable');
+    expect((await h.request('GET', '/v1/health/live')).status).toBe(200);
+  });
+});

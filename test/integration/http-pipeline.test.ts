@@ -86,6 +86,17 @@ describe('the HTTP pipeline', () => {
     expect(typeof line!.ms).toBe('number');
   });
 
+  it('resolves every problem type to a page that explains it', async () => {
+    const doc = await (await fetch(`${h.baseUrl}/openapi.json`)).json();
+    const types: string[] = doc.components.schemas.Problem.properties.type.enum;
+    expect(types.length).toBeGreaterThan(10);
+    for (const type of types) {
+      const res = await fetch(h.baseUrl + type);
+      expect({ type, status: res.status }).toEqual({ type, status: 200 });
+      expect(res.headers.get('content-type')).toContain('text/html');
+    }
+  });
+
   it('serves liveness and readiness', async () => {
     expect((await h.request('GET', '/v1/health/live')).body).toEqual({ status: 'ok' });
     expect((await h.request('GET', '/v1/health/ready')).body).toEqual({ status: 'ok', checks: { database: 'ok' } });
