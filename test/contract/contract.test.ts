@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import { checkHandlers } from '../../src/platform/http/app';
 import { Contract } from '../../src/platform/http/contract';
 import { platformHandlers } from '../../src/modules/platform/http/handlers';
+import { ALL_SCOPES } from '../../src/modules/platform/domain/tenant';
 
 const root = join(__dirname, '../..');
 const document = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8'));
@@ -46,6 +47,12 @@ describe('the contract', () => {
         if (op.security.length) expect({ op: op.operationId, has401: op.responses.has('401') }).toEqual({ op: op.operationId, has401: true });
       }
     });
+  });
+
+  it('names the same scopes in the OAuth scheme, the Scope schema and the admin client', () => {
+    const schemeScopes = Object.keys(document.components.securitySchemes.oauth2.flows.clientCredentials.scopes).sort();
+    expect([...document.components.schemas.Scope.enum].sort()).toEqual(schemeScopes);
+    expect([...ALL_SCOPES].sort()).toEqual(schemeScopes);
   });
 
   describe('examples', () => {
