@@ -113,7 +113,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
-  all(sql: string, params: Record<string, unknown>, cb: (err: Error | null, rows: unknown[]) => void): void;
+  all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
 }
 
 interface PgConnection {
@@ -168,17 +168,23 @@ function sqliteValue(value: unknown): unknown {
 
 function sqliteSelect(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
-  const keysOf = new Map<string, string[]>();
+  // `:name` → `?NNN` (numbered, so a name used twice binds once); values bound by position.
+  const compiled = new Map<string, { text: string; keys: string[] }>();
   return async <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
-    let keys = keysOf.get(sql);
-    if (!keys) {
-      keys = [...new Set([...sql.matchAll(PLACEHOLDER)].map((m) => m[1]))];
-      keysOf.set(sql, keys);
+    let statement = compiled.get(sql);
+    if (!statement) {
+      const keys: string[] = [];
+      const text = sql.replace(PLACEHOLDER, (_m, key: string) => {
+        if (!keys.includes(key)) keys.push(key);
+        return `?${keys.indexOf(key) + 1}`;
+      });
+      statement = { text, keys };
+      compiled.set(sql, statement);
     }
-    const bound: Record<string, unknown> = {};
-    for (const key of keys) bound[`:${key}`] = sqliteValue(params[key]);
+    const { text, keys } = statement;
+    const bound = keys.map((key) => sqliteValue(params[key]));
     // Outside a transaction this is Sequelize's shared connection, which it keeps open.
     const connection = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection ?? (await cm.getConnection({ type: 'read' }));
-    return new Promise<T[]>((resolve, reject) => connection.all(sql, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+    return new Promise<T[]>((resolve, reject) => connection.all(text, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
   };
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
-import { ulid } from '../ids';
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
@@ -62,14 +61,18 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
 
+  const docs = options.docs?.routes();
+
+  // One middleware for everything: the API's hot path runs through as few Koa layers as we can.
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
-    const incoming = ctx.get('x-request-id');
-    const state: RequestState = { requestId: REQUEST_ID.test(incoming) ? incoming : ulid() };
+    const incoming = ctx.req.headers['x-request-id'];
+    const state: RequestState = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID() };
     ctx.state.request = state;
-    ctx.set('X-Request-Id', state.requestId);
+    ctx.res.setHeader('X-Request-Id', state.requestId);
     try {
-      await next();
+      if (ctx.path.startsWith(`${API_BASE}/`)) await api(ctx, state);
+      else await other(ctx, next);
       if (ctx.body === undefined && ctx.status === 404) {
         throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
       }
@@ -83,7 +86,8 @@ export function createApp(options: AppOptions): Koa {
     );
   });
 
-  app.use(async (ctx, next) => {
+  /** The root, the problem type pages and the docs. */
+  async function other(ctx: Koa.Context, next: Koa.Next): Promise<void> {
     if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
       ctx.redirect('/docs');
       return;
@@ -94,16 +98,10 @@ export function createApp(options: AppOptions): Koa {
       ctx.body = problemPage(m[1] as ProblemKind);
       return;
     }
-    await next();
-  });
-
-  if (options.docs) {
-    app.use(options.docs.routes());
+    if (docs) await docs(ctx as never, next);
   }
 
-  app.use(async (ctx) => {
-    if (!ctx.path.startsWith(`${API_BASE}/`)) return;
-    const state = ctx.state.request as RequestState;
+  async function api(ctx: Koa.Context, state: RequestState): Promise<void> {
     const match = contract.match(ctx.method, ctx.path.slice(API_BASE.length));
     if (!match) throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
     if ('allow' in match) {
@@ -124,7 +122,7 @@ export function createApp(options: AppOptions): Koa {
       }
     }
     write(ctx, outcome);
-  });
+  }
 
   return app;
 }
@@ -250,12 +248,14 @@ function jsonOutcome(status: number, body: unknown, contentType: string, headers
 
 function write(ctx: Koa.Context, outcome: Outcome): void {
   ctx.status = outcome.status;
-  for (const [name, value] of Object.entries(outcome.headers)) {
-    if (name.toLowerCase() !== 'content-type') ctx.set(name, value);
+  const res = ctx.res;
+  for (const name in outcome.headers) {
+    if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
   }
   if (outcome.body !== undefined) {
+    // Content-Type first: Koa then skips guessing the type of a string body.
+    res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
     ctx.body = outcome.body;
-    ctx.type = outcome.contentType ?? 'application/json';
   } else {
     ctx.body = null;
   }
