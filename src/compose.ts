@@ -24,8 +24,24 @@ export interface Stratum {
   close(): Promise<void>;
 }
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+/**
+ * JSON logs, one line per request at info. Written asynchronously: in production lines are
+ * buffered up to 4 KiB before a write (a request no longer pays for a write(2) of its own);
+ * `flushLogs` empties the buffer at shutdown.
+ */
+export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, dest: string | number = 1): Logger {
+  const destination = pino.destination({ dest, sync: false, minLength: config.env === 'production' ? 4096 : 0 });
+  return pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+export function flushLogs(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      resolve(); // the destination is not open yet: nothing was written
+    }
+  });
 }
 
 export async function buildStratum(config: Config, logger: Logger = createLogger(config)): Promise<Stratum> {

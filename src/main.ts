@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './platform/config/config';
-import { buildStratum, createLogger } from './compose';
+import { buildStratum, createLogger, flushLogs } from './compose';
 
 async function main(): Promise<void> {
   let config;
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       clearInterval(idle);
       await stratum.close();
       logger.info('stopped');
+      await flushLogs(logger);
       process.exit(0);
     });
     server.closeIdleConnections();

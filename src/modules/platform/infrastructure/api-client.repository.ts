@@ -34,8 +34,9 @@ export interface ListPosition {
   id: string;
 }
 
-const date = (v: Date | string) => new Date(v);
-const maybeDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+// pg already hands out Date objects: no copy.
+const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+const maybeDate = (v: Date | string | null) => (v === null ? null : date(v));
 
 function toDomain(row: ApiClientRow): ApiClient {
   return ApiClient.restore(toState(row));
