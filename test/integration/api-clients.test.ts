@@ -231,7 +231,7 @@ describe('API clients', () => {
     });
 
     it('bounds the limit and rejects unknown parameters', async () => {
-      for (const q of ['limit=0', 'limit=201', 'limit=abc', 'sort=size', 'colour=red', 'created_after=yesterday']) {
+      for (const q of ['limit=0', 'limit=201', 'limit=abc', 'sort=size', 'colour=red', 'created_after=yesterday', 'created_after=2016-12-31T23:59:60Z', '__proto__=x']) {
         const res = await list(q);
         expect(res.status).toBe(400);
         expect(res.body.errors[0].pointer).toMatch(/^\/query\//);

@@ -94,4 +94,16 @@ describe('domain events through the outbox', () => {
     expect(seen.filter((e) => e.id === row!.id)).toHaveLength(1);
     expect(await ProcessedEventModel.count({ where: { event_id: row!.id } })).toBe(1);
   });
+
+  it('does not let one unreadable event block the ones after it', async () => {
+    const now = new Date();
+    await OutboxEventModel.create({ id: 'evt_0000000000BROKENPAY1OAD0', tenant_id: admin.tenantId, type: 'platform.api_client.updated', aggregate_type: 'api_client', aggregate_id: 'cli_x', payload: '{not json', occurred_at: now, attempts: 0, next_attempt_at: now });
+    const id = (await create('after broken')).body.api_client.id;
+    await drain();
+    expect(seen.some((e) => e.aggregateId === id)).toBe(true);
+    const broken = await OutboxEventModel.findByPk('evt_0000000000BROKENPAY1OAD0', { raw: true });
+    expect(broken!.published_at).toBeNull();
+    expect(broken!.attempts).toBe(1);
+    expect(broken!.lease_owner).toBeNull();
+  });
 });

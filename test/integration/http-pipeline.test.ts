@@ -124,6 +124,14 @@ describe('the HTTP pipeline', () => {
       }
     });
 
+    it('checks the credential before it reads or validates the body', async () => {
+      const res = await h.request('POST', '/v1/platform/api-clients', { raw: '{"name": ', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(401);
+      const bad = await h.request('POST', '/v1/platform/api-clients', { json: { nope: true } });
+      expect(bad.status).toBe(401);
+      expect(bad.body.errors).toBeUndefined();
+    });
+
     it('answers a token without the scope with 403', async () => {
       const limited = (await h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name: 'crm only', scopes: ['crm:read'] } })).body;
       const token = await h.token(limited.api_client.id, limited.client_secret);

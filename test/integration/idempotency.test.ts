@@ -45,6 +45,16 @@ describe('Idempotency-Key', () => {
     expect(theirs.body.api_client.id).not.toBe(mine.body.api_client.id);
   });
 
+  it('never replays one client\'s response to another client of the tenant', async () => {
+    const created = (await post('key-own', { name: 'second admin', scopes: ['platform:admin'] })).body;
+    const otherToken = await h.token(created.api_client.id, created.client_secret);
+    const mine = await post('key-per-client', { name: 'secretive', scopes: ['crm:read'] });
+    const theirs = await h.request('POST', '/v1/platform/api-clients', { token: otherToken, json: { name: 'secretive', scopes: ['crm:read'] }, headers: { 'idempotency-key': 'key-per-client' } });
+    expect(mine.status).toBe(201);
+    expect(theirs.status).toBe(422);
+    expect(theirs.text).not.toContain(mine.body.client_secret);
+  });
+
   it('does not store a request refused by validation', async () => {
     const bad = await post('key-after-400', { name: '', scopes: ['crm:read'] });
     expect(bad.status).toBe(400);

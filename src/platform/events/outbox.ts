@@ -147,16 +147,18 @@ export class OutboxDispatcher {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const event: DomainEvent = {
-      id: row.id,
-      type: row.type,
-      tenantId: row.tenant_id,
-      aggregateType: row.aggregate_type,
-      aggregateId: row.aggregate_id,
-      occurredAt: new Date(row.occurred_at),
-      payload: JSON.parse(row.payload),
-    };
+    // Only rows this process still holds the lease on are updated.
+    const mine = { id: row.id, lease_owner: this.owner };
     try {
+      const event: DomainEvent = {
+        id: row.id,
+        type: row.type,
+        tenantId: row.tenant_id,
+        aggregateType: row.aggregate_type,
+        aggregateId: row.aggregate_id,
+        occurredAt: new Date(row.occurred_at),
+        payload: JSON.parse(row.payload),
+      };
       for (const subscriber of this.subscribers) {
         if (subscriber.types !== '*' && !subscriber.types.includes(event.type)) continue;
         await this.db.transaction(async (transaction) => {
@@ -166,7 +168,7 @@ export class OutboxDispatcher {
           await ProcessedEventModel.create({ subscriber: subscriber.name, event_id: event.id, processed_at: new Date() }, { transaction });
         });
       }
-      await OutboxEventModel.update({ published_at: new Date(), lease_owner: null, lease_until: null, last_error: null }, { where: { id: row.id } });
+      await OutboxEventModel.update({ published_at: new Date(), lease_owner: null, lease_until: null, last_error: null }, { where: mine });
     } catch (err) {
       const attempts = row.attempts + 1;
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts - 1, 16));
@@ -179,7 +181,7 @@ export class OutboxDispatcher {
           lease_until: null,
           last_error: String((err as Error)?.message ?? err).slice(0, 1000),
         },
-        { where: { id: row.id } },
+        { where: mine },
       );
     }
   }

@@ -135,11 +135,24 @@ async function runOperation(
   state: RequestState,
   options: AppOptions,
 ): Promise<Outcome> {
+  // Credentials first: an anonymous caller learns nothing about the schema and costs no body parse.
+  let principal: Principal | null = null;
+  if (operation.security.length) {
+    try {
+      principal = await authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey);
+    } catch (err) {
+      req.resume();
+      throw err;
+    }
+  }
+  state.principal = principal;
+
   const body = operation.requestContentTypes.length
     ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
     : (req.resume(), { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined });
 
-  const query: Record<string, unknown> = {};
+  // No prototype: `?__proto__=x` is just an unknown parameter.
+  const query: Record<string, unknown> = Object.create(null);
   for (const [key, value] of new URLSearchParams(querystring)) {
     const prev = query[key];
     query[key] = prev === undefined ? (operation.arrayQueryParams.has(key) ? [value] : value) : ([] as unknown[]).concat(prev, value);
@@ -151,9 +164,6 @@ async function runOperation(
       errors: issues,
     });
   }
-
-  const principal = operation.security.length ? await authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey) : null;
-  state.principal = principal;
 
   let ifMatch: IfMatch | undefined;
   if (operation.requiresIfMatch) {
@@ -173,7 +183,9 @@ async function runOperation(
   const key = req.headers['idempotency-key'];
   if (!operation.idempotent || typeof key !== 'string' || !principal) return run();
 
-  const hash = createHash('sha256').update(operation.operationId).update('\n').update(req.url ?? '').update('\n').update(body.raw).digest('hex');
+  // The client is part of the request: another client of the tenant reusing the key gets a 422,
+  // never this client's stored response (which may hold a secret).
+  const hash = createHash('sha256').update(principal.clientId).update('\n').update(operation.operationId).update('\n').update(req.url ?? '').update('\n').update(body.raw).digest('hex');
   const claim = await options.idempotency.claim(principal.tenantId, key, hash);
   if (claim.kind === 'reused') throw new HttpProblem('idempotency-key-reused', `The Idempotency-Key ${key} was first used with a different request.`);
   if (claim.kind === 'in_progress') throw new HttpProblem('idempotency-key-in-use', `A request with the Idempotency-Key ${key} is still being processed; retry shortly.`);
@@ -188,9 +200,9 @@ async function runOperation(
     outcome = errorOutcome(err, state, options.logger);
   }
   if (outcome.status >= 500) {
-    await options.idempotency.release(principal.tenantId, key);
+    await options.idempotency.release(principal.tenantId, key, claim.token);
   } else {
-    await options.idempotency.complete(principal.tenantId, key, {
+    await options.idempotency.complete(principal.tenantId, key, claim.token, {
       status: outcome.status,
       headers: { ...outcome.headers, ...(outcome.contentType ? { 'Content-Type': outcome.contentType } : {}) },
       body: outcome.body ?? '',

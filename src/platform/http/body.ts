@@ -46,7 +46,7 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     }
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
-    const form: Record<string, string> = {};
+    const form: Record<string, string> = Object.create(null);
     for (const [key, value] of new URLSearchParams(text)) {
       if (key in form) throw new HttpProblem('malformed-request', `The form parameter ${key} is sent more than once.`);
       form[key] = value;

@@ -22,7 +22,8 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { kind: 'claimed' }
+  /** `token` identifies this claim: completing or releasing touches only the row it made. */
+  | { kind: 'claimed'; token: Date }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'reused' }
   | { kind: 'in_progress' };
@@ -52,7 +53,7 @@ export class IdempotencyStore {
           locked_until: new Date(now.getTime() + LOCK_MS),
           expires_at: new Date(now.getTime() + RETENTION_MS),
         });
-        return { kind: 'claimed' };
+        return { kind: 'claimed', token: now };
       } catch (err) {
         if (!(err instanceof UniqueConstraintError)) throw err;
       }
@@ -71,16 +72,20 @@ export class IdempotencyStore {
     return { kind: 'in_progress' };
   }
 
-  async complete(tenantId: string, key: string, response: StoredResponse): Promise<void> {
-    await IdempotencyKeyModel.update(
-      { state: 'done', response_status: response.status, response: seal(this.dataKey, JSON.stringify(response)) },
-      { where: { tenant_id: tenantId, key, state: 'pending' } },
-    );
+  async complete(tenantId: string, key: string, token: Date, response: StoredResponse): Promise<void> {
+    const where = { tenant_id: tenantId, key, state: 'pending', created_at: token };
+    const values = { state: 'done' as const, response_status: response.status, response: seal(this.dataKey, JSON.stringify(response)) };
+    try {
+      await IdempotencyKeyModel.update(values, { where });
+    } catch {
+      // The change is committed: losing its record would let a retry run it again. Once more.
+      await IdempotencyKeyModel.update(values, { where });
+    }
   }
 
   /** The request failed in a way that must not be replayed (a 5xx): free the key for a retry. */
-  async release(tenantId: string, key: string): Promise<void> {
-    await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, state: 'pending' } });
+  async release(tenantId: string, key: string, token: Date): Promise<void> {
+    await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, state: 'pending', created_at: token } });
   }
 
   async purgeExpired(now = new Date()): Promise<number> {

@@ -42,6 +42,16 @@ function caller(principal: Principal | null): Principal {
   return principal;
 }
 
+/** `date-time` admits instants JavaScript cannot represent (leap seconds): refuse those too. */
+function instant(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new HttpProblem('validation-error', `${name} is not an instant we can compare with.`, { errors: [{ pointer: `/query/${name}`, detail: 'must be a valid RFC 3339 date-time (no leap second)' }] });
+  }
+  return date;
+}
+
 const expected = (ifMatch: IfMatch | undefined) => (!ifMatch || ifMatch.any ? undefined : ifMatch.versions);
 
 /** RFC 6749 §2.3.1: client credentials in the body, or HTTP Basic (form-urlencoded parts). */
@@ -111,8 +121,8 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       const filter = {
         status: query.status,
         q: query.q,
-        createdAfter: query.created_after ? new Date(query.created_after) : undefined,
-        createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+        createdAfter: instant(query.created_after, 'created_after'),
+        createdBefore: instant(query.created_before, 'created_before'),
       };
       // The cursor is bound to the filters and the sort it was made for.
       const context = JSON.stringify(['listApiClients', sort, filter.status ?? null, filter.q ?? null, query.created_after ?? null, query.created_before ?? null]);
