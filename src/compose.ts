@@ -61,6 +61,6 @@ export async function buildStratum(config: Config, logger: Logger = createLogger
     validateResponses: config.validateResponses,
     docs: createDocsRouter(document),
   });
-  kernel.dispatcher.start();
+  kernel.start();
   return { app, kernel, contract, platform: platformModule, close: () => kernel.close() };
 }

@@ -31,7 +31,12 @@ export function ulid(now = Date.now()): string {
   return encodeTime(now) + lastRandom.map((n) => ALPHABET[n]).join('');
 }
 
-export const ID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
+const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Whether `value` is an id made by newId(prefix). */
+export function isId(prefix: string, value: string): boolean {
+  return value.startsWith(`${prefix}_`) && ID_BODY.test(value.slice(prefix.length + 1));
+}
 
 /** A prefixed id, e.g. `cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV`. */
 export function newId(prefix: string): string {

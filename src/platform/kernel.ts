@@ -23,10 +23,14 @@ export interface Kernel {
   dispatcher: OutboxDispatcher;
   /** The database answers and the process is not shutting down. */
   ready(): Promise<boolean>;
+  /** Background work of a serving process: event delivery, and purging expired idempotency keys. */
+  start(): void;
   /** Readiness turns false; in-flight requests still finish. */
   beginShutdown(): void;
   close(): Promise<void>;
 }
+
+const IDEMPOTENCY_PURGE_MS = 60 * 60 * 1000;
 
 const kernelModels: ModelCtor[] = [PlatformSecretModel, IdempotencyKeyModel, OutboxEventModel, ProcessedEventModel];
 
@@ -40,6 +44,8 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
     const keyring = await loadKeyring(config.secret);
     const dispatcher = new OutboxDispatcher(db, logger, config.outboxPollMs);
     let shuttingDown = false;
+    const idempotency = new IdempotencyStore(keyring.dataKey);
+    let purgeTimer: NodeJS.Timeout | undefined;
     return {
       config,
       logger,
@@ -47,8 +53,16 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke()),
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
       cursors: new CursorCodec(keyring.cursorKey),
-      idempotency: new IdempotencyStore(keyring.dataKey),
+      idempotency,
       dispatcher,
+      start() {
+        dispatcher.start();
+        // Keys are also freed lazily when reused; this keeps unused ones from piling up.
+        const purge = () => void idempotency.purgeExpired().catch((err) => logger.warn({ err }, 'purging expired idempotency keys failed'));
+        purgeTimer = setInterval(purge, IDEMPOTENCY_PURGE_MS);
+        purgeTimer.unref();
+        purge();
+      },
       async ready() {
         if (shuttingDown) return false;
         try {
@@ -63,6 +77,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       },
       async close() {
         shuttingDown = true;
+        if (purgeTimer) clearInterval(purgeTimer);
         await dispatcher.stop();
         await db.close();
       },

@@ -1,3 +1,4 @@
+import { IdempotencyKeyModel } from '../../src/platform/idempotency/idempotency-store';
 import { Harness, type Admin } from '../support/harness';
 
 let h: Harness;
@@ -70,6 +71,14 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
+  });
+
+  it('purges keys older than 24 hours, and only those', async () => {
+    await post('key-old', { name: 'old', scopes: ['crm:read'] });
+    await post('key-young', { name: 'young', scopes: ['crm:read'] });
+    await IdempotencyKeyModel.update({ expires_at: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key: 'key-old' } });
+    expect(await h.stratum.kernel.idempotency.purgeExpired()).toBe(1);
+    expect(await IdempotencyKeyModel.count({ where: { tenant_id: admin.tenantId, key: ['key-old', 'key-young'] } })).toBe(1);
   });
 
   it('rejects an empty or overlong key', async () => {

@@ -2,6 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction, ErrorObject } from 'ajv';
 import OpenAPIBackend, { ValidationContext } from 'openapi-backend';
+import { pointerToken } from './problem';
 
 /**
  * The contract, loaded once at boot. openapi-backend dereferences it and compiles every request
@@ -228,10 +229,6 @@ function allowOf(methods: Map<string, OperationSpec>): string[] {
   return allow.sort();
 }
 
-function escapeToken(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** Properties clients sometimes send back that only the server may set. */
 const SERVER_OWNED = new Set(['id', 'tenant_id', 'version', 'created_at', 'updated_at', 'status', 'revoked_at', 'secret_rotated_at', 'client_secret']);
 
@@ -242,7 +239,7 @@ function toIssues(errors: ErrorObject[]): ValidationIssue[] {
     let pointer = e.instancePath.startsWith('/requestBody') ? e.instancePath.slice('/requestBody'.length) : e.instancePath;
     let detail = e.message ?? 'is not valid';
     if (e.keyword === 'required') {
-      pointer = `${pointer}/${escapeToken(String(e.params.missingProperty))}`;
+      pointer = `${pointer}/${pointerToken(String(e.params.missingProperty))}`;
       detail = 'is required';
       if (pointer === '/requestBody') {
         pointer = '';
@@ -250,7 +247,7 @@ function toIssues(errors: ErrorObject[]): ValidationIssue[] {
       }
     } else if (e.keyword === 'additionalProperties') {
       const name = String(e.params.additionalProperty);
-      pointer = `${pointer}/${escapeToken(name)}`;
+      pointer = `${pointer}/${pointerToken(name)}`;
       detail = SERVER_OWNED.has(name) ? `${name} is set by the server and may not be sent` : `${name} is not a field of this request`;
       if (e.instancePath === '/query') detail = `${name} is not a query parameter of this operation`;
     } else if (e.keyword === 'enum') {

@@ -56,8 +56,3 @@ export class OAuthError extends Error {
 export function etag(version: number): string {
   return `"${version}"`;
 }
-
-/** The version `If-Match` names, checked against the current one by the service. */
-export function matchesVersion(ifMatch: IfMatch | undefined, version: number): boolean {
-  return !ifMatch || ifMatch.any || ifMatch.versions.includes(version);
-}

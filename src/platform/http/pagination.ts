@@ -36,9 +36,4 @@ export class CursorCodec {
   }
 }
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
 export const DEFAULT_LIMIT = 50;

@@ -4,7 +4,7 @@ import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { NotFoundError, StaleVersionError } from '../../../platform/errors';
 import { generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
-import { ApiClient, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
+import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
 import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type ListPosition } from '../infrastructure/api-client.repository';
 
 export interface ApiClientDeps {
@@ -94,7 +94,7 @@ const API_KEY_CACHE_LIMIT = 10_000;
 export function apiKeyVerifier(db: Database) {
   const verified = new Set<string>();
   return async (clientId: string, secret: string): Promise<Principal | null> => {
-    if (!/^cli_[0-9A-HJKMNP-TV-Z]{26}$/.test(clientId) || secret.length > 200) return null;
+    if (!isApiClientId(clientId) || secret.length > 200) return null;
     const client = await ApiClientRepository.findForCredentials(db, clientId);
     if (!client || client.snapshot.status !== 'active') return null;
     const { secretHash, tenantId, scopes } = client.snapshot;

@@ -1,6 +1,7 @@
 import type { Database } from '../../../platform/db/database';
 import { verifySecret } from '../../../platform/auth/secrets';
 import type { TokenService } from '../../../platform/auth/tokens';
+import { isApiClientId } from '../domain/api-client';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
 
 export class TokenRequestError extends Error {
@@ -29,7 +30,7 @@ export function tokenIssuer(db: Database, tokens: TokenService) {
     if (!request.clientId || !request.clientSecret) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed: send client_id and client_secret, in the body or with HTTP Basic.');
     }
-    const client = /^cli_[0-9A-HJKMNP-TV-Z]{26}$/.test(request.clientId) ? await ApiClientRepository.findForCredentials(db, request.clientId) : null;
+    const client = isApiClientId(request.clientId) ? await ApiClientRepository.findForCredentials(db, request.clientId) : null;
     if (!client || client.snapshot.status !== 'active' || !(await verifySecret(request.clientSecret, client.snapshot.secretHash))) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed.');
     }

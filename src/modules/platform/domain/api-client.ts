@@ -1,6 +1,6 @@
 import { ConflictError } from '../../../platform/errors';
 import { type DomainEvent, domainEvent } from '../../../platform/events/domain-event';
-import { newId } from '../../../platform/ids';
+import { isId, newId } from '../../../platform/ids';
 
 export type ApiClientStatus = 'active' | 'revoked';
 
@@ -26,6 +26,8 @@ export interface ApiClientChanges {
 }
 
 const AGGREGATE = 'api_client';
+
+export const isApiClientId = (value: string): boolean => isId('cli', value);
 
 /**
  * A machine credential of a tenant. It may be granted only its `scopes`; once revoked it is
