@@ -14,6 +14,7 @@
  *   DATABASE_URL      PostgreSQL server to use (a fresh database is created on it); default SQLite
  *   BENCH_DURATION    seconds measured per endpoint and server (default 10)
  *   BENCH_WARMUP      seconds of warm-up before each measurement (default 3)
+ *   BENCH_ENDPOINTS   `get` or `list`: measure only that endpoint (default both)
  *   BENCH_CONNECTIONS concurrent connections (default 32)
  *   BENCH_ROUNDS      rounds; the median round (by req/s) is reported (default 1)
  *   BENCH_CLIENTS     API clients seeded in the tenant, the admin included (default 200)
@@ -49,7 +50,9 @@ const LIST_LIMIT = 50;
 
 type ServerKind = 'full' | 'raw';
 type Endpoint = 'get by id' | 'list 50';
-const ENDPOINTS: Endpoint[] = ['get by id', 'list 50'];
+const ALL_ENDPOINTS: Endpoint[] = ['get by id', 'list 50'];
+/** BENCH_ENDPOINTS=get or =list: measure one endpoint only (quicker experiments). */
+const ENDPOINTS: Endpoint[] = ALL_ENDPOINTS.filter((e) => !process.env.BENCH_ENDPOINTS || process.env.BENCH_ENDPOINTS.split(',').some((w) => e.startsWith(w.trim())));
 
 interface ChildReady {
   ready: true;
@@ -547,7 +550,7 @@ async function main(): Promise<void> {
         running.add(server);
         try {
           bodies[kind] = await preflight(server, seedData);
-          for (const [endpoint, path] of Object.entries(paths(seedData)) as [Endpoint, string][]) {
+          for (const [endpoint, path] of (Object.entries(paths(seedData)) as [Endpoint, string][]).filter(([e]) => ENDPOINTS.includes(e))) {
             if (warmup > 0) await load(server.base + path, seedData.token, warmup, connections);
             const cpu0 = cpuSeconds(server.child.pid);
             const own0 = process.cpuUsage();

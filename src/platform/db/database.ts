@@ -82,6 +82,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   }
 
   const mutex = dialect === 'sqlite' ? new Mutex() : undefined;
+  const sqlite = dialect === 'sqlite' ? sqliteSelect(sequelize) : undefined;
   let walEnabled = false;
 
   async function ensureWal(): Promise<void> {
@@ -100,12 +101,13 @@ export function createDatabase(options: DatabaseOptions): Database {
       const run = () => sequelize.transaction((t) => fn(t));
       return mutex ? mutex.run(run) : run();
     },
-    select: dialect === 'postgres' ? postgresSelect(sequelize) : sqliteSelect(sequelize),
+    select: sqlite ? sqlite.select : postgresSelect(sequelize),
     async ping() {
       await ensureWal();
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
     },
     async close() {
+      sqlite?.forget();
       await sequelize.close();
     },
   };
@@ -170,7 +172,12 @@ function sqliteSelect(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
   // `:name` → `?NNN` (numbered, so a name used twice binds once); values bound by position.
   const compiled = new Map<string, { text: string; keys: string[] }>();
-  return async <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+  // Sequelize keeps one shared connection for work outside transactions, open until close():
+  // take it once instead of through two async layers on every read.
+  let shared: SqliteConnection | undefined;
+  const run = <T>(connection: SqliteConnection, text: string, bound: unknown[]) =>
+    new Promise<T[]>((resolve, reject) => connection.all(text, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+  const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
     let statement = compiled.get(sql);
     if (!statement) {
       const keys: string[] = [];
@@ -183,8 +190,10 @@ function sqliteSelect(sequelize: Sequelize) {
     }
     const { text, keys } = statement;
     const bound = keys.map((key) => sqliteValue(params[key]));
-    // Outside a transaction this is Sequelize's shared connection, which it keeps open.
-    const connection = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection ?? (await cm.getConnection({ type: 'read' }));
-    return new Promise<T[]>((resolve, reject) => connection.all(text, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+    const own = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection;
+    if (own) return run<T>(own, text, bound);
+    if (shared) return run<T>(shared, text, bound);
+    return cm.getConnection({ type: 'read' }).then((connection) => run<T>((shared = connection), text, bound));
   };
+  return { select, forget: () => (shared = undefined) };
 }

@@ -38,6 +38,8 @@ interface Outcome {
 
 interface RequestState {
   requestId: string;
+  /** The status sent, for the request log. */
+  status: number;
   operation?: OperationSpec;
   principal?: Principal | null;
 }
@@ -67,21 +69,28 @@ export function createApp(options: AppOptions): Koa {
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.req.headers['x-request-id'];
-    const state: RequestState = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID() };
+    const state: RequestState = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID(), status: 0 };
     ctx.state.request = state;
-    ctx.res.setHeader('X-Request-Id', state.requestId);
-    try {
-      if (ctx.path.startsWith(`${API_BASE}/`)) await api(ctx, state);
-      else await other(ctx, next);
-      if (ctx.body === undefined && ctx.status === 404) {
-        throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
+    const path = ctx.path;
+    if (path.startsWith(`${API_BASE}/`)) {
+      // The API answers on `res` itself: one writeHead with every header, no Koa respond pass.
+      ctx.respond = false;
+      send(ctx.res, state, await api(ctx.method, path, ctx.querystring, ctx.req, state));
+    } else {
+      ctx.res.setHeader('X-Request-Id', state.requestId);
+      try {
+        await other(ctx, next);
+        if (ctx.body === undefined && ctx.status === 404) {
+          throw new HttpProblem('not-found', `There is no route ${ctx.method} ${path}.`);
+        }
+      } catch (err) {
+        write(ctx, errorOutcome(err, state, logger));
       }
-    } catch (err) {
-      write(ctx, errorOutcome(err, state, logger));
+      state.status = ctx.status;
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     logger.info(
-      { method: ctx.method, path: ctx.path, route: state.operation?.operationId, status: ctx.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId },
+      { method: ctx.method, path, route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId },
       'request',
     );
   });
@@ -101,27 +110,31 @@ export function createApp(options: AppOptions): Koa {
     if (docs) await docs(ctx as never, next);
   }
 
-  async function api(ctx: Koa.Context, state: RequestState): Promise<void> {
-    const match = contract.match(ctx.method, ctx.path.slice(API_BASE.length));
-    if (!match) throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
-    if ('allow' in match) {
-      throw new HttpProblem('method-not-allowed', `${ctx.path} does not support ${ctx.method}; it supports ${match.allow.join(', ')}.`, {
-        headers: { Allow: match.allow.join(', ') },
-      });
-    }
-    const { operation } = match;
-    state.operation = operation;
-    const outcome = await runOperation(ctx.req, ctx.querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
-    if (options.validateResponses) {
-      const headers = { ...outcome.headers, 'x-request-id': state.requestId };
-      const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
-      if (problems.length) {
-        logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
-        write(ctx, errorOutcome(new Error(`response does not match the contract: ${problems.join('; ')}`), { requestId: state.requestId }, logger, true));
-        return;
+  /** Routes, runs and (outside production) checks one API request; never throws. */
+  async function api(method: string, path: string, querystring: string, req: Koa.Context['req'], state: RequestState): Promise<Outcome> {
+    try {
+      const match = contract.match(method, path.slice(API_BASE.length));
+      if (!match) throw new HttpProblem('not-found', `There is no route ${method} ${path}.`);
+      if ('allow' in match) {
+        throw new HttpProblem('method-not-allowed', `${path} does not support ${method}; it supports ${match.allow.join(', ')}.`, {
+          headers: { Allow: match.allow.join(', ') },
+        });
       }
+      const { operation } = match;
+      state.operation = operation;
+      const outcome = await runOperation(req, querystring, match.params, operation, state, options);
+      if (options.validateResponses) {
+        const headers = { ...outcome.headers, 'x-request-id': state.requestId };
+        const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
+        if (problems.length) {
+          logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
+          return errorOutcome(new Error(`response does not match the contract: ${problems.join('; ')}`), { requestId: state.requestId, status: 0 }, logger, true);
+        }
+      }
+      return outcome;
+    } catch (err) {
+      return errorOutcome(err, state, logger);
     }
-    write(ctx, outcome);
   }
 
   return app;
@@ -139,7 +152,8 @@ async function runOperation(
   let principal: Principal | null = null;
   if (operation.security.length) {
     try {
-      principal = await authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey);
+      const checked = authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey);
+      principal = checked instanceof Promise ? await checked : checked;
     } catch (err) {
       req.resume();
       throw err;
@@ -149,11 +163,11 @@ async function runOperation(
 
   const body = operation.requestContentTypes.length
     ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
-    : (req.resume(), { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined });
+    : (req.resume(), NO_BODY);
 
   // No prototype: `?__proto__=x` is just an unknown parameter.
   const query: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of new URLSearchParams(querystring)) {
+  if (querystring) for (const [key, value] of new URLSearchParams(querystring)) {
     const prev = query[key];
     query[key] = prev === undefined ? (operation.arrayQueryParams.has(key) ? [value] : value) : ([] as unknown[]).concat(prev, value);
   }
@@ -174,14 +188,9 @@ async function runOperation(
 
   const handler = options.handlers[operation.operationId as keyof HandlerMap] as (r: HandlerRequest<any>) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
   const request: HandlerRequest<any> = { params: path, query, body: body.value as never, headers: req.headers, principal, requestId: state.requestId, ifMatch };
-  const run = async (): Promise<Outcome> => {
-    const reply = await handler(request);
-    const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
-    return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
-  };
-
   const key = req.headers['idempotency-key'];
-  if (!operation.idempotent || typeof key !== 'string' || !principal) return run();
+  if (!operation.idempotent || typeof key !== 'string' || !principal) return replyOutcome(await handler(request));
+  const run = async (): Promise<Outcome> => replyOutcome(await handler(request));
 
   // The client is part of the request: another client of the tenant reusing the key gets a 422,
   // never this client's stored response (which may hold a secret).
@@ -209,6 +218,13 @@ async function runOperation(
     });
   }
   return outcome;
+}
+
+const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined } as const;
+
+function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
+  const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+  return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
 }
 
 function parseIfMatch(raw: string): IfMatch {
@@ -256,6 +272,26 @@ function isClientHttpError(err: unknown): err is { status: number } {
 
 function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
   return { status, headers, body: JSON.stringify(body), contentType };
+}
+
+/** Writes an API outcome straight on the response: every header in one writeHead. */
+function send(res: Koa.Context['res'], state: RequestState, outcome: Outcome): void {
+  state.status = outcome.status;
+  // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
+  if (res.writableEnded || (res.socket && !res.socket.writable)) return;
+  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
+  for (const name in outcome.headers) {
+    if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
+  }
+  if (outcome.body !== undefined) {
+    headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;
+    headers['Content-Length'] = Buffer.byteLength(outcome.body);
+    res.writeHead(outcome.status, headers);
+    res.end(outcome.body);
+  } else {
+    res.writeHead(outcome.status, headers);
+    res.end();
+  }
 }
 
 function write(ctx: Koa.Context, outcome: Outcome): void {

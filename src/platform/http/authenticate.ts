@@ -15,33 +15,42 @@ function unauthorized(detail: string, tokenError?: string): HttpProblem {
  * Checks the request's credential against the operation's security requirements, which come
  * from the contract: any one alternative whose scheme matches and whose scopes the credential
  * carries lets the request in. No credential or a bad one is 401, a missing scope 403.
+ * A bearer token verified before answers without a promise; anything else returns one.
  */
-export async function authenticate(
+export function authenticate(
   headers: IncomingHttpHeaders,
   security: readonly SecurityAlternative[],
   tokens: TokenService,
   verifyApiKey: ApiKeyVerifier,
-): Promise<Principal> {
+): Principal | Promise<Principal> {
   const authorization = headers.authorization;
-  const apiKey = headers['x-api-key'];
-  let principal: Principal;
   if (authorization !== undefined) {
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization);
     if (!m) throw unauthorized('The Authorization header must be `Bearer <token>`.');
-    try {
-      principal = await tokens.verify(m[1]);
-    } catch (err) {
-      if (err instanceof InvalidTokenError) throw unauthorized(err.message, 'invalid_token');
-      throw err;
-    }
-  } else if (typeof apiKey === 'string') {
-    const dot = apiKey.indexOf('.');
-    const found = dot > 0 ? await verifyApiKey(apiKey.slice(0, dot), apiKey.slice(dot + 1)) : null;
-    if (!found) throw unauthorized('The API key is not valid, or its client is revoked.');
-    principal = found;
-  } else {
-    throw unauthorized('This operation needs a bearer token (`Authorization: Bearer <token>`) or an `X-API-Key`.');
+    const known = tokens.cached(m[1]);
+    if (known) return authorize(known, security);
+    return tokens.verify(m[1]).then(
+      (principal) => authorize(principal, security),
+      (err) => {
+        if (err instanceof InvalidTokenError) throw unauthorized(err.message, 'invalid_token');
+        throw err;
+      },
+    );
   }
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string') {
+    const dot = apiKey.indexOf('.');
+    if (dot <= 0) throw unauthorized('The API key is not valid, or its client is revoked.');
+    return verifyApiKey(apiKey.slice(0, dot), apiKey.slice(dot + 1)).then((found) => {
+      if (!found) throw unauthorized('The API key is not valid, or its client is revoked.');
+      return authorize(found, security);
+    });
+  }
+  throw unauthorized('This operation needs a bearer token (`Authorization: Bearer <token>`) or an `X-API-Key`.');
+}
+
+/** The credential is good: does the operation accept its scheme and scopes? */
+function authorize(principal: Principal, security: readonly SecurityAlternative[]): Principal {
   const alternatives = security.filter((s) => s.scheme === principal.via);
   if (!alternatives.length) throw unauthorized(`This operation does not accept ${principal.via === 'api_key' ? 'API keys' : 'bearer tokens'}.`);
   if (!alternatives.some((alt) => alt.scopes.every((s) => principal.scopes.has(s)))) {
