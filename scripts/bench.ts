@@ -15,6 +15,7 @@
  *   BENCH_DURATION    seconds measured per endpoint and server (default 10)
  *   BENCH_WARMUP      seconds of warm-up before each measurement (default 3)
  *   BENCH_ENDPOINTS   `get` or `list`: measure only that endpoint (default both)
+ *   BENCH_STACK_ENV   space-separated NAME=value settings for the full stack only, e.g. LOG_LEVEL=warn
  *   BENCH_CONNECTIONS concurrent connections (default 32)
  *   BENCH_ROUNDS      rounds; the median round (by req/s) is reported (default 1)
  *   BENCH_CLIENTS     API clients seeded in the tenant, the admin included (default 200)
@@ -79,7 +80,8 @@ function appModules() {
 async function serveFull(): Promise<void> {
   const { buildStratum, createLogger, flushLogs, loadConfig } = appModules();
   const config = loadConfig(process.env);
-  if (config.env !== 'production' || config.validateResponses || config.logLevel !== 'info') {
+  // BENCH_STACK_ENV may change this on purpose, for an experiment; the parent says so in the header.
+  if (!process.env.BENCH_STACK_ENV && (config.env !== 'production' || config.validateResponses || config.logLevel !== 'info')) {
     throw new Error('the full-stack child must run with NODE_ENV=production and LOG_LEVEL=info');
   }
   // compose.createLogger itself, as main.ts uses it, only pointed at a real file (/dev/null by
@@ -516,6 +518,7 @@ async function main(): Promise<void> {
     database: db.label,
     pinned: pinned ? 'server on CPU 0, autocannon on CPU 1 (taskset)' : 'not pinned',
     loader: loaderLabel(),
+    ...(process.env.BENCH_STACK_ENV ? { experiment: `full stack with ${process.env.BENCH_STACK_ENV} (not the production settings)` } : {}),
     nodeArgs: process.env.BENCH_NODE_ARGS || undefined,
     baseline: process.env.DATABASE_URL
       ? `node:http + pg Pool (max ${process.env.DB_POOL_MAX || 10}), ${process.env.BENCH_BASELINE_PG === 'unnamed' ? 'unnamed parameterized queries' : 'named prepared statements'}`
@@ -536,7 +539,8 @@ async function main(): Promise<void> {
     const seedData = await seed(db, clients);
     console.log(`seeded tenant ${seedData.tenantId} with ${clients} API clients in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const env: Record<ServerKind, NodeJS.ProcessEnv> = {
-      full: stackEnv(db),
+      // BENCH_STACK_ENV="LOG_LEVEL=warn DB_POOL_MAX=20": settings for the full stack only (experiments).
+      full: stackEnv(db, Object.fromEntries((process.env.BENCH_STACK_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))),
       raw: stackEnv(db, { BENCH_TENANT_ID: seedData.tenantId }),
     };
     if (profile) profileDir = mkdtempSync(join(tmpdir(), 'stratum-bench-prof-'));
