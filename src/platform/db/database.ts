@@ -24,6 +24,8 @@ export interface Database {
    * when given one. Returns plain rows (no model instances).
    */
   select<T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]>;
+  /** `select` for at most one row (by key): the first row, or undefined. */
+  selectOne<T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   const mutex = dialect === 'sqlite' ? new Mutex() : undefined;
   const sqlite = dialect === 'sqlite' ? sqliteSelect(sequelize) : undefined;
+  const pgSelect = dialect === 'postgres' ? postgresSelect(sequelize) : undefined;
   let walEnabled = false;
 
   async function ensureWal(): Promise<void> {
@@ -101,7 +104,8 @@ export function createDatabase(options: DatabaseOptions): Database {
       const run = () => sequelize.transaction((t) => fn(t));
       return mutex ? mutex.run(run) : run();
     },
-    select: sqlite ? sqlite.select : postgresSelect(sequelize),
+    select: sqlite ? sqlite.select : pgSelect!,
+    selectOne: sqlite ? sqlite.selectOne : (sql, params, transaction) => pgSelect!(sql, params, transaction).then((rows) => rows[0] as never),
     async ping() {
       await ensureWal();
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
@@ -116,6 +120,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
   all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
+  get(sql: string, params: unknown[], cb: (err: Error | null, row: unknown) => void): void;
 }
 
 interface PgConnection {
@@ -179,9 +184,9 @@ function sqliteSelect(sequelize: Sequelize) {
   // Sequelize keeps one shared connection for work outside transactions, open until close():
   // take it once instead of through two async layers on every read.
   let shared: SqliteConnection | undefined;
-  const run = <T>(connection: SqliteConnection, text: string, bound: unknown[]) =>
-    new Promise<T[]>((resolve, reject) => connection.all(text, bound, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
-  const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+  const run = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) =>
+    new Promise<R>((resolve, reject) => connection[method](text, bound, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result as R))));
+  const query = <R>(method: 'all' | 'get', sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<R> => {
     let statement = compiled.get(sql);
     if (!statement) {
       const keys: string[] = [];
@@ -195,9 +200,12 @@ function sqliteSelect(sequelize: Sequelize) {
     const { text, keys } = statement;
     const bound = keys.map((key) => sqliteValue(params[key]));
     const own = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection;
-    if (own) return run<T>(own, text, bound);
-    if (shared) return run<T>(shared, text, bound);
-    return cm.getConnection({ type: 'read' }).then((connection) => run<T>((shared = connection), text, bound));
+    if (own) return run<R>(own, method, text, bound);
+    if (shared) return run<R>(shared, method, text, bound);
+    return cm.getConnection({ type: 'read' }).then((connection) => run<R>((shared = connection), method, text, bound));
   };
-  return { select, forget: () => (shared = undefined) };
+  const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T[]>('all', sql, params, transaction);
+  // The driver's single-row read: no array, and the first row only.
+  const selectOne = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T | undefined>('get', sql, params, transaction);
+  return { select, selectOne, forget: () => (shared = undefined) };
 }

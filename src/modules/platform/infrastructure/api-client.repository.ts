@@ -100,8 +100,8 @@ export class ApiClientRepository {
   async get(id: string): Promise<ApiClient | null> {
     // Inside a unit of work on PostgreSQL, lock the row: the change is decided on what we read.
     const lock = this.uow && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const rows = await this.db.select<ApiClientRow>(`SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id${lock}`, { tenantId: this.tenantId, id }, this.transaction);
-    return rows.length ? toDomain(rows[0]) : null;
+    const row = await this.db.selectOne<ApiClientRow>(`SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id${lock}`, { tenantId: this.tenantId, id }, this.transaction);
+    return row ? toDomain(row) : null;
   }
 
   async add(client: ApiClient): Promise<void> {
