@@ -86,6 +86,23 @@ describe('the HTTP pipeline', () => {
     expect(typeof line!.ms).toBe('number');
   });
 
+  it('logs the status actually sent, for problems and for pages outside the API too', async () => {
+    await h.request('GET', '/v1/platform/api-clients/cli_00000000000000000000000000', { token: admin.token, headers: { 'x-request-id': 'log-check-404' } });
+    expect(h.logs.find((l) => l.requestId === 'log-check-404')).toMatchObject({ route: 'getApiClient', status: 404 });
+    await h.request('GET', '/problems/not-found', { headers: { 'x-request-id': 'log-check-page' } });
+    expect(h.logs.find((l) => l.requestId === 'log-check-page')).toMatchObject({ path: '/problems/not-found', status: 200 });
+  });
+
+  it('answers HEAD on a GET operation with the headers of the GET and no body', async () => {
+    const path = `/v1/platform/api-clients/${admin.clientId}`;
+    const get = await h.request('GET', path, { token: admin.token });
+    const head = await fetch(h.baseUrl + path, { method: 'HEAD', headers: { authorization: `Bearer ${admin.token}` } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    for (const name of ['etag', 'content-type', 'content-length']) expect(head.headers.get(name)).toBe(get.headers.get(name));
+    expect(head.headers.get('x-request-id')).toBeTruthy();
+  });
+
   it('resolves every problem type to a page that explains it', async () => {
     const doc: any = await (await fetch(`${h.baseUrl}/openapi.json`)).json();
     const types: string[] = doc.components.schemas.Problem.properties.type.enum;
