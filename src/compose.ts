@@ -56,6 +56,7 @@ export async function buildStratum(config: Config, logger: Logger = createLogger
     tokens: kernel.tokens,
     verifyApiKey: platformModule.verifyApiKey,
     idempotency: kernel.idempotency,
+    rateLimiter: kernel.rateLimiter,
     logger,
     maxBodyBytes: config.maxBodyBytes,
     validateResponses: config.validateResponses,

@@ -10,6 +10,7 @@ import { loadKeyring, PlatformSecretModel } from './auth/keyring';
 import { TokenService } from './auth/tokens';
 import { CursorCodec } from './http/pagination';
 import { IdempotencyKeyModel, IdempotencyStore } from './idempotency/idempotency-store';
+import { RateLimiter } from './ratelimit/rate-limiter';
 
 /** What the kernel gives every module. */
 export interface Kernel {
@@ -20,6 +21,7 @@ export interface Kernel {
   tokens: TokenService;
   cursors: CursorCodec;
   idempotency: IdempotencyStore;
+  rateLimiter: RateLimiter;
   dispatcher: OutboxDispatcher;
   /** The database answers and the process is not shutting down. */
   ready(): Promise<boolean>;
@@ -46,6 +48,11 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
     let shuttingDown = false;
     const idempotency = new IdempotencyStore(keyring.dataKey);
     let purgeTimer: NodeJS.Timeout | undefined;
+    const rateLimiter = new RateLimiter(
+      db,
+      { requests: config.rateLimitRequests, windowSeconds: config.rateLimitWindowSeconds, syncMs: config.rateLimitSyncMs },
+      logger,
+    );
     return {
       config,
       logger,
@@ -54,6 +61,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
       cursors: new CursorCodec(keyring.cursorKey),
       idempotency,
+      rateLimiter,
       dispatcher,
       start() {
         dispatcher.start();
@@ -78,6 +86,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       async close() {
         shuttingDown = true;
         if (purgeTimer) clearInterval(purgeTimer);
+        await rateLimiter.close().catch((err) => logger.warn({ err }, 'sending the last rate limit counts failed'));
         await dispatcher.stop();
         await db.close();
       },

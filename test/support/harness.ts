@@ -54,12 +54,14 @@ export class Harness {
     readonly stratum: Stratum,
     readonly server: Server,
     readonly baseUrl: string,
-    private readonly db: TestDatabase,
+    readonly db: TestDatabase,
     readonly logs: Record<string, unknown>[],
+    private readonly ownsDb = true,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Harness> {
-    const db = await freshDatabase();
+  /** With `sharedDb`, a second server process on another harness's database (it does not drop it). */
+  static async start(env: Record<string, string> = {}, sharedDb?: TestDatabase): Promise<Harness> {
+    const db = sharedDb ?? (await freshDatabase());
     const config = loadConfig({ NODE_ENV: 'test', VALIDATE_RESPONSES: 'true', BOOTSTRAP_DEMO_TENANT: 'false', OUTBOX_POLL_MS: '50', ...db.env, ...env });
     const logs: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
@@ -67,14 +69,14 @@ export class Harness {
     const server = createServer(stratum.app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    return new Harness(stratum, server, `http://127.0.0.1:${port}`, db, logs);
+    return new Harness(stratum, server, `http://127.0.0.1:${port}`, db, logs, !sharedDb);
   }
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.stratum.close();
-    await this.db.drop();
+    if (this.ownsDb) await this.db.drop();
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {

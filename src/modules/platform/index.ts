@@ -15,12 +15,14 @@ export const models = platformModels;
 
 export function platformModule(kernel: Kernel) {
   const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork);
+  const apiClients = apiClientUseCases(kernel);
   return {
     name: 'platform',
     tenants,
+    apiClients,
     verifyApiKey: apiKeyVerifier(kernel.db),
     handlers: platformHandlers({
-      apiClients: apiClientUseCases(kernel),
+      apiClients,
       tenants,
       issueToken: tokenIssuer(kernel.db, kernel.tokens),
       cursors: kernel.cursors,

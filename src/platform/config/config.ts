@@ -19,6 +19,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   bootstrapDemoTenant: boolean;
   outboxPollMs: number;
+  /** Requests per API client per window; 0 turns rate limiting off. */
+  rateLimitRequests: number;
+  rateLimitWindowSeconds: number;
+  /** How often each process adds its counts to the shared counters and reads the totals back. */
+  rateLimitSyncMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,5 +83,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     bootstrapDemoTenant: bool(env, 'BOOTSTRAP_DEMO_TENANT', true),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10, 600_000),
+    rateLimitRequests: int(env, 'RATE_LIMIT_REQUESTS', 6000, 0, 1_000_000_000),
+    rateLimitWindowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 500, 10, 60_000),
   };
 }

@@ -6,6 +6,7 @@ import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../er
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
+import type { RateDecision, RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate } from './authenticate';
 import { readBody } from './body';
 import type { Contract, OperationSpec } from './contract';
@@ -21,6 +22,8 @@ export interface AppOptions {
   tokens: TokenService;
   verifyApiKey: ApiKeyVerifier;
   idempotency: IdempotencyStore;
+  /** Quotas per API client; every authenticated request is counted. */
+  rateLimiter?: RateLimiter;
   logger: Logger;
   maxBodyBytes: number;
   /** Check every response against the contract; a mismatch becomes a logged 500. */
@@ -42,6 +45,8 @@ interface RequestState {
   status: number;
   operation?: OperationSpec;
   principal?: Principal | null;
+  /** Where the caller stands against its quota; its headers go on every response after authentication. */
+  rateLimit?: RateDecision;
 }
 
 /** Every handler must have an operation and every operation a handler. */
@@ -122,7 +127,8 @@ export function createApp(options: AppOptions): Koa {
       }
       const { operation } = match;
       state.operation = operation;
-      const outcome = await runOperation(req, querystring, match.params, operation, state, options);
+      let outcome = await runOperation(req, querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
+      if (state.rateLimit) outcome = { ...outcome, headers: { ...outcome.headers, ...rateLimitHeaders(state.rateLimit) } };
       if (options.validateResponses) {
         const headers = { ...outcome.headers, 'x-request-id': state.requestId };
         const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
@@ -160,6 +166,21 @@ async function runOperation(
     }
   }
   state.principal = principal;
+
+  // Quota next: a refused request costs no body read and changes nothing.
+  if (principal && options.rateLimiter?.enabled) {
+    const taken = options.rateLimiter.take(principal.tenantId, principal.clientId);
+    const decision = taken instanceof Promise ? await taken : taken;
+    state.rateLimit = decision;
+    if (!decision.allowed) {
+      req.resume();
+      throw new HttpProblem(
+        'too-many-requests',
+        `This API client made its ${decision.limit} requests of this ${decision.windowSeconds}-second window; retry in ${decision.resetSeconds} seconds.`,
+        { headers: { 'Retry-After': String(decision.resetSeconds) } },
+      );
+    }
+  }
 
   const body = operation.requestContentTypes.length
     ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
@@ -218,6 +239,11 @@ async function runOperation(
     });
   }
   return outcome;
+}
+
+/** IETF RateLimit header fields (draft): the policy, and what is left of it. */
+function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  return { 'RateLimit-Policy': `"per-client";q=${d.limit};w=${d.windowSeconds}`, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
 }
 
 const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined } as const;
