@@ -127,10 +127,10 @@ export function createApp(options: AppOptions): Koa {
       }
       const { operation } = match;
       state.operation = operation;
-      let outcome = await runOperation(req, querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
-      if (state.rateLimit) outcome = { ...outcome, headers: { ...outcome.headers, ...rateLimitHeaders(state.rateLimit) } };
+      const outcome = await runOperation(req, querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
       if (options.validateResponses) {
-        const headers = { ...outcome.headers, 'x-request-id': state.requestId };
+        // What `send` will add: the request id and the rate limit headers.
+        const headers = { ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
         const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
         if (problems.length) {
           logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
@@ -243,7 +243,7 @@ async function runOperation(
 
 /** IETF RateLimit header fields (draft): the policy, and what is left of it. */
 function rateLimitHeaders(d: RateDecision): Record<string, string> {
-  return { 'RateLimit-Policy': `"per-client";q=${d.limit};w=${d.windowSeconds}`, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
+  return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
 }
 
 const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined } as const;
@@ -308,6 +308,11 @@ function send(res: Koa.Context['res'], state: RequestState, outcome: Outcome): v
   const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
+  }
+  const limit = state.rateLimit;
+  if (limit) {
+    headers['RateLimit-Policy'] = limit.policy;
+    headers.RateLimit = `"per-client";r=${limit.remaining};t=${limit.resetSeconds}`;
   }
   if (outcome.body !== undefined) {
     headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;

@@ -17,6 +17,8 @@ export interface RateDecision {
   remaining: number;
   /** Whole seconds until the window resets (at least 1). */
   resetSeconds: number;
+  /** The `RateLimit-Policy` header value, `"per-client";q=<limit>;w=<window>`. */
+  policy: string;
 }
 
 interface Entry {
@@ -48,13 +50,16 @@ export class RateLimiter {
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
   private closed = false;
+  private readonly policy: string;
 
   constructor(
     private readonly db: Database,
     private readonly settings: RateLimitSettings,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.policy = `"per-client";q=${settings.requests};w=${settings.windowSeconds}`;
+  }
 
   get enabled(): boolean {
     return this.settings.requests > 0;
@@ -86,10 +91,10 @@ export class RateLimiter {
     const { requests: limit, windowSeconds } = this.settings;
     const used = entry.synced + entry.inflight + entry.pending;
     const resetSeconds = Math.max(1, Math.ceil(entry.window + windowSeconds - now / 1000));
-    if (used >= limit) return { allowed: false, limit, windowSeconds, remaining: 0, resetSeconds };
+    if (used >= limit) return { allowed: false, limit, windowSeconds, remaining: 0, resetSeconds, policy: this.policy };
     entry.pending++;
-    this.schedule();
-    return { allowed: true, limit, windowSeconds, remaining: limit - used - 1, resetSeconds };
+    if (!this.timer) this.schedule();
+    return { allowed: true, limit, windowSeconds, remaining: limit - used - 1, resetSeconds, policy: this.policy };
   }
 
   private async read(clientId: string, window: number): Promise<number> {
