@@ -18,9 +18,15 @@ export interface paths {
          * @description The OAuth 2.0 client-credentials grant (RFC 6749 §4.4). Returns a signed JWT that carries the
          *     client's tenant and scopes and expires after `expires_in` seconds. Ask for fewer scopes with
          *     `scope`; asking for one the client is not allowed is `invalid_scope`. A revoked client, a
-         *     wrong secret or an unknown client is `invalid_client`. Errors use the RFC's own JSON format
-         *     (`error`, `error_description`), not problem+json; so do malformed, oversized and wrongly
-         *     typed requests to this operation.
+         *     wrong secret or an unknown client is `invalid_client` (`401`, with a `WWW-Authenticate`
+         *     challenge for HTTP Basic). Errors use the RFC's own JSON format (`error`,
+         *     `error_description`), not problem+json, because OAuth client libraries parse that format;
+         *     so do malformed, oversized and wrongly typed requests to this operation (`invalid_request`).
+         *     Following RFC 6749 §3.2, unknown parameters are ignored and empty ones count as absent.
+         *
+         *     This operation takes no `Idempotency-Key` (it changes nothing: every call issues a fresh
+         *     token) and is not counted against the client's rate limit (there is no client until its
+         *     credentials are checked).
          */
         post: operations["issueToken"];
         delete?: never;
@@ -75,7 +81,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description The tenant's id. */
-                tenant_id: components["schemas"]["TenantId"];
+                tenant_id: components["parameters"]["TenantIdPath"];
             };
             cookie?: never;
         };
@@ -126,7 +132,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -156,7 +162,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -182,7 +188,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -205,17 +211,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An amount of money in integer minor units of an ISO 4217 currency. */
+        Money: {
+            amount: number;
+            currency: string;
+        };
         /**
          * @description RFC 6749 §4.4.2. The client authenticates with `client_id` and `client_secret` in the body,
-         *     or with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`).
+         *     or with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`), not both. As
+         *     RFC 6749 §3.2 requires, a parameter sent with an empty value counts as not sent, a
+         *     parameter sent twice is `invalid_request`, and parameters this server does not know (such
+         *     as `resource` or `audience`) are ignored rather than refused; this is the one request body
+         *     in the API that admits unknown members.
          */
         TokenRequest: {
             /** @description Must be `client_credentials`; any other grant type is `unsupported_grant_type`. */
             grant_type: string;
             client_id?: string;
             client_secret?: string;
-            /** @description Space-separated scopes to ask for, a subset of the client's; all of them when absent. */
+            /**
+             * @description Space-separated scopes to ask for (RFC 6749 §3.3), a subset of the client's; all of them
+             *     when absent. A scope the client is not allowed, or one that does not exist, is
+             *     `invalid_scope`.
+             */
             scope?: string;
+        } & {
+            [key: string]: string;
         };
         TokenResponse: {
             access_token: string;
@@ -231,14 +252,6 @@ export interface components {
             /** @enum {string} */
             error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
             error_description: string;
-        };
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-            checks?: {
-                /** @enum {string} */
-                database?: "ok";
-            };
         };
         FieldError: {
             /**
@@ -261,54 +274,80 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description The request id (as in `X-Request-Id`). */
+            /**
+             * @description The id of the request that produced this problem (its `X-Request-Id`). A problem
+             *     replayed for a repeated `Idempotency-Key` keeps the id of the first request.
+             */
             instance: string;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
         };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+            checks?: {
+                /** @enum {string} */
+                database?: "ok";
+            };
+        };
         /**
          * @description A tenant id.
-         * @example ten_01JDQ7W2X8E4Q9R3S5T6V7W8XY
+         * @example ten_01M88YXTM0Q4R7S9T2V5W8X1Y3
          */
         TenantId: string;
-        /** Format: date-time */
+        /**
+         * Format: date-time
+         * @description An instant (RFC 3339, UTC).
+         */
         Timestamp: string;
         /** @description A tenant, the owner of every other resource. */
         Tenant: {
-            id: components["schemas"]["TenantId"];
-            name: string;
-            created_at: components["schemas"]["Timestamp"];
+            readonly id: components["schemas"]["TenantId"];
+            readonly name: string;
+            readonly created_at: components["schemas"]["Timestamp"];
         };
         /**
          * @description An API client id; also the OAuth 2.0 `client_id`.
-         * @example cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV
+         * @example cli_01M892BP80K3M5N7P9R1S3T5V7
          */
         ApiClientId: string;
+        /** @description A name people recognise the client by; need not be unique. */
+        ApiClientName: string;
+        /** @description Free text about the client; `null` when there is none. */
+        ApiClientDescription: string | null;
         /**
          * @description A permission, per module and verb.
          * @enum {string}
          */
         Scope: "platform:admin" | "crm:read" | "crm:write" | "wms:read" | "wms:write" | "erp:read" | "erp:write";
+        /** @description The scopes this client may be granted; a token carries these or a subset of them. */
+        ApiClientScopes: components["schemas"]["Scope"][];
+        /** @description The resource's version; it starts at 1 and goes up by one with every change. Sent back as `ETag`. */
+        Version: number;
+        /**
+         * Format: date-time
+         * @description An instant (RFC 3339, UTC), or `null`.
+         */
+        NullableTimestamp: string | null;
         /** @description A machine credential of the tenant; its secret is never returned after creation or rotation. */
         ApiClient: {
-            id: components["schemas"]["ApiClientId"];
-            tenant_id: components["schemas"]["TenantId"];
-            name: string;
-            description: string | null;
-            /** @description The scopes this client may be granted. */
-            scopes: components["schemas"]["Scope"][];
+            readonly id: components["schemas"]["ApiClientId"];
+            readonly tenant_id: components["schemas"]["TenantId"];
+            name: components["schemas"]["ApiClientName"];
+            description: components["schemas"]["ApiClientDescription"];
+            scopes: components["schemas"]["ApiClientScopes"];
             /**
              * @description `revoked` is final: a revoked client gets no tokens and its API key is refused.
              * @enum {string}
              */
-            status: "active" | "revoked";
-            version: number;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-            /** Format: date-time */
-            secret_rotated_at: string | null;
-            /** Format: date-time */
-            revoked_at: string | null;
+            readonly status: "active" | "revoked";
+            readonly version: components["schemas"]["Version"];
+            readonly created_at: components["schemas"]["Timestamp"];
+            readonly updated_at: components["schemas"]["Timestamp"];
+            /** @description When the secret was last rotated; `null` if never. */
+            readonly secret_rotated_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the client was revoked; `null` while it is active. */
+            readonly revoked_at: components["schemas"]["NullableTimestamp"];
         };
         /** @description The cursor of the next page, `null` on the last page. */
         NextCursor: string | null;
@@ -318,60 +357,35 @@ export interface components {
         };
         /** @description A new API client. The server sets `id`, `tenant_id`, `status`, `version`, the timestamps and the secret. */
         ApiClientCreate: {
-            name: string;
-            description?: string | null;
-            scopes: components["schemas"]["Scope"][];
+            name: components["schemas"]["ApiClientName"];
+            description?: components["schemas"]["ApiClientDescription"];
+            scopes: components["schemas"]["ApiClientScopes"];
         };
-        /** @description An API client with its secret, shown this once. */
+        /**
+         * @description An API client with its secret. This response is the only place the secret appears: the
+         *     server keeps a hash of it, and (encrypted, for 24 hours) the response itself so that a retry
+         *     by the same client with the same `Idempotency-Key` gets the same secret back.
+         */
         ApiClientCredentials: {
             api_client: components["schemas"]["ApiClient"];
             /** @description The client secret. Store it now; the server keeps only a hash of it. */
-            client_secret: string;
+            readonly client_secret: string;
         };
-        /** @description A JSON Merge Patch of an API client; only these fields may change. */
+        /** @description A JSON Merge Patch of an API client; only these fields may change, and at least one is sent. */
         ApiClientUpdate: {
-            name?: string;
-            description?: string | null;
-            scopes?: components["schemas"]["Scope"][];
+            name?: components["schemas"]["ApiClientName"];
+            description?: components["schemas"]["ApiClientDescription"];
+            scopes?: components["schemas"]["ApiClientScopes"];
         };
     };
     responses: {
-        /** @description The request does not match the contract; each failing field is named by JSON pointer. */
-        BadRequest: {
-            headers: {
-                "X-Request-Id": components["headers"]["XRequestId"];
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "type": "/problems/validation-error",
-                 *       "title": "Your request is not valid",
-                 *       "status": 400,
-                 *       "detail": "2 fields are not valid.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV",
-                 *       "errors": [
-                 *         {
-                 *           "pointer": "/name",
-                 *           "detail": "must NOT have fewer than 1 characters"
-                 *         },
-                 *         {
-                 *           "pointer": "/id",
-                 *           "detail": "id is set by the server and may not be sent"
-                 *         }
-                 *       ]
-                 *     }
-                 */
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description A dependency is down; try again later. */
+        /** @description A dependency (the database) is down or too busy to answer in time, so the request was not carried out. Retry after `Retry-After` seconds. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Retry-After": components["headers"]["RetryAfter"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -381,9 +395,26 @@ export interface components {
                  *       "title": "Service unavailable",
                  *       "status": 503,
                  *       "detail": "The database is not reachable.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request does not match the contract (`/problems/validation-error`, each failing field
+         *     named by JSON pointer in `errors`), its body could not be parsed
+         *     (`/problems/malformed-request`), or its `cursor` is not one this list issued for these
+         *     filters (`/problems/invalid-cursor`). Nothing was changed.
+         */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -401,7 +432,7 @@ export interface components {
                  *       "title": "Authentication required",
                  *       "status": 401,
                  *       "detail": "The bearer token has expired.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -413,6 +444,7 @@ export interface components {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                 [name: string]: unknown;
             };
             content: {
@@ -421,8 +453,8 @@ export interface components {
                  *       "type": "/problems/not-found",
                  *       "title": "Not found",
                  *       "status": 404,
-                 *       "detail": "There is no API client cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "detail": "There is no API client cli_01M892BP80K3M5N7P9R1S3T5V7.",
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -447,18 +479,19 @@ export interface components {
                  *       "title": "Too many requests",
                  *       "status": 429,
                  *       "detail": "This API client made its 6000 requests of this 60-second window; retry in 12 seconds.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The credential is valid but lacks a scope this operation needs. */
+        /** @description The credential is valid but lacks a scope this operation needs. The request still counts against the client's rate limit. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "WWW-Authenticate": components["headers"]["WWWAuthenticateInsufficientScope"];
                 [name: string]: unknown;
             };
             content: {
@@ -468,30 +501,25 @@ export interface components {
                  *       "title": "Missing scope",
                  *       "status": 403,
                  *       "detail": "This operation needs the scope platform:admin; the credential has crm:read.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request conflicts with the resource's current state, or a request with the same Idempotency-Key is still running. */
+        /**
+         * @description The request conflicts with the resource's current state (`/problems/conflict`), or a
+         *     request with the same `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`).
+         */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "type": "/problems/conflict",
-                 *       "title": "Conflict",
-                 *       "status": 409,
-                 *       "detail": "API client cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV is revoked.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -510,7 +538,7 @@ export interface components {
                  *       "title": "Payload too large",
                  *       "status": 413,
                  *       "detail": "The body may be at most 1048576 bytes.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -531,7 +559,7 @@ export interface components {
                  *       "title": "Unsupported media type",
                  *       "status": 415,
                  *       "detail": "This operation accepts application/json, not text/plain.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -552,7 +580,7 @@ export interface components {
                  *       "title": "Idempotency-Key reused",
                  *       "status": 422,
                  *       "detail": "The key order-42 was first used with a different request body.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -564,6 +592,7 @@ export interface components {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                 [name: string]: unknown;
             };
             content: {
@@ -573,7 +602,7 @@ export interface components {
                  *       "title": "Precondition failed",
                  *       "status": 412,
                  *       "detail": "If-Match is \"1\" but the current version is \"2\".",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -594,7 +623,7 @@ export interface components {
                  *       "title": "Precondition required",
                  *       "status": 428,
                  *       "detail": "Send If-Match with the ETag of the version you are changing.",
-                 *       "instance": "01JDQ7ZK3M2V8X4B6N9P0RSTWV"
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -602,6 +631,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The tenant's id. */
+        TenantIdPath: components["schemas"]["TenantId"];
         /** @description Page size. */
         Limit: number;
         /**
@@ -618,18 +649,31 @@ export interface components {
          *     the first response is stored for 24 hours and replayed for the same key and body.
          */
         IdempotencyKey: string;
+        /** @description The API client's id. */
+        ApiClientIdPath: components["schemas"]["ApiClientId"];
         /**
-         * @description The `ETag` of the version you based the change on. Required: `428` without it, `412`
-         *     when the resource has changed since.
+         * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+         *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+         *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+         *     a weak tag (`W/"3"`) never matches.
          */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description The id of this request, echoed from the request's `X-Request-Id` when well-formed. */
+        /**
+         * @description The id of this request: the request's own `X-Request-Id` when it is 1–128 characters of
+         *     `[A-Za-z0-9._-]`, otherwise one the server generated. Quote it when you report a problem.
+         */
         XRequestId: string;
         /** @description Always `no-store`; the response carries a credential. */
         CacheControlNoStore: "no-store";
+        /** @description Always `no-cache` (RFC 6749 §5.1, for HTTP/1.0 caches). */
+        PragmaNoCache: "no-cache";
+        /** @description The HTTP Basic challenge for client authentication at the token endpoint (RFC 6749 §5.2). */
+        WWWAuthenticateBasic: "Basic realm=\"stratum\"";
+        /** @description Seconds to wait before trying again. */
+        RetryAfter: string;
         /**
          * @description What is left of the calling API client's quota in the current window, as in the IETF
          *     RateLimit header fields draft: `"per-client";r=<requests left>;t=<seconds until the window
@@ -641,16 +685,19 @@ export interface components {
          *     `"per-client";q=<requests>;w=<window in seconds>`. Sent with `RateLimit`.
          */
         RateLimitPolicy: string;
-        /** @description Seconds to wait before trying again. */
-        RetryAfter: string;
-        /** @description The authentication scheme to use (RFC 9110 §11.6.1). */
+        /** @description The authentication scheme to use (RFC 9110 §11.6.1), a `Bearer` challenge (RFC 6750 §3). */
         WWWAuthenticate: string;
-        /** @description The URL of the created resource. */
+        /** @description `true` when this response is the stored answer to an earlier request with the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+        /**
+         * @description For a bearer token, an RFC 6750 §3.1 challenge naming the scope the operation needs:
+         *     `Bearer realm="stratum", error="insufficient_scope", scope="platform:admin"`. Not sent for API keys.
+         */
+        WWWAuthenticateInsufficientScope: string;
+        /** @description The URL of the created resource, relative to this server. */
         Location: string;
         /** @description The resource's current version as a strong entity tag, for `If-Match`. */
         ETag: string;
-        /** @description `true` when this response is the stored answer to an earlier request with the same `Idempotency-Key`. */
-        IdempotentReplayed: "true";
     };
     pathItems: never;
 }
@@ -668,7 +715,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "grant_type": "client_credentials",
-                 *       "client_id": "cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV",
+                 *       "client_id": "cli_01M892BP80K3M5N7P9R1S3T5V7",
                  *       "client_secret": "cs_4kQ2m8ZbXw7v1T9yLr3N5pF6hJ0sD2gA8cE4uI6oK1e",
                  *       "scope": "platform:admin"
                  *     }
@@ -682,12 +729,13 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Pragma: components["headers"]["PragmaNoCache"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0aWQiOiJ0ZW5fMDFKRFE3VzJYOEU0UTlSM1M1VDZWN1c4WFkifQ.c2lnbmF0dXJl",
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0aWQiOiJ0ZW5fMDFNODhZWFRNMFE0UjdTOVQyVjVXOFgxWTMiLCJzY29wZSI6InBsYXRmb3JtOmFkbWluIiwic3ViIjoiY2xpXzAxTTg5MkJQODBLM001TjdQOVIxUzNUNVY3IiwiaXNzIjoic3RyYXR1bSIsImF1ZCI6InN0cmF0dW0tYXBpIiwiaWF0IjoxNzk1NjAxMTAwLCJleHAiOjE3OTU2MDIwMDAsImp0aSI6InRva18wMU04OTJNVjcwV0daSDFLSjhKMjMxN0NSSiJ9._9BX6M-9YdzB9qqtfMa1aZt9lgxRz1mlQQmi9uMUzbA",
                      *       "token_type": "Bearer",
                      *       "expires_in": 900,
                      *       "scope": "platform:admin"
@@ -700,6 +748,7 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -716,6 +765,8 @@ export interface operations {
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticateBasic"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -728,6 +779,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getLiveness: {
@@ -794,7 +846,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The tenant's id. */
-                tenant_id: components["schemas"]["TenantId"];
+                tenant_id: components["parameters"]["TenantIdPath"];
             };
             cookie?: never;
         };
@@ -811,9 +863,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "ten_01JDQ7W2X8E4Q9R3S5T6V7W8XY",
+                     *       "id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
                      *       "name": "demo",
-                     *       "created_at": "2026-11-25T10:00:00.000Z"
+                     *       "created_at": "2026-11-25T09:00:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Tenant"];
@@ -823,6 +875,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listApiClients: {
@@ -868,6 +921,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createApiClient: {
@@ -923,6 +977,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getApiClient: {
@@ -931,7 +986,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -955,6 +1010,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateApiClient: {
@@ -962,14 +1018,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `ETag` of the version you based the change on. Required: `428` without it, `412`
-                 *     when the resource has changed since.
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -1016,6 +1074,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeApiClient: {
@@ -1023,8 +1082,10 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `ETag` of the version you based the change on. Required: `428` without it, `412`
-                 *     when the resource has changed since.
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /**
@@ -1035,7 +1096,7 @@ export interface operations {
             };
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -1064,6 +1125,7 @@ export interface operations {
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     rotateApiClientSecret: {
@@ -1071,8 +1133,10 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `ETag` of the version you based the change on. Required: `428` without it, `412`
-                 *     when the resource has changed since.
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /**
@@ -1083,7 +1147,7 @@ export interface operations {
             };
             path: {
                 /** @description The API client's id. */
-                api_client_id: components["schemas"]["ApiClientId"];
+                api_client_id: components["parameters"]["ApiClientIdPath"];
             };
             cookie?: never;
         };
@@ -1113,6 +1177,7 @@ export interface operations {
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

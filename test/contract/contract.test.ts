@@ -75,6 +75,7 @@ describe('the contract', () => {
           for (const [status, response] of Object.entries<any>(op.responses ?? {})) media(`${method.toUpperCase()} ${path} ${status}`, response.content);
           for (const p of [...(item.parameters ?? []), ...(op.parameters ?? [])]) {
             if (p.example !== undefined) found.push({ where: `${path} parameter ${p.name}`, schema: p.schema, value: p.example });
+            for (const [name, ex] of Object.entries<any>(p.examples ?? {})) found.push({ where: `${path} parameter ${p.name} (${name})`, schema: p.schema, value: ex.value });
           }
         }
       }

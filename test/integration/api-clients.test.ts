@@ -99,6 +99,19 @@ describe('API clients', () => {
       expect(got.body.name).toBe('patch me');
     });
 
+    it('compares If-Match strongly: weak tags and tags it never issued are 412, a non-tag is 400', async () => {
+      for (const ifMatch of ['W/"1"', '"99999999999"', '"abc", W/"1"']) {
+        const res = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'n' }, headers: { 'if-match': ifMatch } });
+        expect({ ifMatch, status: res.status }).toEqual({ ifMatch, status: 412 });
+      }
+      const garbage = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'n' }, headers: { 'if-match': '1' } });
+      expect(garbage.status).toBe(400);
+      expect(garbage.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/header/if-match']);
+      // A list matches when any of its tags is current.
+      const listed = await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token });
+      expect(listed.body.version).toBe(1);
+    });
+
     it('applies a merge patch: sent fields change, null clears, version bumps', async () => {
       const res = await h.request('PATCH', `/v1/platform/api-clients/${id}`, {
         token: admin.token,

@@ -156,6 +156,12 @@ describe('the HTTP pipeline', () => {
       expect(res.status).toBe(403);
       problem(res, 403, 'forbidden');
       expect(res.body.detail).toContain('platform:admin');
+      // RFC 6750 §3.1: the challenge names the scope; the refused request still counts.
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="stratum", error="insufficient_scope", scope="platform:admin"');
+      expect(res.headers.get('ratelimit')).toMatch(/^"per-client";r=\d+;t=\d+$/);
+      const viaKey = await h.request('GET', '/v1/platform/api-clients', { headers: { 'x-api-key': `${limited.api_client.id}.${limited.client_secret}` } });
+      expect(viaKey.status).toBe(403);
+      expect(viaKey.headers.get('www-authenticate')).toBeNull();
       // any credential may read its own tenant
       expect((await h.request('GET', `/v1/platform/tenants/${admin.tenantId}`, { token })).status).toBe(200);
     });
@@ -200,6 +206,33 @@ describe('the HTTP pipeline', () => {
         expect({ form, status: res.status, error: res.body.error }).toEqual({ form, status, error });
         expect(typeof res.body.error_description).toBe('string');
       }
+    });
+
+    it('follows RFC 6749 §3.2: unknown parameters are ignored, empty ones count as absent, repeated ones are refused', async () => {
+      const creds = { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.secret };
+      const extra = await token({ ...creds, resource: 'https://erp.example', audience: 'x' });
+      expect(extra.status).toBe(200);
+      const empty = await token({ ...creds, scope: '' });
+      expect(empty.status).toBe(200);
+      expect(empty.body.scope.split(' ')).toContain('platform:admin');
+      const twice = await h.request('POST', '/v1/oauth/token', {
+        raw: `grant_type=client_credentials&client_id=${admin.clientId}&client_secret=${admin.secret}&scope=crm:read&scope=crm:write`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(twice.status).toBe(400);
+      expect(twice.body.error).toBe('invalid_request');
+      expect(twice.body.error_description).toContain('scope');
+    });
+
+    it('challenges HTTP Basic on every 401 (RFC 6749 §5.2), and sends no-cache headers', async () => {
+      const basic = Buffer.from(`${admin.clientId}:wrong`).toString('base64');
+      const viaBasic = await token({ grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` });
+      expect(viaBasic.status).toBe(401);
+      expect(viaBasic.body.error).toBe('invalid_client');
+      expect(viaBasic.headers.get('www-authenticate')).toBe('Basic realm="stratum"');
+      expect(viaBasic.headers.get('cache-control')).toBe('no-store');
+      const ok = await token({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.secret });
+      expect(ok.headers.get('pragma')).toBe('no-cache');
     });
 
     it('refuses a JSON body with invalid_request, not a problem', async () => {

@@ -30,3 +30,15 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * The same scrypt work as a real check, always false: for an unknown or revoked client, so that
+ * the answer's timing does not tell which client ids exist.
+ */
+export async function failSecretCheck(secret: string): Promise<false> {
+  dummyHash ??= hashSecret(generateSecret());
+  await verifySecret(secret, await dummyHash);
+  return false;
+}

@@ -7,7 +7,7 @@ import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateDecision, RateLimiter } from '../ratelimit/rate-limiter';
-import { authenticate } from './authenticate';
+import { authenticate, authorize } from './authenticate';
 import { readBody } from './body';
 import type { Contract, OperationSpec } from './contract';
 import { type HandlerMap, type HandlerRequest, type IfMatch, OAuthError } from './handler';
@@ -158,7 +158,7 @@ async function runOperation(
   let principal: Principal | null = null;
   if (operation.security.length) {
     try {
-      const checked = authenticate(req.headers, operation.security, options.tokens, options.verifyApiKey);
+      const checked = authenticate(req.headers, options.tokens, options.verifyApiKey);
       principal = checked instanceof Promise ? await checked : checked;
     } catch (err) {
       req.resume();
@@ -167,7 +167,8 @@ async function runOperation(
   }
   state.principal = principal;
 
-  // Quota next: a refused request costs no body read and changes nothing.
+  // Quota next (a refused request costs no body read and changes nothing), then the scopes:
+  // every request of a known client counts, a 403 too.
   if (principal && options.rateLimiter?.enabled) {
     const taken = options.rateLimiter.take(principal.tenantId, principal.clientId);
     const decision = taken instanceof Promise ? await taken : taken;
@@ -179,6 +180,14 @@ async function runOperation(
         `This API client made its ${decision.limit} requests of this ${decision.windowSeconds}-second window; retry in ${decision.resetSeconds} seconds.`,
         { headers: { 'Retry-After': String(decision.resetSeconds) } },
       );
+    }
+  }
+  if (principal) {
+    try {
+      authorize(principal, operation.security);
+    } catch (err) {
+      req.resume();
+      throw err;
     }
   }
 
@@ -253,17 +262,21 @@ function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<
   return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
 }
 
+/**
+ * RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag, or a strong one this API never
+ * issued, simply matches no version (412 later); only a value that is no entity tag is a 400.
+ */
 function parseIfMatch(raw: string): IfMatch {
   if (raw.trim() === '*') return { any: true };
   const versions: number[] = [];
   for (const part of raw.split(',')) {
-    const m = /^\s*"(\d{1,10})"\s*$/.exec(part);
+    const m = /^\s*(W\/)?"([\x21\x23-\x7E]*)"\s*$/.exec(part);
     if (!m) {
-      throw new HttpProblem('validation-error', 'If-Match must be an ETag this API issued, such as "3", or *.', {
-        errors: [{ pointer: '/header/if-match', detail: 'must be a strong ETag such as "3", or *' }],
+      throw new HttpProblem('validation-error', 'If-Match must be an entity tag this API issued, such as "3", a list of them, or *.', {
+        errors: [{ pointer: '/header/if-match', detail: 'must be entity tags such as "3", or *' }],
       });
     }
-    versions.push(Number(m[1]));
+    if (!m[1] && /^\d{1,10}$/.test(m[2])) versions.push(Number(m[2]));
   }
   return { any: false, versions };
 }
@@ -271,7 +284,9 @@ function parseIfMatch(raw: string): IfMatch {
 function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
   let problem: HttpProblem;
   if (err instanceof OAuthError) {
-    return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', { 'Cache-Control': 'no-store' });
+    // RFC 6749 §5.2: a 401 names the client authentication scheme (HTTP Basic).
+    const headers: Record<string, string> = err.status === 401 ? { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Basic realm="stratum"' } : { 'Cache-Control': 'no-store' };
+    return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
   } else if (err instanceof HttpProblem) {
     problem = err;
   } else if (err instanceof AppError) {

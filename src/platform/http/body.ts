@@ -48,6 +48,8 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
   if (mediaType === 'application/x-www-form-urlencoded') {
     const form: Record<string, string> = Object.create(null);
     for (const [key, value] of new URLSearchParams(text)) {
+      // RFC 6749 §3.2: a parameter without a value counts as not sent; none may be sent twice.
+      if (value === '') continue;
       if (key in form) throw new HttpProblem('malformed-request', `The form parameter ${key} is sent more than once.`);
       form[key] = value;
     }

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction, ErrorObject } from 'ajv';
+import { dereference } from 'openapi-backend/refparser';
 import OpenAPIBackend, { ValidationContext } from 'openapi-backend';
 import { pointerToken } from './problem';
 
@@ -61,8 +62,11 @@ export class Contract {
 
   static async load(document: Record<string, any>): Promise<Contract> {
     const api = new OpenAPIBackend({
-      // a copy: openapi-backend dereferences in place, and /openapi.json serves the original
-      definition: structuredClone(document) as any,
+      // Dereferenced here, then copied through JSON so that no two places share an object:
+      // openapi-backend's `decycle` turns every repeated object into a `$ref`, which breaks
+      // keyword values such as a shared `type: [string, 'null']` array (a `$ref` with siblings
+      // shares its target's arrays). The original document stays as it is for /openapi.json.
+      definition: unshared(await dereference(structuredClone(document) as never)) as any,
       strict: true,
       validate: true,
       coerceTypes: true,
@@ -265,4 +269,13 @@ function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
     seen.add(key);
     return true;
   });
+}
+
+/** A deep copy in which no object appears twice; a contract with a real cycle cannot be served. */
+function unshared(dereferenced: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(dereferenced));
+  } catch (err) {
+    throw new Error(`the contract cannot be dereferenced into a tree (a schema refers to itself?): ${(err as Error).message}`);
+  }
 }

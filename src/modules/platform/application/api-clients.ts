@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../../platform/db/database';
 import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { NotFoundError, StaleVersionError } from '../../../platform/errors';
-import { generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
+import { failSecretCheck, generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
 import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
 import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type ListPosition } from '../infrastructure/api-client.repository';
@@ -17,7 +17,8 @@ export type ExpectedVersion = number[] | undefined;
 
 function checkVersion(client: ApiClient, expected: ExpectedVersion): void {
   if (expected && !expected.includes(client.version)) {
-    throw new StaleVersionError(`If-Match names version ${expected.map((v) => `"${v}"`).join(', ')} but API client ${client.id} is at "${client.version}".`);
+    const named = expected.length ? `names version ${expected.map((v) => `"${v}"`).join(', ')}` : 'names no version this API issued (weak tags never match)';
+    throw new StaleVersionError(`If-Match ${named} but API client ${client.id} is at "${client.version}".`);
   }
 }
 
@@ -96,7 +97,7 @@ export function apiKeyVerifier(db: Database) {
   return async (clientId: string, secret: string): Promise<Principal | null> => {
     if (!isApiClientId(clientId) || secret.length > 200) return null;
     const client = await ApiClientRepository.findForCredentials(db, clientId);
-    if (!client || client.snapshot.status !== 'active') return null;
+    if (!client || client.snapshot.status !== 'active') return failSecretCheck(secret).then(() => null);
     const { secretHash, tenantId, scopes } = client.snapshot;
     const cacheKey = createHash('sha256').update(secretHash).update('\0').update(secret).digest('base64');
     if (!verified.has(cacheKey)) {

@@ -1,5 +1,5 @@
 import type { Database } from '../../../platform/db/database';
-import { verifySecret } from '../../../platform/auth/secrets';
+import { failSecretCheck, verifySecret } from '../../../platform/auth/secrets';
 import type { TokenService } from '../../../platform/auth/tokens';
 import { isApiClientId } from '../domain/api-client';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
@@ -31,7 +31,9 @@ export function tokenIssuer(db: Database, tokens: TokenService) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed: send client_id and client_secret, in the body or with HTTP Basic.');
     }
     const client = isApiClientId(request.clientId) ? await ApiClientRepository.findForCredentials(db, request.clientId) : null;
-    if (!client || client.snapshot.status !== 'active' || !(await verifySecret(request.clientSecret, client.snapshot.secretHash))) {
+    const authenticated =
+      client && client.snapshot.status === 'active' ? await verifySecret(request.clientSecret, client.snapshot.secretHash) : await failSecretCheck(request.clientSecret);
+    if (!client || !authenticated) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed.');
     }
     let requested: string[] | undefined;
