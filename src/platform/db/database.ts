@@ -66,6 +66,10 @@ export function createDatabase(options: DatabaseOptions): Database {
       logging: false,
       // A writer takes the lock when it begins, not half-way through: no deadlocked upgrades.
       transactionType: Transaction.TYPES.IMMEDIATE,
+      // Sequelize retries SQLITE_BUSY five times by default, on top of the busy timeout each
+      // connection already waits: 25 s before a request hears that the database is busy. One
+      // wait of the busy timeout, then a 503.
+      retry: { max: 1 },
       models: options.models ?? [],
     });
     // Sequelize opens one SQLite connection per transaction and offers no hook for it:

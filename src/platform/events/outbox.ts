@@ -5,6 +5,7 @@ import type { Database } from '../db/database';
 import type { OutboxWriter } from '../db/unit-of-work';
 import type { DomainEvent } from './domain-event';
 import { OutboxEventModel, ProcessedEventModel } from './outbox-event.model';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export const outboxWriter: OutboxWriter = {
   async append(events, transaction) {
@@ -99,7 +100,7 @@ export class OutboxDispatcher {
       return;
     }
     this.running = this.deliverDue()
-      .catch((err) => this.logger.error({ err }, 'outbox dispatch failed'))
+      .catch((err) => (isDatabaseUnavailable(err) ? this.logger.warn({ err }, 'outbox dispatch waits for the database') : this.logger.error({ err }, 'outbox dispatch failed')))
       .finally(() => {
         this.running = undefined;
         if (this.again) {

@@ -7,6 +7,7 @@ import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateDecision, RateLimiter } from '../ratelimit/rate-limiter';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { authenticate, authorize } from './authenticate';
 import { readBody } from './body';
 import type { Contract, OperationSpec } from './contract';
@@ -15,6 +16,8 @@ import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody } from './pro
 
 export const API_BASE = '/v1';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Seconds a client should wait when the database is down. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
 
 export interface AppOptions {
   contract: Contract;
@@ -228,6 +231,12 @@ async function runOperation(
   const claim = await options.idempotency.claim(principal.tenantId, key, hash);
   if (claim.kind === 'reused') throw new HttpProblem('idempotency-key-reused', `The Idempotency-Key ${key} was first used with a different request.`);
   if (claim.kind === 'in_progress') throw new HttpProblem('idempotency-key-in-use', `A request with the Idempotency-Key ${key} is still being processed; retry shortly.`);
+  if (claim.kind === 'unreadable') {
+    throw new HttpProblem(
+      'conflict',
+      `The stored answer to the first request with the Idempotency-Key ${key} can no longer be read (the server's secret has changed since). Check whether that request took effect, then use a new key.`,
+    );
+  }
   if (claim.kind === 'replay') {
     const stored = claim.response;
     return { status: stored.status, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
@@ -240,12 +249,18 @@ async function runOperation(
   }
   if (outcome.status >= 500) {
     await options.idempotency.release(principal.tenantId, key, claim.token);
-  } else {
+    return outcome;
+  }
+  try {
     await options.idempotency.complete(principal.tenantId, key, claim.token, {
       status: outcome.status,
       headers: { ...outcome.headers, ...(outcome.contentType ? { 'Content-Type': outcome.contentType } : {}) },
       body: outcome.body ?? '',
     });
+  } catch (err) {
+    // The change is committed: the caller gets its real answer, not a 5xx inviting a retry. The
+    // key stays claimed, so a retry within the claim's lock is told it is in progress.
+    options.logger.error({ err, requestId: state.requestId, operationId: operation.operationId }, 'storing the idempotent response failed');
   }
   return outcome;
 }
@@ -295,6 +310,11 @@ function errorOutcome(err: unknown, state: RequestState, logger: Logger, already
     if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
   } else if (isClientHttpError(err)) {
     problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
+  } else if (isDatabaseUnavailable(err)) {
+    logger.warn({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');
+    problem = new HttpProblem('service-unavailable', 'The database is not reachable or too busy right now; nothing was done. Retry shortly.', {
+      headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_S) },
+    });
   } else {
     if (!alreadyLogged) logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'unexpected error');
     problem = new HttpProblem('internal-error', 'An unexpected error occurred; quote the instance when you report it.');

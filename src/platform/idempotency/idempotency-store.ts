@@ -26,7 +26,9 @@ export type Claim =
   | { kind: 'claimed'; token: Date }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'reused' }
-  | { kind: 'in_progress' };
+  | { kind: 'in_progress' }
+  /** Stored under another master secret (STRATUM_SECRET changed): it cannot be replayed, nor safely run again. */
+  | { kind: 'unreadable' };
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A claim whose request has not finished by then is taken to have died with its process. */
@@ -67,7 +69,13 @@ export class IdempotencyStore {
       }
       if (row.request_hash !== requestHash) return { kind: 'reused' };
       if (row.state === 'pending') return { kind: 'in_progress' };
-      return { kind: 'replay', response: JSON.parse(unseal(this.dataKey, row.response!)) as StoredResponse };
+      let response: StoredResponse;
+      try {
+        response = JSON.parse(unseal(this.dataKey, row.response!)) as StoredResponse;
+      } catch {
+        return { kind: 'unreadable' };
+      }
+      return { kind: 'replay', response };
     }
     return { kind: 'in_progress' };
   }
