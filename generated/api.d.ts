@@ -172,7 +172,7 @@ export interface paths {
          * Revoke an API client
          * @description Revokes the client for good: it gets no more tokens and its API key is refused at once.
          *     Tokens it already holds stay valid until they expire (at most the token lifetime).
-         *     Requires `If-Match`. Refuses (`409`) a client that is already revoked, and the client the
+         *     Requires `If-Match`. Takes no request body (`415` if one is sent). Refuses (`409`) a client that is already revoked, and the client the
          *     request is authenticated as (that would lock the caller out mid-request).
          */
         post: operations["revokeApiClient"];
@@ -198,7 +198,7 @@ export interface paths {
          * Rotate an API client's secret
          * @description Replaces the client's secret and returns the new one, shown this once. The old secret stops
          *     working at once for new tokens and API-key calls; tokens already issued stay valid until
-         *     they expire. Requires `If-Match`. A revoked client cannot be rotated (`409`).
+         *     they expire. Requires `If-Match`. Takes no request body (`415` if one is sent). A revoked client cannot be rotated (`409`).
          */
         post: operations["rotateApiClientSecret"];
         delete?: never;
@@ -270,7 +270,7 @@ export interface components {
              * Format: uri-reference
              * @enum {string}
              */
-            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/idempotency-key-reused" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
+            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/idempotency-key-reused" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
             title: string;
             status: number;
             detail: string;
@@ -418,7 +418,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No credential, or an expired, revoked or forged one. */
+        /** @description No credential, or a bad one (an expired or forged token, a wrong API key or the API key of a revoked client). A token issued before its client was revoked stays valid until it expires. */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -1122,6 +1122,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
@@ -1174,6 +1175,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];

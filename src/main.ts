@@ -1,37 +1,48 @@
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { ConfigError, loadConfig } from './platform/config/config';
+import { ConfigError, loadConfig, type Config } from './platform/config/config';
+import { answerClientErrors } from './platform/http/client-errors';
 import { buildStratum, createLogger, flushLogs } from './compose';
 
+/** Stops the process with one line that says what to fix; no stack for a known cause. */
+function fail(message: string, err?: unknown): never {
+  console.error(`stratum: ${message}`);
+  if (err !== undefined && process.env.LOG_LEVEL && ['debug', 'trace'].includes(process.env.LOG_LEVEL)) console.error(err);
+  process.exit(1);
+}
+
+/** What the database settings point at, for a message that names the variable to fix. */
+function databaseSetting(config: Config): string {
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    return `the PostgreSQL database at DATABASE_URL=${url.toString()}`;
+  }
+  return `the SQLite file at SQLITE_PATH=${config.sqlitePath}`;
+}
+
+function checkSqlitePath(config: Config): void {
+  if (config.databaseUrl || config.sqlitePath === ':memory:') return;
+  try {
+    if (statSync(config.sqlitePath).isDirectory()) fail(`configuration error: SQLITE_PATH must be a file, but ${config.sqlitePath} is a directory`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') fail(`configuration error: SQLITE_PATH=${config.sqlitePath} cannot be used: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`stratum: configuration error: ${err.message}`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`);
     throw err;
   }
+  checkSqlitePath(config);
   const logger = createLogger(config);
-  const stratum = await buildStratum(config, logger);
-
-  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-  if (config.bootstrapDemoTenant && (await stratum.platform.tenants.isEmpty())) {
-    const { tenant, adminClient, secret } = await stratum.platform.tenants.create('demo');
-    // Printed once, on purpose: the secret is not stored anywhere readable.
-    console.log(
-      [
-        '',
-        `Created tenant "${tenant.name}" (${tenant.id}) with an admin API client. Its secret is shown only now:`,
-        `  client_id:     ${adminClient.id}`,
-        `  client_secret: ${secret}`,
-        'Get a token:',
-        `  curl -s -X POST ${base}/v1/oauth/token -d grant_type=client_credentials -d client_id=${adminClient.id} -d client_secret=${secret}`,
-        '',
-      ].join('\n'),
-    );
-  }
+  const stratum = await buildStratum(config, logger).catch((err: Error) =>
+    fail(`cannot open ${databaseSetting(config)}: ${err.message}${config.databaseUrl ? ' (the database must exist; Stratum creates its tables)' : ''}`, err),
+  );
 
   let stopping = false;
   const handle = stratum.app.callback();
@@ -41,9 +52,42 @@ async function main(): Promise<void> {
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  server.listen(config.port, config.host, () => {
-    logger.info({ url: base, docs: `${base}/docs`, contract: `${base}/openapi.json` }, 'stratum listening');
+  answerClientErrors(server, logger);
+  // Listen before anything is printed once: a port in use must not cost the demo credentials.
+  await new Promise<void>((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      if (err.code === 'EADDRINUSE') fail(`cannot listen on ${where}: the port is in use (set PORT to another port)`);
+      if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') fail(`cannot listen on ${where}: HOST is not an address of this machine`);
+      if (err.code === 'EACCES') fail(`cannot listen on ${where}: not allowed to use this PORT (ports below 1024 need privileges)`);
+      fail(`cannot listen on ${where}: ${err.message}`, err);
+    });
+    server.listen(config.port, config.host, resolve);
   });
+
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (config.bootstrapDemoTenant && (await stratum.platform.tenants.isEmpty())) {
+    try {
+      const { tenant, adminClient, secret } = await stratum.platform.tenants.create('demo');
+      // Printed once, on purpose: the secret is not stored anywhere readable.
+      console.log(
+        [
+          '',
+          `Created tenant "${tenant.name}" (${tenant.id}) with an admin API client. Its secret is shown only now:`,
+          `  client_id:     ${adminClient.id}`,
+          `  client_secret: ${secret}`,
+          'Get a token:',
+          `  curl -s -X POST ${base}/v1/oauth/token -d grant_type=client_credentials -d client_id=${adminClient.id} -d client_secret=${secret}`,
+          '',
+        ].join('\n'),
+      );
+    } catch (err) {
+      // Another process on the same empty database created it first: it printed the credentials.
+      if (await stratum.platform.tenants.isEmpty()) throw err;
+      logger.info('the demo tenant was created by another process on this database');
+    }
+  }
+  logger.info({ url: base, docs: `${base}/docs`, contract: `${base}/openapi.json` }, 'stratum listening');
 
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -36,6 +36,16 @@ describe('the contract', () => {
       expect(() => checkHandlers(contract, { ...handlers, deleteEverything: async () => ({}) } as never)).toThrow(/handlers without an operation: deleteEverything/);
     });
 
+    it('refuses a request body media type that openapi-backend would not validate', async () => {
+      const onlyMergePatch = structuredClone(document);
+      const patch = onlyMergePatch.paths['/platform/api-clients/{api_client_id}'].patch.requestBody.content;
+      delete patch['application/json'];
+      await expect(Contract.load(onlyMergePatch)).rejects.toThrow(/updateApiClient: a request body of application\/merge-patch\+json would not be validated/);
+      const differing = structuredClone(document);
+      differing.paths['/platform/api-clients/{api_client_id}'].patch.requestBody.content['application/merge-patch+json'].schema = { type: 'object' };
+      await expect(Contract.load(differing)).rejects.toThrow(/schema of application\/merge-patch\+json differs/);
+    });
+
     it('refuses a contract with no operations', async () => {
       await expect(Contract.load({ ...document, paths: {} })).rejects.toThrow(/no operations/);
     });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { Harness, type Admin } from '../support/harness';
 
@@ -49,6 +50,66 @@ describe('the HTTP pipeline', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
+  });
+
+  it('refuses U+0000 and unpaired surrogates in bodies and query strings, naming each, and stores nothing', async () => {
+    const before = (await h.request('GET', '/v1/platform/api-clients?limit=200', { token: admin.token })).body.data.length;
+    const res = await h.request('POST', '/v1/platform/api-clients', {
+      token: admin.token,
+      raw: '{"name":"a\\u0000b","description":"\\ud800 lone","scopes":["crm:read"]}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    problem(res, 400, 'validation-error');
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/description', '/name']);
+    const query = await h.request('GET', '/v1/platform/api-clients?q=%00', { token: admin.token });
+    expect(query.status).toBe(400);
+    expect(query.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/query/q']);
+    expect((await h.request('GET', '/v1/platform/api-clients?limit=200', { token: admin.token })).body.data.length).toBe(before);
+  });
+
+  it('answers a body sent to an action that takes none with 415, and does nothing', async () => {
+    const { api_client } = (await h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name: 'keep me', scopes: ['crm:read'] } })).body;
+    const res = await h.request('POST', `/v1/platform/api-clients/${api_client.id}/revoke`, { token: admin.token, json: { reason: 'x' }, headers: { 'if-match': '*' } });
+    expect(res.status).toBe(415);
+    problem(res, 415, 'unsupported-media-type');
+    expect((await h.request('GET', `/v1/platform/api-clients/${api_client.id}`, { token: admin.token })).body.status).toBe('active');
+  });
+
+  it('answers what the HTTP parser refuses with a problem and a request id, not a bare status', async () => {
+    const { port } = new URL(h.baseUrl);
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+        let out = '';
+        socket.on('data', (d) => (out += d.toString()));
+        socket.on('end', () => resolve(out));
+        socket.on('error', reject);
+      });
+    const badLine = await raw('FOO BAR\r\n\r\n');
+    expect(badLine).toMatch(/^HTTP\/1\.1 400 /);
+    expect(badLine).toMatch(/content-type: application\/problem\+json/i);
+    expect(badLine).toMatch(/x-request-id: [0-9a-f-]{36}/i);
+    expect(JSON.parse(badLine.slice(badLine.indexOf('\r\n\r\n') + 4))).toMatchObject({ type: '/problems/malformed-request', status: 400 });
+    const huge = await raw(`GET /v1/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toMatchObject({ type: '/problems/headers-too-large', status: 431 });
+  });
+
+  it('logs a client that hangs up mid-body as a client error, not an unexpected one', async () => {
+    const { port } = new URL(h.baseUrl);
+    const from = h.logs.length;
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /v1/platform/api-clients HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const logs = h.logs.slice(from);
+    expect(logs.filter((l) => l.msg === 'request' && l.route === 'createApiClient')).toEqual([expect.objectContaining({ status: 400 })]);
+    expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 
   it('answers a missing body where one is required with 400', async () => {

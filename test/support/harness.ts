@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import pino from 'pino';
 import { buildStratum, type Stratum } from '../../src/compose';
 import { loadConfig } from '../../src/platform/config/config';
+import { answerClientErrors } from '../../src/platform/http/client-errors';
 import { freshDatabase, type TestDatabase } from './databases';
 
 /**
@@ -67,6 +68,7 @@ export class Harness {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const stratum = await buildStratum(config, logger);
     const server = createServer(stratum.app.callback());
+    answerClientErrors(server, logger);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     return new Harness(stratum, server, `http://127.0.0.1:${port}`, db, logs, !sharedDb);

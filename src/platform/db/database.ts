@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QueryTypes, Transaction } from 'sequelize';
 import { Sequelize, ModelCtor } from 'sequelize-typescript';
@@ -45,6 +45,14 @@ class Mutex {
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/** `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns under /proc. */
+function ensureDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) ensureDirectory(parent);
+  mkdirSync(dir);
+}
+
 export function createDatabase(options: DatabaseOptions): Database {
   let sequelize: Sequelize;
   let dialect: Dialect;
@@ -59,7 +67,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   } else {
     dialect = 'sqlite';
     const storage = options.sqlitePath === ':memory:' ? ':memory:' : resolve(options.sqlitePath);
-    if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
+    if (storage !== ':memory:') ensureDirectory(dirname(storage));
     sequelize = new Sequelize({
       dialect: 'sqlite',
       storage,

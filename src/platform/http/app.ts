@@ -9,7 +9,7 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateDecision, RateLimiter } from '../ratelimit/rate-limiter';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { authenticate, authorize } from './authenticate';
-import { readBody } from './body';
+import { readBody, unstorableStrings } from './body';
 import type { Contract, OperationSpec } from './contract';
 import { type HandlerMap, type HandlerRequest, type IfMatch, OAuthError } from './handler';
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody } from './problem';
@@ -194,9 +194,12 @@ async function runOperation(
     }
   }
 
-  const body = operation.requestContentTypes.length
-    ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
-    : (req.resume(), NO_BODY);
+  // An action without a request body refuses one (415) rather than ignoring what the caller
+  // meant by it; on GET a body has no meaning (RFC 9110 §9.3.1) and is dropped.
+  const body =
+    operation.requestContentTypes.length || operation.method !== 'GET'
+      ? await readBody(req, operation.requestContentTypes, options.maxBodyBytes)
+      : (req.resume(), NO_BODY);
 
   // No prototype: `?__proto__=x` is just an unknown parameter.
   const query: Record<string, unknown> = Object.create(null);
@@ -206,8 +209,10 @@ async function runOperation(
   }
   const header = req.headers as Record<string, unknown>;
   const issues = options.contract.validateRequest(operation, { path, query, header, body: body.value, hasBody: body.present || operation.bodyRequired });
+  if (body.present) unstorableStrings(body.value, '', issues);
+  if (querystring) unstorableStrings(query, '/query', issues);
   if (issues.length) {
-    throw new HttpProblem('validation-error', issues.length === 1 ? `${issues[0].pointer || 'The body'} ${issues[0].detail}.` : `${issues.length} fields are not valid.`, {
+    throw new HttpProblem('validation-error', issues.length === 1 ? `${issues[0].pointer || 'The request body'} ${issues[0].detail}.` : `${issues.length} fields are not valid: ${fieldList(issues)}.`, {
       errors: issues,
     });
   }
@@ -265,6 +270,12 @@ async function runOperation(
   return outcome;
 }
 
+/** The first few failing fields, for a problem's `detail` (`errors` has them all). */
+function fieldList(issues: readonly { pointer: string }[]): string {
+  const names = issues.slice(0, 5).map((i) => (i.pointer || 'the request body').slice(0, 100));
+  return issues.length > 5 ? `${names.join(', ')} and ${issues.length - 5} more` : names.join(', ');
+}
+
 /** IETF RateLimit header fields (draft): the policy, and what is left of it. */
 function rateLimitHeaders(d: RateDecision): Record<string, string> {
   return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
@@ -320,7 +331,7 @@ function errorOutcome(err: unknown, state: RequestState, logger: Logger, already
     problem = new HttpProblem('internal-error', 'An unexpected error occurred; quote the instance when you report it.');
   }
   if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
-    const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'body'} ${e.detail}`).join('; ') : problem.detail;
+    const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'the request body'} ${e.detail}`).join('; ') : problem.detail;
     return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', { 'Cache-Control': 'no-store' });
   }
   return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpProblem } from './problem';
+import { type FieldError, HttpProblem, pointerToken } from './problem';
 
 export interface ParsedBody {
   raw: Buffer;
@@ -75,10 +75,36 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks));
     });
-    req.on('error', (err) => {
-      if (!done) reject(err);
-    });
+    // The client went away mid-body: a client error (nobody is left to read the answer), not
+    // an unexpected one, and never one of the database's.
+    const early = () => {
+      if (done) return;
+      done = true;
+      reject(new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.'));
+    };
+    req.on('error', early);
+    req.on('close', early);
   });
+}
+
+const UNSTORABLE = 'must not contain U+0000 or an unpaired surrogate';
+
+/**
+ * Strings no database stores as sent: U+0000 (PostgreSQL's text types refuse it, and Sequelize
+ * rewrites it) and unpaired UTF-16 surrogates (not Unicode; they come back as U+FFFD). Refused
+ * as validation errors, named by pointer, before anything is stored or queried.
+ */
+export function unstorableStrings(value: unknown, pointer: string, found: FieldError[] = []): FieldError[] {
+  if (typeof value === 'string') {
+    if (value.includes('\0') || !(value as string & { isWellFormed(): boolean }).isWellFormed()) found.push({ pointer, detail: UNSTORABLE });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unstorableStrings(v, `${pointer}/${i}`, found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) unstorableStrings((value as Record<string, unknown>)[key], `${pointer}/${pointerToken(key)}`, found);
+  }
+  return found;
 }

@@ -105,6 +105,7 @@ export class Contract {
       const validators = this.api.validator.getRequestValidatorsForOperation(operationId) ?? [];
       const requestContentTypes = Object.keys(content).map((c) => c.toLowerCase());
       const hasBodyValidator = requestContentTypes.some((c) => ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'].includes(c));
+      checkOneBodySchema(operationId, content);
       const security = ((op.security ?? rootSecurity) as Record<string, string[]>[]).flatMap((requirement) =>
         Object.entries(requirement).map(([name, scopes]) => {
           const type = schemes[name]?.type;
@@ -245,15 +246,12 @@ function toIssues(errors: ErrorObject[]): ValidationIssue[] {
     if (e.keyword === 'required') {
       pointer = `${pointer}/${pointerToken(String(e.params.missingProperty))}`;
       detail = 'is required';
-      if (pointer === '/requestBody') {
-        pointer = '';
-        detail = 'a request body is required';
-      }
+      if (pointer === '/requestBody') pointer = '';
     } else if (e.keyword === 'additionalProperties') {
       const name = String(e.params.additionalProperty);
       pointer = `${pointer}/${pointerToken(name)}`;
-      detail = SERVER_OWNED.has(name) ? `${name} is set by the server and may not be sent` : `${name} is not a field of this request`;
-      if (e.instancePath === '/query') detail = `${name} is not a query parameter of this operation`;
+      detail = SERVER_OWNED.has(name) ? 'is set by the server and may not be sent' : 'is not a field of this request';
+      if (e.instancePath === '/query') detail = 'is not a query parameter of this operation';
     } else if (e.keyword === 'enum') {
       detail = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
     }
@@ -278,4 +276,20 @@ function unshared(dereferenced: unknown): unknown {
   } catch (err) {
     throw new Error(`the contract cannot be dereferenced into a tree (a schema refers to itself?): ${(err as Error).message}`);
   }
+}
+
+/**
+ * openapi-backend compiles one body validator per operation, from the `application/json`
+ * schema (else the form one), and checks every body against it whatever its media type. A
+ * second media type with another schema (or only `application/merge-patch+json`) would go
+ * unchecked: refuse such a contract at boot instead.
+ */
+function checkOneBodySchema(operationId: string, content: Record<string, { schema?: unknown }>): void {
+  const types = Object.keys(content);
+  if (!types.length) return;
+  const validated = ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'].find((t) => t in content);
+  if (!validated) throw new Error(`${operationId}: a request body of ${types.join(', ')} would not be validated; declare application/json with the same schema`);
+  const schema = JSON.stringify(content[validated].schema);
+  const other = types.filter((t) => JSON.stringify(content[t].schema) !== schema);
+  if (other.length) throw new Error(`${operationId}: the request body schema of ${other.join(', ')} differs from that of ${validated}, which is the one validated`);
 }
