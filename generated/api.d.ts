@@ -151,7 +151,9 @@ export interface paths {
          * @description A JSON Merge Patch of `name`, `description` and `scopes`; `null` clears `description`.
          *     Requires `If-Match` with the current `ETag`. Narrowing `scopes` does not shorten tokens
          *     already issued; they keep their scopes until they expire. A revoked client cannot be
-         *     changed (`409`).
+         *     changed (`409`), and the client the request is authenticated as cannot take its own
+         *     `platform:admin` away (`409`: it would lock itself out; another admin client can). The
+         *     same scopes in another order are no change.
          */
         patch: operations["updateApiClient"];
         trace?: never;

@@ -135,6 +135,14 @@ describe('API clients', () => {
       expect(after.body.name).toBe(results.find((r) => r.status === 200)!.body.name);
     });
 
+    it('refuses to let the calling client remove its own platform:admin (409), and changes nothing', async () => {
+      const res = await h.request('PATCH', `/v1/platform/api-clients/${admin.clientId}`, { token: admin.token, json: { scopes: ['crm:read'] }, headers: { 'if-match': '*' } });
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toContain('lock it out');
+      const got = await h.request('GET', `/v1/platform/api-clients/${admin.clientId}`, { token: admin.token });
+      expect(got.body.scopes).toContain('platform:admin');
+    });
+
     it('refuses an empty patch and server-owned fields', async () => {
       const empty = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: {}, headers: { 'if-match': '*' } });
       expect(empty.status).toBe(400);
@@ -244,7 +252,7 @@ describe('API clients', () => {
     });
 
     it('bounds the limit and rejects unknown parameters', async () => {
-      for (const q of ['limit=0', 'limit=201', 'limit=abc', 'sort=size', 'colour=red', 'created_after=yesterday', 'created_after=2016-12-31T23:59:60Z', '__proto__=x']) {
+      for (const q of ['limit=0', 'limit=201', 'limit=abc', 'sort=size', 'colour=red', 'created_after=yesterday', 'created_after=2016-12-31T23:59:60Z', 'created_before=9999-12-31T23:59:59-23:59', '__proto__=x']) {
         const res = await list(q);
         expect(res.status).toBe(400);
         expect(res.body.errors[0].pointer).toMatch(/^\/query\//);

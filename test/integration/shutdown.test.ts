@@ -38,6 +38,46 @@ describe('the server process', () => {
     expect(err).toContain('PORT must be a whole number');
   });
 
+  it('names the port when it is in use, before printing any credentials', async () => {
+    const blocker = (await import('node:net')).createServer();
+    const port = freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    const other = await freshDatabase();
+    try {
+      const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...other.env, PORT: String(port) } });
+      let out = '';
+      run.stdout!.on('data', (d) => (out += d));
+      run.stderr!.on('data', (d) => (out += d));
+      const code = await new Promise((r) => run.on('exit', r));
+      expect(code).toBe(1);
+      expect(out).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use (set PORT to another port)`);
+      expect(out).not.toContain('client_secret');
+    } finally {
+      blocker.close();
+      await other.drop();
+    }
+  }, 60_000);
+
+  it('bootstraps one demo tenant when two processes start at once on one empty database', async () => {
+    const shared = await freshDatabase();
+    const runs = [freePort(), freePort() + 1].map((port) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...shared.env, PORT: String(port), LOG_LEVEL: 'info' } });
+      const run = { p, out: '' };
+      p.stdout!.on('data', (d) => (run.out += d));
+      p.stderr!.on('data', (d) => (run.out += d));
+      return run;
+    });
+    try {
+      await waitFor(() => runs.every((r) => r.out.includes('stratum listening') || r.p.exitCode !== null), 40_000);
+      expect(runs.map((r) => r.p.exitCode)).toEqual([null, null]);
+      expect(runs.filter((r) => r.out.includes('client_secret:'))).toHaveLength(1);
+    } finally {
+      for (const r of runs) r.p.kill('SIGTERM');
+      await Promise.all(runs.map((r) => (r.p.exitCode !== null ? undefined : new Promise((res) => r.p.on('exit', res)))));
+      await shared.drop();
+    }
+  }, 60_000);
+
   it('prints the demo credentials once, then finishes in-flight requests on SIGTERM and exits 0', async () => {
     const port = freePort();
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

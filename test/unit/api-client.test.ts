@@ -13,9 +13,11 @@ describe('an API client', () => {
 
   it('bumps its version only when something changes', () => {
     const client = register();
-    client.change({ name: 'n' });
+    client.change({ name: 'n' }, 'cli_other');
     expect(client.version).toBe(1);
-    client.change({ name: 'm', description: 'd' });
+    client.change({ scopes: ['crm:write', 'crm:read'] }, 'cli_other');
+    expect(client.version).toBe(1);
+    client.change({ name: 'm', description: 'd' }, 'cli_other');
     expect(client.version).toBe(2);
     expect(client.pullEvents().map((e) => e.payload)).toContainEqual({ api_client_id: client.id, changed: ['name', 'description'] });
   });
@@ -30,7 +32,7 @@ describe('an API client', () => {
   it('cannot be changed, rotated or revoked again once revoked', () => {
     const client = register();
     client.revoke('cli_other');
-    expect(() => client.change({ name: 'x' })).toThrow(ConflictError);
+    expect(() => client.change({ name: 'x' }, 'cli_other')).toThrow(ConflictError);
     expect(() => client.rotateSecret('h2')).toThrow(ConflictError);
     expect(() => client.revoke('cli_other')).toThrow(ConflictError);
   });
@@ -38,5 +40,14 @@ describe('an API client', () => {
   it('refuses to revoke itself', () => {
     const client = register();
     expect(() => client.revoke(client.id)).toThrow(/authenticated as/);
+  });
+
+  it('refuses to take its own admin scope away, and lets another admin do it', () => {
+    const admin = ApiClient.register({ tenantId: 'ten_1', name: 'admin', description: null, scopes: ['platform:admin', 'crm:read'], secretHash: 'h' });
+    expect(() => admin.change({ scopes: ['crm:read'] }, admin.id)).toThrow(/lock it out/);
+    admin.change({ scopes: ['platform:admin'] }, admin.id);
+    expect(admin.snapshot.scopes).toEqual(['platform:admin']);
+    admin.change({ scopes: ['crm:read'] }, 'cli_other');
+    expect(admin.snapshot.scopes).toEqual(['crm:read']);
   });
 });

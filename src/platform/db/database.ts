@@ -16,6 +16,8 @@ export interface DatabaseOptions {
 export interface Database {
   sequelize: Sequelize;
   dialect: Dialect;
+  /** The SQLite file (absolute), or undefined on PostgreSQL and for `:memory:`. */
+  sqliteFile?: string;
   /** Runs `fn` in one transaction; on SQLite, transactions of this process take turns. */
   transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
   /**
@@ -111,6 +113,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   return {
     sequelize,
     dialect,
+    sqliteFile: dialect === 'sqlite' && options.sqlitePath !== ':memory:' ? resolve(options.sqlitePath) : undefined,
     async transaction(fn) {
       await ensureWal();
       const run = () => sequelize.transaction((t) => fn(t));

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
@@ -40,12 +40,13 @@ export function createMigrator(db: Database, dir = MIGRATIONS_DIR, log = false):
 }
 
 /**
- * Runs `fn` while holding the migration lock. On PostgreSQL that is a session advisory lock on a
- * connection of its own, so two processes starting at once do not both migrate: the second
- * waits, then finds nothing left to do. SQLite serialises writers by itself.
+ * Runs `fn` while holding the migration lock, so two processes starting at once do not both
+ * migrate: the second waits, then finds nothing left to do. On PostgreSQL that is a session
+ * advisory lock on a connection of its own; on SQLite, a lock file next to the database (SQLite's
+ * own locks last one transaction, and a migration run is several).
  */
 export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
-  if (db.dialect !== 'postgres') return fn();
+  if (db.dialect !== 'postgres') return db.sqliteFile ? withLockFile(`${db.sqliteFile}.migrate-lock`, fn) : fn();
   const cm = db.sequelize.connectionManager as unknown as {
     getConnection(o: { type: string }): Promise<PgConnection>;
     releaseConnection(c: PgConnection): Promise<void>;
@@ -69,4 +70,30 @@ export async function migrateUp(db: Database): Promise<string[]> {
 
 interface PgConnection {
   query(sql: string, values: unknown[]): Promise<unknown>;
+}
+
+/** A lock file older than this was left by a process that died while migrating. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(path, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) unlinkSync(path);
+      } catch {
+        // released in between: try again
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    closeSync(fd);
+    unlinkSync(path);
+  }
 }

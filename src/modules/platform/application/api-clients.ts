@@ -66,8 +66,8 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
       return { items, next };
     },
 
-    update(tenantId: string, id: string, expected: ExpectedVersion, changes: ApiClientChanges): Promise<ApiClientState> {
-      return changeClient(tenantId, id, expected, (client) => client.change(changes));
+    update(tenantId: string, id: string, expected: ExpectedVersion, changes: ApiClientChanges, by: Principal): Promise<ApiClientState> {
+      return changeClient(tenantId, id, expected, (client) => client.change(changes, by.clientId));
     },
 
     revoke(tenantId: string, id: string, expected: ExpectedVersion, by: Principal): Promise<ApiClientState> {

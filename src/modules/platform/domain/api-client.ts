@@ -26,6 +26,9 @@ export interface ApiClientChanges {
 }
 
 const AGGREGATE = 'api_client';
+const ADMIN_SCOPE = 'platform:admin';
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 export const isApiClientId = (value: string): boolean => isId('cli', value);
 
@@ -73,10 +76,16 @@ export class ApiClient {
     return this.state.version;
   }
 
-  change(changes: ApiClientChanges, now = new Date()): void {
+  /** `byClientId`: the client the request is authenticated as; it may not take its own admin scope away. */
+  change(changes: ApiClientChanges, byClientId: string, now = new Date()): void {
     this.assertActive('changed');
+    if (byClientId === this.state.id && changes.scopes && this.state.scopes.includes(ADMIN_SCOPE) && !changes.scopes.includes(ADMIN_SCOPE)) {
+      throw new ConflictError(`API client ${this.state.id} is the client this request is authenticated as; removing its ${ADMIN_SCOPE} scope would lock it out. Change it with another admin client.`);
+    }
     const changed = Object.keys(changes).filter((k) => {
       const key = k as keyof ApiClientChanges;
+      // Scopes are a set: the same scopes in another order change nothing.
+      if (key === 'scopes') return !sameSet(changes.scopes!, this.state.scopes);
       return JSON.stringify(changes[key]) !== JSON.stringify(this.state[key]);
     });
     if (!changed.length) return;

@@ -46,8 +46,9 @@ function caller(principal: Principal | null): Principal {
 function instant(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new HttpProblem('validation-error', `${name} is not an instant we can compare with.`, { errors: [{ pointer: `/query/${name}`, detail: 'must be a valid RFC 3339 date-time (no leap second)' }] });
+  // An offset can carry 9999-12-31T23:59:59-23:59 into year 10000, which neither database compares right.
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) {
+    throw new HttpProblem('validation-error', `${name} is not an instant we can compare with.`, { errors: [{ pointer: `/query/${name}`, detail: 'must be an RFC 3339 date-time between years 0001 and 9999 in UTC (no leap second)' }] });
   }
   return date;
 }
@@ -155,7 +156,8 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
     },
 
     async updateApiClient({ params, body, principal, ifMatch }) {
-      const client = await apiClients.update(caller(principal).tenantId, params.api_client_id, expected(ifMatch), body);
+      const me = caller(principal);
+      const client = await apiClients.update(me.tenantId, params.api_client_id, expected(ifMatch), body, me);
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
