@@ -173,6 +173,10 @@ describe('the HTTP pipeline', () => {
       expect({ type, status: res.status }).toEqual({ type, status: 200 });
       expect(res.headers.get('content-type')).toContain('text/html');
     }
+    const index = await fetch(`${h.baseUrl}/problems`);
+    expect(index.status).toBe(200);
+    const html = await index.text();
+    for (const type of types) expect(html).toContain(`href="${type}"`);
   });
 
   it('serves liveness and readiness', async () => {

@@ -19,6 +19,7 @@ describe('configuration', () => {
     ['MAX_BODY_BYTES', '10', /MAX_BODY_BYTES must be between/],
     ['TOKEN_TTL_SECONDS', '-5', /TOKEN_TTL_SECONDS must be a whole number/],
     ['STRATUM_SECRET', 'short', /STRATUM_SECRET must be at least 32 bytes/],
+    ['STRATUM_SECRET', 'not base64 at all: spaces and punctuation!!!!!!!!', /STRATUM_SECRET must be at least 32 bytes/],
     ['VALIDATE_RESPONSES', 'maybe', /VALIDATE_RESPONSES must be true or false/],
     ['RATE_LIMIT_REQUESTS', 'lots', /RATE_LIMIT_REQUESTS must be a whole number/],
     ['RATE_LIMIT_WINDOW_SECONDS', '0', /RATE_LIMIT_WINDOW_SECONDS must be between/],

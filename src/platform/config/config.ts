@@ -63,8 +63,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
   }
   const secret = env.STRATUM_SECRET || undefined;
-  if (secret !== undefined && Buffer.from(secret, 'base64url').length < 32) {
-    throw new ConfigError('STRATUM_SECRET must be at least 32 bytes, base64url-encoded (e.g. `openssl rand -base64 48`)');
+  if (secret !== undefined && (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) || Buffer.from(secret, 'base64url').length < 32)) {
+    throw new ConfigError('STRATUM_SECRET must be at least 32 bytes, base64- or base64url-encoded (e.g. `openssl rand -base64 48`)');
   }
   const host = env.HOST || '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${host}"`);

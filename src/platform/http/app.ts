@@ -2,22 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
-import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
-import type { RateDecision, RateLimiter } from '../ratelimit/rate-limiter';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import type { RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate, authorize } from './authenticate';
 import { readBody, unstorableStrings } from './body';
 import type { Contract, OperationSpec } from './contract';
-import { type HandlerMap, type HandlerRequest, type IfMatch, OAuthError } from './handler';
-import { HttpProblem, PROBLEM_KINDS, type ProblemKind, problemBody } from './problem';
+import type { HandlerMap, HandlerRequest, IfMatch } from './handler';
+import { HttpProblem, PROBLEM_KINDS, type ProblemKind } from './problem';
+import { errorOutcome, type Outcome, rateLimitHeaders, replyOutcome, type RequestState, send, write } from './outcome';
+import { problemIndex, problemPage } from './problem-pages';
 
 export const API_BASE = '/v1';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-/** Seconds a client should wait when the database is down. */
-const RETRY_AFTER_UNAVAILABLE_S = 5;
 
 export interface AppOptions {
   contract: Contract;
@@ -32,24 +30,6 @@ export interface AppOptions {
   /** Check every response against the contract; a mismatch becomes a logged 500. */
   validateResponses: boolean;
   docs?: Router;
-}
-
-interface Outcome {
-  status: number;
-  headers: Record<string, string>;
-  /** Serialized body, or undefined for none. */
-  body: string | undefined;
-  contentType: string | undefined;
-}
-
-interface RequestState {
-  requestId: string;
-  /** The status sent, for the request log. */
-  status: number;
-  operation?: OperationSpec;
-  principal?: Principal | null;
-  /** Where the caller stands against its quota; its headers go on every response after authentication. */
-  rateLimit?: RateDecision;
 }
 
 /** Every handler must have an operation and every operation a handler. */
@@ -107,6 +87,11 @@ export function createApp(options: AppOptions): Koa {
   async function other(ctx: Koa.Context, next: Koa.Next): Promise<void> {
     if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
       ctx.redirect('/docs');
+      return;
+    }
+    if (ctx.path === '/problems' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = problemIndex();
       return;
     }
     const m = /^\/problems\/([a-z-]+)$/.exec(ctx.path);
@@ -276,17 +261,7 @@ function fieldList(issues: readonly { pointer: string }[]): string {
   return issues.length > 5 ? `${names.join(', ')} and ${issues.length - 5} more` : names.join(', ');
 }
 
-/** IETF RateLimit header fields (draft): the policy, and what is left of it. */
-function rateLimitHeaders(d: RateDecision): Record<string, string> {
-  return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
-}
-
 const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined } as const;
-
-function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
-  const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
-  return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
-}
 
 /**
  * RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag, or a strong one this API never
@@ -305,91 +280,4 @@ function parseIfMatch(raw: string): IfMatch {
     if (!m[1] && /^\d{1,10}$/.test(m[2])) versions.push(Number(m[2]));
   }
   return { any: false, versions };
-}
-
-function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
-  let problem: HttpProblem;
-  if (err instanceof OAuthError) {
-    // RFC 6749 §5.2: a 401 names the client authentication scheme (HTTP Basic).
-    const headers: Record<string, string> = err.status === 401 ? { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Basic realm="stratum"' } : { 'Cache-Control': 'no-store' };
-    return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
-  } else if (err instanceof HttpProblem) {
-    problem = err;
-  } else if (err instanceof AppError) {
-    const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
-    problem = new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
-    if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
-  } else if (isClientHttpError(err)) {
-    problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
-  } else if (isDatabaseUnavailable(err)) {
-    logger.warn({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');
-    problem = new HttpProblem('service-unavailable', 'The database is not reachable or too busy right now; nothing was done. Retry shortly.', {
-      headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_S) },
-    });
-  } else {
-    if (!alreadyLogged) logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'unexpected error');
-    problem = new HttpProblem('internal-error', 'An unexpected error occurred; quote the instance when you report it.');
-  }
-  if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
-    const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'the request body'} ${e.detail}`).join('; ') : problem.detail;
-    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', { 'Cache-Control': 'no-store' });
-  }
-  return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
-}
-
-function isClientHttpError(err: unknown): err is { status: number } {
-  const status = (err as { status?: unknown })?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
-function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
-  return { status, headers, body: JSON.stringify(body), contentType };
-}
-
-/** Writes an API outcome straight on the response: every header in one writeHead. */
-function send(res: Koa.Context['res'], state: RequestState, outcome: Outcome): void {
-  state.status = outcome.status;
-  // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
-  if (res.writableEnded || (res.socket && !res.socket.writable)) return;
-  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
-  for (const name in outcome.headers) {
-    if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
-  }
-  const limit = state.rateLimit;
-  if (limit) {
-    headers['RateLimit-Policy'] = limit.policy;
-    headers.RateLimit = `"per-client";r=${limit.remaining};t=${limit.resetSeconds}`;
-  }
-  if (outcome.body !== undefined) {
-    headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;
-    headers['Content-Length'] = Buffer.byteLength(outcome.body);
-    res.writeHead(outcome.status, headers);
-    res.end(outcome.body);
-  } else {
-    res.writeHead(outcome.status, headers);
-    res.end();
-  }
-}
-
-function write(ctx: Koa.Context, outcome: Outcome): void {
-  ctx.status = outcome.status;
-  const res = ctx.res;
-  for (const name in outcome.headers) {
-    if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
-  }
-  if (outcome.body !== undefined) {
-    // Content-Type first: Koa then skips guessing the type of a string body.
-    res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
-    ctx.body = outcome.body;
-  } else {
-    ctx.body = null;
-  }
-}
-
-function problemPage(kind: ProblemKind): string {
-  const p = PROBLEM_KINDS[kind];
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/`([^`]+)`/g, '<code>$1</code>');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(p.title)} — Stratum problem types</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}</style></head>
-<body><h1>${esc(p.title)}</h1><p><code>type: /problems/${kind}</code> · status ${p.status}</p><p>${esc(p.explain)}</p><p><a href="/docs">API reference</a></p></body></html>`;
 }

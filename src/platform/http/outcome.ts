@@ -1,0 +1,124 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
+import type { Principal } from '../auth/principal';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import type { RateDecision } from '../ratelimit/rate-limiter';
+import type { OperationSpec } from './contract';
+import { OAuthError } from './handler';
+import { HttpProblem, type ProblemKind, problemBody } from './problem';
+
+/** Seconds a client should wait when the database is down. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
+
+/**
+ * What an API request answers, before it is written: the pipeline builds one per request (from
+ * a handler's reply or from an error) and checks it against the contract, then `send` writes it.
+ */
+export interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized body, or undefined for none. */
+  body: string | undefined;
+  contentType: string | undefined;
+}
+
+export interface RequestState {
+  requestId: string;
+  /** The status sent, for the request log. */
+  status: number;
+  operation?: OperationSpec;
+  principal?: Principal | null;
+  /** Where the caller stands against its quota; its headers go on every response after authentication. */
+  rateLimit?: RateDecision;
+}
+
+/** IETF RateLimit header fields (draft): the policy, and what is left of it. */
+export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
+}
+
+export function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
+  const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+  return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
+}
+
+export function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
+  let problem: HttpProblem;
+  if (err instanceof OAuthError) {
+    // RFC 6749 §5.2: a 401 names the client authentication scheme (HTTP Basic).
+    const headers: Record<string, string> = err.status === 401 ? { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Basic realm="stratum"' } : { 'Cache-Control': 'no-store' };
+    return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
+  } else if (err instanceof HttpProblem) {
+    problem = err;
+  } else if (err instanceof AppError) {
+    const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
+    problem = new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
+    if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
+  } else if (isClientHttpError(err)) {
+    problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
+  } else if (isDatabaseUnavailable(err)) {
+    logger.warn({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');
+    problem = new HttpProblem('service-unavailable', 'The database is not reachable or too busy right now; nothing was done. Retry shortly.', {
+      headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_S) },
+    });
+  } else {
+    if (!alreadyLogged) logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'unexpected error');
+    problem = new HttpProblem('internal-error', 'An unexpected error occurred; quote the instance when you report it.');
+  }
+  if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
+    const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'the request body'} ${e.detail}`).join('; ') : problem.detail;
+    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', { 'Cache-Control': 'no-store' });
+  }
+  return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
+}
+
+export function isClientHttpError(err: unknown): err is { status: number } {
+  const status = (err as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+export function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
+  return { status, headers, body: JSON.stringify(body), contentType };
+}
+
+/** Writes an API outcome straight on the response: every header in one writeHead. */
+export function send(res: Koa.Context['res'], state: RequestState, outcome: Outcome): void {
+  state.status = outcome.status;
+  // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
+  if (res.writableEnded || (res.socket && !res.socket.writable)) return;
+  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
+  for (const name in outcome.headers) {
+    if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
+  }
+  const limit = state.rateLimit;
+  if (limit) {
+    headers['RateLimit-Policy'] = limit.policy;
+    headers.RateLimit = `"per-client";r=${limit.remaining};t=${limit.resetSeconds}`;
+  }
+  if (outcome.body !== undefined) {
+    headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;
+    headers['Content-Length'] = Buffer.byteLength(outcome.body);
+    res.writeHead(outcome.status, headers);
+    res.end(outcome.body);
+  } else {
+    res.writeHead(outcome.status, headers);
+    res.end();
+  }
+}
+
+export function write(ctx: Koa.Context, outcome: Outcome): void {
+  ctx.status = outcome.status;
+  const res = ctx.res;
+  for (const name in outcome.headers) {
+    if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
+  }
+  if (outcome.body !== undefined) {
+    // Content-Type first: Koa then skips guessing the type of a string body.
+    res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
+    ctx.body = outcome.body;
+  } else {
+    ctx.body = null;
+  }
+}
+
