@@ -231,6 +231,12 @@ describe('API clients', () => {
     it('filters by text, status and creation time', async () => {
       expect((await list('q=ECH')).body.data.map((c: { name: string }) => c.name)).toEqual(['svc-echo']);
       expect((await list('q=%25')).body.data).toEqual([]);
+      // Case-insensitive beyond ASCII, the same on both databases (SQLite's LOWER() folds ASCII only).
+      await h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name: 'ÉCOLE Straße', scopes: ['crm:read'] } });
+      for (const q of ['%C3%89COLE', '%C3%A9cole', 'STRA%C3%9FE']) {
+        const found = await h.request('GET', `/v1/platform/api-clients?q=${q}`, { token: admin.token });
+        expect({ q, names: found.body.data.map((c: { name: string }) => c.name) }).toEqual({ q, names: ['ÉCOLE Straße'] });
+      }
       expect((await list('status=revoked')).body.data).toEqual([]);
       const all = (await list('sort=created_at&limit=200')).body.data;
       const after = (await list(`sort=created_at&created_after=${encodeURIComponent(all[3].created_at)}`)).body.data;

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../../../platform/db/database';
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { StaleVersionError } from '../../../platform/errors';
+import { searchText } from '../../../platform/search-text';
 import { ApiClient, type ApiClientState, type ApiClientStatus } from '../domain/api-client';
 import { ApiClientModel } from './models';
 
@@ -65,6 +66,7 @@ function toRow(s: Readonly<ApiClientState>) {
     tenant_id: s.tenantId,
     name: s.name,
     description: s.description,
+    name_search: searchText(s.name),
     scopes: JSON.stringify(s.scopes),
     status: s.status,
     secret_hash: s.secretHash,
@@ -128,8 +130,8 @@ export class ApiClientRepository {
       replacements.status = filter.status;
     }
     if (filter.q) {
-      where.push("LOWER(name) LIKE :q ESCAPE '\\'");
-      replacements.q = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("name_search LIKE :q ESCAPE '\\'");
+      replacements.q = `%${searchText(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     if (filter.createdAfter) {
       where.push('created_at >= :createdAfter');

@@ -12,6 +12,8 @@ export class ApiClientModel extends Model {
   @Column({ type: DataType.STRING(40), primaryKey: true }) declare id: string;
   @Column({ type: DataType.STRING(40), allowNull: false }) declare tenant_id: string;
   @Column({ type: DataType.STRING(100), allowNull: false }) declare name: string;
+  /** `name` folded for the `q` filter (search-text.ts); written with every save. */
+  @Column({ type: DataType.STRING(400), allowNull: true }) declare name_search: string | null;
   @Column({ type: DataType.STRING(500), allowNull: true }) declare description: string | null;
   @Column({ type: DataType.TEXT, allowNull: false }) declare scopes: string;
   @Column({ type: DataType.STRING(10), allowNull: false }) declare status: string;
