@@ -546,7 +546,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body's content type is not one this operation accepts. */
+        /** @description The body's content type is not one this operation accepts, it declares a charset other than UTF-8, or the operation takes no body. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];

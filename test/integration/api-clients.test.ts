@@ -255,6 +255,10 @@ describe('API clients', () => {
       }
       const other = await list(`limit=2&sort=-name&cursor=${encodeURIComponent(cursor)}`);
       expect(other.status).toBe(400);
+      // Another tenant's cursor is not a position in this tenant's list.
+      const foreign = await h.request('GET', `/v1/platform/api-clients?limit=2&sort=name&cursor=${encodeURIComponent(cursor)}`, { token: admin.token });
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.type).toBe('/problems/invalid-cursor');
     });
 
     it('bounds the limit and rejects unknown parameters', async () => {

@@ -112,6 +112,18 @@ describe('the HTTP pipeline', () => {
     expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 
+  it('reads bodies as UTF-8 only: another charset is a 415, invalid UTF-8 a 400', async () => {
+    const latin1 = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name":"x","scopes":["crm:read"]}', headers: { 'content-type': 'application/json; charset=latin1' } });
+    expect(latin1.status).toBe(415);
+    problem(latin1, 415, 'unsupported-media-type');
+    const utf8 = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name":"ok","scopes":["crm:read"]}', headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    expect(utf8.status).toBe(201);
+    const broken = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","scopes":["crm:read"]}')]);
+    const invalid = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: broken, headers: { 'content-type': 'application/json' } });
+    expect(invalid.status).toBe(400);
+    problem(invalid, 400, 'malformed-request');
+  });
+
   it('answers a missing body where one is required with 400', async () => {
     const res = await h.request('POST', '/v1/platform/api-clients', { token: admin.token });
     expect(res.status).toBe(400);
@@ -239,6 +251,9 @@ describe('the HTTP pipeline', () => {
     it('accepts API keys and refuses bad ones', async () => {
       const ok = await h.request('GET', '/v1/platform/api-clients', { headers: { 'x-api-key': `${admin.clientId}.${admin.secret}` } });
       expect(ok.status).toBe(200);
+      // An empty Authorization header is no credential of its own.
+      const withEmpty = await h.request('GET', '/v1/platform/api-clients', { headers: { authorization: '', 'x-api-key': `${admin.clientId}.${admin.secret}` } });
+      expect(withEmpty.status).toBe(200);
       for (const key of [`${admin.clientId}.wrong`, 'nodot', `cli_01JDQ7ZK3M2V8X4B6N9P0RSTWV.${admin.secret}`]) {
         const res = await h.request('GET', '/v1/platform/api-clients', { headers: { 'x-api-key': key } });
         expect(res.status).toBe(401);

@@ -19,7 +19,8 @@ function unauthorized(detail: string, tokenError?: string): HttpProblem {
  */
 export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService, verifyApiKey: ApiKeyVerifier): Principal | Promise<Principal> {
   const authorization = headers.authorization;
-  if (authorization !== undefined) {
+  // An empty Authorization header is no credential: an X-API-Key may still follow.
+  if (authorization) {
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization);
     if (!m) throw unauthorized('The Authorization header must be `Bearer <token>`.');
     const known = tokens.cached(m[1]);

@@ -10,6 +10,8 @@ export interface ParsedBody {
 }
 
 const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json']);
+/** Invalid UTF-8 is refused, not silently replaced by U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Reads and parses a request body for an operation: its content type must be one the contract
@@ -23,7 +25,8 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     req.resume();
     return { raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false };
   }
-  const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  const contentType = req.headers['content-type'];
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (!accepted.length) {
     req.resume();
     throw new HttpProblem('unsupported-media-type', 'This operation takes no request body.');
@@ -32,12 +35,23 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     req.resume();
     throw new HttpProblem('unsupported-media-type', `This operation accepts ${accepted.join(' or ')}, not ${mediaType ?? 'a body without Content-Type'}.`);
   }
+  // Every body is UTF-8 (JSON is, RFC 8259 §8.1): a declared other charset is not one we read.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1].toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    req.resume();
+    throw new HttpProblem('unsupported-media-type', `Bodies are read as UTF-8; charset=${charset} is not accepted.`);
+  }
   if (declaredLength !== undefined && Number(declaredLength) > limit) {
     req.resume();
     throw new HttpProblem('payload-too-large', `The body may be at most ${limit} bytes.`);
   }
   const raw = await collect(req, limit);
-  const text = raw.toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    throw new HttpProblem('malformed-request', 'The body is not valid UTF-8.');
+  }
   if (JSON_TYPES.has(mediaType)) {
     try {
       return { raw, mediaType, value: JSON.parse(text), present: true };

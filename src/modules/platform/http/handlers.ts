@@ -125,8 +125,8 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
         createdAfter: instant(query.created_after, 'created_after'),
         createdBefore: instant(query.created_before, 'created_before'),
       };
-      // The cursor is bound to the filters and the sort it was made for.
-      const context = JSON.stringify(['listApiClients', sort, filter.status ?? null, filter.q ?? null, query.created_after ?? null, query.created_before ?? null]);
+      // The cursor is bound to the tenant, the filters and the sort it was made for.
+      const context = JSON.stringify(['listApiClients', me.tenantId, sort, filter.status ?? null, filter.q ?? null, query.created_after ?? null, query.created_before ?? null]);
       let after;
       if (query.cursor) {
         const [value, id] = cursors.decode(query.cursor, context);
