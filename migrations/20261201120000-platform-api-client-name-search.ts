@@ -1,11 +1,13 @@
 import { DataTypes, QueryTypes } from 'sequelize';
 import type { MigrationContext } from '../src/platform/db/migrator';
-import { searchText } from '../src/platform/search-text';
 
 /**
  * `name_search`: the name folded for the `q` filter, computed by the application. SQLite's
  * LOWER() folds ASCII only, so `q=école` missed `École` there while PostgreSQL found it.
+ * The folding is that of src/platform/search-text.ts as of this migration, frozen here on purpose.
  */
+const searchText = (text: string) => text.normalize('NFC').toLowerCase();
+
 export async function up({ queryInterface: qi, sequelize }: MigrationContext): Promise<void> {
   await sequelize.transaction(async (transaction) => {
     await qi.addColumn('api_clients', 'name_search', { type: DataTypes.STRING(400), allowNull: true }, { transaction });

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './platform/config/config';
+import { isDatabaseUnavailable } from './platform/db/unavailable';
 import { answerClientErrors } from './platform/http/client-errors';
 import { buildStratum, createLogger, flushLogs } from './compose';
 
@@ -19,6 +20,12 @@ function databaseSetting(config: Config): string {
     return `the PostgreSQL database at DATABASE_URL=${url.toString()}`;
   }
   return `the SQLite file at SQLITE_PATH=${config.sqlitePath}`;
+}
+
+/** Opening the SQLite file or its folder failed (not found, no permission, not a database). */
+function isSqliteOpenError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return typeof code === 'string' && (/^SQLITE_(CANTOPEN|NOTADB|PERM|READONLY)/.test(code) || ['ENOENT', 'EACCES', 'EROFS', 'ENOTDIR'].includes(code));
 }
 
 function checkSqlitePath(config: Config): void {
@@ -40,9 +47,14 @@ async function main(): Promise<void> {
   }
   checkSqlitePath(config);
   const logger = createLogger(config);
-  const stratum = await buildStratum(config, logger).catch((err: Error) =>
-    fail(`cannot open ${databaseSetting(config)}: ${err.message}${config.databaseUrl ? ' (the database must exist; Stratum creates its tables)' : ''}`, err),
-  );
+  const stratum = await buildStratum(config, logger).catch((err: Error) => {
+    if (isDatabaseUnavailable(err) || /^Sequelize\w*ConnectionError$|^SequelizeAccessDeniedError$/.test(err.name) || isSqliteOpenError(err)) {
+      fail(`cannot open ${databaseSetting(config)}: ${err.message}${config.databaseUrl ? ' (the database must exist; Stratum creates its tables)' : ''}`, err);
+    }
+    // Anything else (a contract the boot refuses, a failing migration) is shown whole.
+    console.error('stratum: failed to start:', err);
+    process.exit(1);
+  });
 
   let stopping = false;
   const handle = stratum.app.callback();
@@ -55,14 +67,18 @@ async function main(): Promise<void> {
   answerClientErrors(server, logger);
   // Listen before anything is printed once: a port in use must not cost the demo credentials.
   await new Promise<void>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    const onListenError = (err: NodeJS.ErrnoException) => {
       const where = `${config.host}:${config.port}`;
       if (err.code === 'EADDRINUSE') fail(`cannot listen on ${where}: the port is in use (set PORT to another port)`);
       if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') fail(`cannot listen on ${where}: HOST is not an address of this machine`);
       if (err.code === 'EACCES') fail(`cannot listen on ${where}: not allowed to use this PORT (ports below 1024 need privileges)`);
       fail(`cannot listen on ${where}: ${err.message}`, err);
+    };
+    server.once('error', onListenError);
+    server.listen(config.port, config.host, () => {
+      server.off('error', onListenError);
+      resolve();
     });
-    server.listen(config.port, config.host, resolve);
   });
 
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;

@@ -107,8 +107,16 @@ describe('API clients', () => {
       const garbage = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'n' }, headers: { 'if-match': '1' } });
       expect(garbage.status).toBe(400);
       expect(garbage.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/header/if-match']);
-      // A list matches when any of its tags is current.
-      const listed = await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token });
+      // A tag may hold a comma; it still matches nothing.
+      const comma = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'n' }, headers: { 'if-match': '"a,b"' } });
+      expect(comma.status).toBe(412);
+      expect((await h.request('GET', `/v1/platform/api-clients/${id}`, { token: admin.token })).body.version).toBe(1);
+    });
+
+    it('matches a list of tags when any of them is current', async () => {
+      const listed = await h.request('PATCH', `/v1/platform/api-clients/${id}`, { token: admin.token, json: { name: 'patch me' }, headers: { 'if-match': 'W/"1", "7", "1"' } });
+      expect(listed.status).toBe(200);
+      // Same name: no change, still version 1.
       expect(listed.body.version).toBe(1);
     });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp } from '../../src/platform/http/app';
 import type { HandlerMap } from '../../src/platform/http/handler';
+import { IdempotencyKeyModel } from '../../src/platform/idempotency/idempotency-store';
 import { Harness } from '../support/harness';
 
 let h: Harness;
@@ -62,6 +63,71 @@ describe('unexpected failures', () => {
     const res = await fetch(`${s.url}/v1/health/live`);
     await s.close();
     expect(res.status).toBe(500);
+  });
+});
+
+describe('an idempotent request whose answer is lost after its change committed', () => {
+  it('is never run again: the claim commits with the change, and a retry hears 409', async () => {
+    const admin = await h.tenant();
+    const created: string[] = [];
+    // The real use case commits a client, then the handler fails: a 500 that must not free the key.
+    const s = await withHandlers({
+      createApiClient: async ({ body, principal }) => {
+        const { client } = await h.stratum.platform.apiClients.create(principal!.tenantId, body);
+        created.push(client.id);
+        throw new Error('the answer was lost after the commit');
+      },
+    });
+    const send = () =>
+      fetch(`${s.url}/v1/platform/api-clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json', 'idempotency-key': 'lost-answer' },
+        body: JSON.stringify({ name: 'once only', scopes: ['crm:read'] }),
+      });
+    try {
+      expect((await send()).status).toBe(500);
+      const row = await IdempotencyKeyModel.findOne({ where: { tenant_id: admin.tenantId, key: 'lost-answer' }, raw: true });
+      expect(row?.state).toBe('committed');
+      // Even once the claim's lock has run out, a committed claim is not run again.
+      await IdempotencyKeyModel.update({ locked_until: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key: 'lost-answer' } });
+      const retry = await send();
+      expect(retry.status).toBe(409);
+      expect(((await retry.json()) as { detail: string }).detail).toContain('was carried out');
+      expect(created).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rolls back a request whose claim a retry took over while it ran', async () => {
+    const admin = await h.tenant();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const s = await withHandlers({
+      createApiClient: async ({ body, principal }) => {
+        await gate; // the claim is taken over meanwhile
+        const { client, secret } = await h.stratum.platform.apiClients.create(principal!.tenantId, body);
+        return { status: 201, headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: `"${client.version}"`, 'Cache-Control': 'no-store' }, body: { api_client: { ...client } as never, client_secret: secret } };
+      },
+    });
+    try {
+      const slow = fetch(`${s.url}/v1/platform/api-clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json', 'idempotency-key': 'taken-over' },
+        body: JSON.stringify({ name: 'slow', scopes: ['crm:read'] }),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // The claim looks abandoned: a retry (here: its row replaced) takes the key over.
+      await IdempotencyKeyModel.update({ created_at: new Date(Date.now() - 120_000) }, { where: { tenant_id: admin.tenantId, key: 'taken-over' } });
+      release();
+      const res = await slow;
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { detail: string }).detail).toContain('taken over by a retry');
+      const names = (await h.request('GET', '/v1/platform/api-clients', { token: admin.token })).body.data.map((c: { name: string }) => c.name);
+      expect(names).not.toContain('slow');
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -74,6 +74,15 @@ describe('the HTTP pipeline', () => {
     expect(res.status).toBe(415);
     problem(res, 415, 'unsupported-media-type');
     expect((await h.request('GET', `/v1/platform/api-clients/${api_client.id}`, { token: admin.token })).body.status).toBe('active');
+    // A chunked body that turns out empty is no body.
+    const empty = new ReadableStream({ start: (c) => c.close() });
+    const chunked = await fetch(`${h.baseUrl}/v1/platform/api-clients/${api_client.id}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'if-match': '*' },
+      body: empty,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(200);
   });
 
   it('answers what the HTTP parser refuses with a problem and a request id, not a bare status', async () => {
@@ -113,11 +122,18 @@ describe('the HTTP pipeline', () => {
   });
 
   it('reads bodies as UTF-8 only: another charset is a 415, invalid UTF-8 a 400', async () => {
-    const latin1 = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name":"x","scopes":["crm:read"]}', headers: { 'content-type': 'application/json; charset=latin1' } });
-    expect(latin1.status).toBe(415);
-    problem(latin1, 415, 'unsupported-media-type');
+    const utf16 = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name":"x","scopes":["crm:read"]}', headers: { 'content-type': 'application/json; charset=utf-16' } });
+    expect(utf16.status).toBe(415);
+    problem(utf16, 415, 'unsupported-media-type');
     const utf8 = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: '{"name":"ok","scopes":["crm:read"]}', headers: { 'content-type': 'application/json; charset=UTF-8' } });
     expect(utf8.status).toBe(201);
+    // OAuth clients that label an ASCII form ISO-8859-1 are served; non-ASCII under that label is not read.
+    const form = `grant_type=client_credentials&client_id=${admin.clientId}&client_secret=${admin.secret}`;
+    const labelled = await h.request('POST', '/v1/oauth/token', { raw: form, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' } });
+    expect(labelled.status).toBe(200);
+    const latin1Bytes = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('","scopes":["crm:read"]}')]);
+    const nonAscii = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: latin1Bytes, headers: { 'content-type': 'application/json; charset=iso-8859-1' } });
+    expect(nonAscii.status).toBe(415);
     const broken = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","scopes":["crm:read"]}')]);
     const invalid = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, raw: broken, headers: { 'content-type': 'application/json' } });
     expect(invalid.status).toBe(400);

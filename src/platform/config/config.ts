@@ -62,7 +62,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
   }
-  const secret = env.STRATUM_SECRET || undefined;
+  // Whitespace is dropped: `openssl rand -base64 64` wraps its output over two lines.
+  const secret = env.STRATUM_SECRET?.replace(/\s+/g, '') || undefined;
   if (secret !== undefined && (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) || Buffer.from(secret, 'base64url').length < 32)) {
     throw new ConfigError('STRATUM_SECRET must be at least 32 bytes, base64- or base64url-encoded (e.g. `openssl rand -base64 48`)');
   }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
@@ -42,8 +42,8 @@ export function createMigrator(db: Database, dir = MIGRATIONS_DIR, log = false):
 /**
  * Runs `fn` while holding the migration lock, so two processes starting at once do not both
  * migrate: the second waits, then finds nothing left to do. On PostgreSQL that is a session
- * advisory lock on a connection of its own; on SQLite, a lock file next to the database (SQLite's
- * own locks last one transaction, and a migration run is several).
+ * advisory lock on a connection of its own; on SQLite, a lock file next to the database that names
+ * the holding process (SQLite's own locks last one transaction, and a migration run is several).
  */
 export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
   if (db.dialect !== 'postgres') return db.sqliteFile ? withLockFile(`${db.sqliteFile}.migrate-lock`, fn) : fn();
@@ -72,20 +72,32 @@ interface PgConnection {
   query(sql: string, values: unknown[]): Promise<unknown>;
 }
 
-/** A lock file older than this was left by a process that died while migrating. */
-const STALE_LOCK_MS = 10 * 60_000;
+/** A lock file whose process cannot be read after this long was left half-written. */
+const UNREADABLE_LOCK_MS = 60_000;
 
+/** The lock file names the process holding it; a file whose process has died is taken over. */
 async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  let fd: number | undefined;
-  while (fd === undefined) {
+  const mine = `${process.pid}\n`;
+  let waiting = false;
+  for (;;) {
     try {
-      fd = openSync(path, 'wx');
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, mine);
+      closeSync(fd);
+      break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) unlinkSync(path);
-      } catch {
-        // released in between: try again
+      if (lockIsStale(path)) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // another waiter took it over first
+        }
+        continue;
+      }
+      if (!waiting) {
+        waiting = true;
+        console.error(`stratum: waiting for another process to finish migrating (${path})`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -93,7 +105,25 @@ async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    closeSync(fd);
-    unlinkSync(path);
+    try {
+      if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
+    } catch {
+      // already gone: nothing to release
+    }
+  }
+}
+
+function lockIsStale(path: string): boolean {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(path).mtimeMs > UNREADABLE_LOCK_MS;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  } catch {
+    return false; // released in between
   }
 }

@@ -17,18 +17,33 @@ const SEQUELIZE_NAMES = new Set([
   'SequelizeTimeoutError',
 ]);
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
-const SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL']);
-// PostgreSQL SQLSTATEs: shutting down, cannot connect now, too many connections, out of disk or memory.
-const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '53200']);
+// Not SQLITE_LOCKED: a conflict within one connection, a bug rather than a busy database.
+const SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL']);
+// PostgreSQL SQLSTATEs: shutting down, cannot connect now, too many connections, out of disk or
+// memory, and contention that a retry resolves (serialization failure, deadlock, statement or
+// lock timeout). Class 08 (connection exceptions) too, except 08P01, a protocol violation: a bug.
+const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '53200', '40001', '40P01', '57014', '55P03']);
+// A connection refused for good until someone fixes the settings: still a 503 to the caller,
+// but logged as an error.
+const PG_MISCONFIGURED = new Set(['28P01', '28000', '3D000']);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (typeof e.name === 'string' && SEQUELIZE_NAMES.has(e.name)) return true;
-    if (code && (NODE_CODES.has(code) || SQLITE_CODES.has(code) || PG_CODES.has(code) || code.startsWith('08'))) return true;
+    if (code && (NODE_CODES.has(code) || SQLITE_CODES.has(code) || PG_CODES.has(code) || PG_MISCONFIGURED.has(code) || (code.startsWith('08') && code !== '08P01'))) return true;
     const message = typeof e.message === 'string' ? e.message : '';
     // node-postgres, when the server closed the connection under a query; Sequelize after close().
-    if (/^Connection terminated|^Client has encountered a connection error|connection manager was closed/.test(message)) return true;
+    if (/^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable|connection manager was closed/.test(message)) return true;
+    e = (e.original ?? e.parent ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
+/** The database refuses this server's credentials or does not exist: someone must act. */
+export function isDatabaseMisconfigured(err: unknown): boolean {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    if (typeof e.code === 'string' && PG_MISCONFIGURED.has(e.code)) return true;
     e = (e.original ?? e.parent ?? e.cause) as Record<string, unknown> | undefined;
   }
   return false;

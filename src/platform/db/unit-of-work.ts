@@ -33,7 +33,11 @@ export interface OutboxWriter {
   append(events: readonly DomainEvent[], transaction: Transaction): Promise<void>;
 }
 
-export function unitOfWorkRunner(db: Database, outbox: OutboxWriter, afterCommit: () => void): RunInUnitOfWork {
+/**
+ * `beforeCommit` runs last inside every transaction (the kernel marks the request's
+ * idempotency claim there, so the mark commits with the change or not at all).
+ */
+export function unitOfWorkRunner(db: Database, outbox: OutboxWriter, afterCommit: () => void, beforeCommit?: (transaction: Transaction) => Promise<void>): RunInUnitOfWork {
   return async (tenantId, work) => {
     let wroteEvents = false;
     const result = await db.transaction(async (transaction) => {
@@ -43,6 +47,7 @@ export function unitOfWorkRunner(db: Database, outbox: OutboxWriter, afterCommit
         await outbox.append(uow.recordedEvents, transaction);
         wroteEvents = true;
       }
+      if (beforeCommit) await beforeCommit(transaction);
       return value;
     });
     if (wroteEvents) afterCommit();

@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
-import type { IdempotencyStore } from '../idempotency/idempotency-store';
+import { currentClaim, type IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate, authorize } from './authenticate';
 import { readBody, unstorableStrings } from './body';
@@ -213,7 +213,7 @@ async function runOperation(
   const request: HandlerRequest<any> = { params: path, query, body: body.value as never, headers: req.headers, principal, requestId: state.requestId, ifMatch };
   const key = req.headers['idempotency-key'];
   if (!operation.idempotent || typeof key !== 'string' || !principal) return replyOutcome(await handler(request));
-  const run = async (): Promise<Outcome> => replyOutcome(await handler(request));
+
 
   // The client is part of the request: another client of the tenant reusing the key gets a 422,
   // never this client's stored response (which may hold a secret).
@@ -221,6 +221,12 @@ async function runOperation(
   const claim = await options.idempotency.claim(principal.tenantId, key, hash);
   if (claim.kind === 'reused') throw new HttpProblem('idempotency-key-reused', `The Idempotency-Key ${key} was first used with a different request.`);
   if (claim.kind === 'in_progress') throw new HttpProblem('idempotency-key-in-use', `A request with the Idempotency-Key ${key} is still being processed; retry shortly.`);
+  if (claim.kind === 'lost') {
+    throw new HttpProblem(
+      'conflict',
+      `The first request with the Idempotency-Key ${key} was carried out, but its answer could not be stored. Check its effect, then use a new key.`,
+    );
+  }
   if (claim.kind === 'unreadable') {
     throw new HttpProblem(
       'conflict',
@@ -233,7 +239,9 @@ async function runOperation(
   }
   let outcome: Outcome;
   try {
-    outcome = await run();
+    // The unit of work marks this claim inside its transaction (IdempotencyStore.markCommitted).
+    const reply = await currentClaim.run({ tenantId: principal.tenantId, key, token: claim.token }, () => handler(request));
+    outcome = replyOutcome(reply);
   } catch (err) {
     outcome = errorOutcome(err, state, options.logger);
   }
@@ -249,7 +257,7 @@ async function runOperation(
     });
   } catch (err) {
     // The change is committed: the caller gets its real answer, not a 5xx inviting a retry. The
-    // key stays claimed, so a retry within the claim's lock is told it is in progress.
+    // claim, marked committed with the change, is never run again: a retry hears 409.
     options.logger.error({ err, requestId: state.requestId, operationId: operation.operationId }, 'storing the idempotent response failed');
   }
   return outcome;
@@ -270,14 +278,17 @@ const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaT
 function parseIfMatch(raw: string): IfMatch {
   if (raw.trim() === '*') return { any: true };
   const versions: number[] = [];
-  for (const part of raw.split(',')) {
-    const m = /^\s*(W\/)?"([\x21\x23-\x7E]*)"\s*$/.exec(part);
-    if (!m) {
-      throw new HttpProblem('validation-error', 'If-Match must be an entity tag this API issued, such as "3", a list of them, or *.', {
-        errors: [{ pointer: '/header/if-match', detail: 'must be entity tags such as "3", or *' }],
-      });
-    }
+  // Entity tags may contain commas: take the list tag by tag, not split on ','.
+  const tag = /\s*(W\/)?"([\x21\x23-\x7E\x80-\xFF]*)"\s*(,|$)/y;
+  let m: RegExpExecArray | null;
+  while (tag.lastIndex < raw.length && (m = tag.exec(raw))) {
     if (!m[1] && /^\d{1,10}$/.test(m[2])) versions.push(Number(m[2]));
+    if (!m[3]) break;
+  }
+  if (tag.lastIndex !== raw.length) {
+    throw new HttpProblem('validation-error', 'If-Match must be an entity tag this API issued, such as "3", a list of them, or *.', {
+      errors: [{ pointer: '/header/if-match', detail: 'must be entity tags such as "3", or *' }],
+    });
   }
   return { any: false, versions };
 }

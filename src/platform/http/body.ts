@@ -12,6 +12,8 @@ export interface ParsedBody {
 const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json']);
 /** Invalid UTF-8 is refused, not silently replaced by U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+const LATIN1 = new Set(['iso-8859-1', 'latin1', 'iso_8859-1', 'windows-1252']);
 
 /**
  * Reads and parses a request body for an operation: its content type must be one the contract
@@ -28,6 +30,10 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
   const contentType = req.headers['content-type'];
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (!accepted.length) {
+    // A chunked body may turn out empty: that is no body.
+    if (chunked && declaredLength === undefined && (await collect(req, 0).then(() => true, () => false))) {
+      return { raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false };
+    }
     req.resume();
     throw new HttpProblem('unsupported-media-type', 'This operation takes no request body.');
   }
@@ -36,8 +42,11 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     throw new HttpProblem('unsupported-media-type', `This operation accepts ${accepted.join(' or ')}, not ${mediaType ?? 'a body without Content-Type'}.`);
   }
   // Every body is UTF-8 (JSON is, RFC 8259 §8.1): a declared other charset is not one we read.
+  // ASCII is UTF-8; a Latin-1 label is fine for a body that is ASCII (form clients often send
+  // one for ASCII credentials), which is checked once the bytes are in.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1].toLowerCase();
-  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+  const asciiOnly = charset !== undefined && LATIN1.has(charset);
+  if (charset && !UTF8_LABELS.has(charset) && !asciiOnly) {
     req.resume();
     throw new HttpProblem('unsupported-media-type', `Bodies are read as UTF-8; charset=${charset} is not accepted.`);
   }
@@ -46,6 +55,9 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     throw new HttpProblem('payload-too-large', `The body may be at most ${limit} bytes.`);
   }
   const raw = await collect(req, limit);
+  if (asciiOnly && raw.some((b) => b > 0x7f)) {
+    throw new HttpProblem('unsupported-media-type', `Bodies are read as UTF-8; charset=${charset} is accepted only for a body that is ASCII.`);
+  }
   let text: string;
   try {
     text = UTF8.decode(raw);
@@ -74,6 +86,11 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
 
 function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Gone before we got here (while the credential was checked): no event will come any more.
+    if (req.destroyed || req.readableAborted) {
+      reject(new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.'));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;

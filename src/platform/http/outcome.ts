@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
 import type { Principal } from '../auth/principal';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import { isDatabaseMisconfigured, isDatabaseUnavailable } from '../db/unavailable';
 import type { RateDecision } from '../ratelimit/rate-limiter';
 import type { OperationSpec } from './contract';
 import { OAuthError } from './handler';
@@ -58,8 +58,9 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   } else if (isClientHttpError(err)) {
     problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
   } else if (isDatabaseUnavailable(err)) {
-    logger.warn({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');
-    problem = new HttpProblem('service-unavailable', 'The database is not reachable or too busy right now; nothing was done. Retry shortly.', {
+    const level = isDatabaseMisconfigured(err) ? 'error' : 'warn';
+    logger[level]({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');
+    problem = new HttpProblem('service-unavailable', 'The database is not reachable or too busy right now, so the request was not carried out. Retry shortly; a POST is safe to retry with the same Idempotency-Key.', {
       headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_S) },
     });
   } else {

@@ -14,6 +14,7 @@ export const PROBLEM_KINDS = {
   'idempotency-key-in-use': { status: 409, title: 'Idempotency-Key in use', explain: 'A request with the same `Idempotency-Key` is still being processed. Retry after it has finished to get its stored response.' },
   'precondition-failed': { status: 412, title: 'Precondition failed', explain: 'The `If-Match` version is not the current one: someone changed the resource since you read it. Get it again, re-apply your change, and retry.' },
   'payload-too-large': { status: 413, title: 'Payload too large', explain: 'The body is larger than the server accepts (`MAX_BODY_BYTES`).' },
+  'request-timeout': { status: 408, title: 'Request timeout', explain: 'The request (its headers or its body) did not arrive within the time the server waits. Send it again.' },
   'headers-too-large': { status: 431, title: 'Request header fields too large', explain: 'The request\'s headers are larger than the server accepts (16 KiB in all). Send fewer or shorter headers.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', explain: 'The body\'s `Content-Type` is not one the operation accepts; the contract lists the ones it does.' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused', explain: 'The `Idempotency-Key` was used before, within 24 hours, with a different request. Use a new key for a new request.' },

@@ -1,4 +1,6 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Op, type Transaction, UniqueConstraintError } from 'sequelize';
+import { ConflictError } from '../errors';
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 import { seal, unseal } from '../auth/keyring';
 
@@ -7,7 +9,7 @@ export class IdempotencyKeyModel extends Model {
   @Column({ type: DataType.STRING(40), primaryKey: true }) declare tenant_id: string;
   @Column({ type: DataType.STRING(255), primaryKey: true }) declare key: string;
   @Column({ type: DataType.STRING(64), allowNull: false }) declare request_hash: string;
-  @Column({ type: DataType.STRING(10), allowNull: false }) declare state: 'pending' | 'done';
+  @Column({ type: DataType.STRING(10), allowNull: false }) declare state: 'pending' | 'committed' | 'done';
   @Column({ type: DataType.INTEGER, allowNull: true }) declare response_status: number | null;
   @Column({ type: DataType.TEXT, allowNull: true }) declare response: string | null;
   @Column({ type: DataType.DATE, allowNull: false }) declare created_at: Date;
@@ -28,7 +30,22 @@ export type Claim =
   | { kind: 'reused' }
   | { kind: 'in_progress' }
   /** Stored under another master secret (STRATUM_SECRET changed): it cannot be replayed, nor safely run again. */
-  | { kind: 'unreadable' };
+  | { kind: 'unreadable' }
+  /** The first request's change committed but its answer was never stored: it must not run again. */
+  | { kind: 'lost' };
+
+/** The claim of the request being handled, for the unit of work to mark inside its transaction. */
+export interface ClaimRef {
+  tenantId: string;
+  key: string;
+  token: Date;
+}
+
+/** Set around an idempotent request's handler (app.ts); read by `markCommitted`. */
+export const currentClaim = new AsyncLocalStorage<ClaimRef>();
+
+/** The request's claim was taken over by a retry (it ran past the claim's lock): it must not commit. */
+export class ClaimLostError extends ConflictError {}
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A claim whose request has not finished by then is taken to have died with its process. */
@@ -62,6 +79,7 @@ export class IdempotencyStore {
       const row = await IdempotencyKeyModel.findOne({ where: { tenant_id: tenantId, key }, raw: true });
       if (!row) continue; // released in between: try to claim again
       const expired = new Date(row.expires_at) <= now;
+      // Only a claim whose change never committed may be run again; a committed one never is.
       const abandoned = row.state === 'pending' && new Date(row.locked_until) <= now;
       if (expired || abandoned) {
         await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, created_at: row.created_at } });
@@ -69,6 +87,7 @@ export class IdempotencyStore {
       }
       if (row.request_hash !== requestHash) return { kind: 'reused' };
       if (row.state === 'pending') return { kind: 'in_progress' };
+      if (row.state === 'committed') return new Date(row.locked_until) <= now ? { kind: 'lost' } : { kind: 'in_progress' };
       let response: StoredResponse;
       try {
         response = JSON.parse(unseal(this.dataKey, row.response!)) as StoredResponse;
@@ -80,8 +99,26 @@ export class IdempotencyStore {
     return { kind: 'in_progress' };
   }
 
+  /**
+   * Called by the unit of work inside its transaction, before it commits: the claim of the
+   * request being handled (if any) becomes `committed` together with the change. So a claim
+   * whose answer is never stored is known to have taken effect and is not run again; and a
+   * request whose claim a retry took over (it ran past the lock) finds no row and rolls back.
+   */
+  async markCommitted(transaction: Transaction): Promise<void> {
+    const claim = currentClaim.getStore();
+    if (!claim) return;
+    const [count] = await IdempotencyKeyModel.update(
+      { state: 'committed' },
+      { where: { tenant_id: claim.tenantId, key: claim.key, created_at: claim.token, state: { [Op.in]: ['pending', 'committed'] } }, transaction },
+    );
+    if (count !== 1) {
+      throw new ClaimLostError(`The Idempotency-Key ${claim.key} was taken over by a retry while this request ran; this request was not carried out.`);
+    }
+  }
+
   async complete(tenantId: string, key: string, token: Date, response: StoredResponse): Promise<void> {
-    const where = { tenant_id: tenantId, key, state: 'pending', created_at: token };
+    const where = { tenant_id: tenantId, key, state: { [Op.in]: ['pending', 'committed'] }, created_at: token };
     const values = { state: 'done' as const, response_status: response.status, response: seal(this.dataKey, JSON.stringify(response)) };
     try {
       await IdempotencyKeyModel.update(values, { where });
@@ -91,7 +128,7 @@ export class IdempotencyStore {
     }
   }
 
-  /** The request failed in a way that must not be replayed (a 5xx): free the key for a retry. */
+  /** The request failed in a way that must not be replayed (a 5xx): free the key for a retry, unless its change committed. */
   async release(tenantId: string, key: string, token: Date): Promise<void> {
     await IdempotencyKeyModel.destroy({ where: { tenant_id: tenantId, key, state: 'pending', created_at: token } });
   }
