@@ -17,6 +17,7 @@ function databaseSetting(config: Config): string {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
     if (url.password) url.password = '***';
+    for (const name of ['password', 'sslpassword']) if (url.searchParams.has(name)) url.searchParams.set(name, '***');
     return `the PostgreSQL database at DATABASE_URL=${url.toString()}`;
   }
   return `the SQLite file at SQLITE_PATH=${config.sqlitePath}`;

@@ -57,7 +57,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       config,
       logger,
       db,
-      runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke(), (transaction) => idempotency.markCommitted(transaction)),
+      runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke(), (claim, transaction) => idempotency.markCommitted(claim, transaction)),
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
       cursors: new CursorCodec(keyring.cursorKey),
       idempotency,

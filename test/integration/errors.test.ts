@@ -72,8 +72,8 @@ describe('an idempotent request whose answer is lost after its change committed'
     const created: string[] = [];
     // The real use case commits a client, then the handler fails: a 500 that must not free the key.
     const s = await withHandlers({
-      createApiClient: async ({ body, principal }) => {
-        const { client } = await h.stratum.platform.apiClients.create(principal!.tenantId, body);
+      createApiClient: async ({ body, principal, claim }) => {
+        const { client } = await h.stratum.platform.apiClients.create(principal!.tenantId, body, claim);
         created.push(client.id);
         throw new Error('the answer was lost after the commit');
       },
@@ -104,9 +104,9 @@ describe('an idempotent request whose answer is lost after its change committed'
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     const s = await withHandlers({
-      createApiClient: async ({ body, principal }) => {
+      createApiClient: async ({ body, principal, claim }) => {
         await gate; // the claim is taken over meanwhile
-        const { client, secret } = await h.stratum.platform.apiClients.create(principal!.tenantId, body);
+        const { client, secret } = await h.stratum.platform.apiClients.create(principal!.tenantId, body, claim);
         return { status: 201, headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: `"${client.version}"`, 'Cache-Control': 'no-store' }, body: { api_client: { ...client } as never, client_secret: secret } };
       },
     });

@@ -38,7 +38,10 @@ let dummyHash: Promise<string> | undefined;
  * the answer's timing does not tell which client ids exist.
  */
 export async function failSecretCheck(secret: string): Promise<false> {
-  dummyHash ??= hashSecret(generateSecret());
+  dummyHash ??= hashSecret(generateSecret()).catch((err) => {
+    dummyHash = undefined; // try again next time rather than keep a failure
+    throw err;
+  });
   await verifySecret(secret, await dummyHash);
   return false;
 }

@@ -27,18 +27,33 @@ export class UnitOfWork {
   }
 }
 
-export type RunInUnitOfWork = <T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>) => Promise<T>;
+/**
+ * The Idempotency-Key claim of the request a unit of work serves: opaque to services, which
+ * pass it on from the handler. The kernel marks it inside the transaction (IdempotencyStore).
+ */
+export interface IdempotencyClaim {
+  tenantId: string;
+  key: string;
+  token: Date;
+}
+
+export type RunInUnitOfWork = <T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>, claim?: IdempotencyClaim) => Promise<T>;
 
 export interface OutboxWriter {
   append(events: readonly DomainEvent[], transaction: Transaction): Promise<void>;
 }
 
 /**
- * `beforeCommit` runs last inside every transaction (the kernel marks the request's
- * idempotency claim there, so the mark commits with the change or not at all).
+ * `markClaim` runs last inside a transaction that serves an idempotent request: the claim is
+ * marked committed with the change, or not at all.
  */
-export function unitOfWorkRunner(db: Database, outbox: OutboxWriter, afterCommit: () => void, beforeCommit?: (transaction: Transaction) => Promise<void>): RunInUnitOfWork {
-  return async (tenantId, work) => {
+export function unitOfWorkRunner(
+  db: Database,
+  outbox: OutboxWriter,
+  afterCommit: () => void,
+  markClaim?: (claim: IdempotencyClaim, transaction: Transaction) => Promise<void>,
+): RunInUnitOfWork {
+  return async (tenantId, work, claim) => {
     let wroteEvents = false;
     const result = await db.transaction(async (transaction) => {
       const uow = new UnitOfWork(db, transaction, tenantId);
@@ -47,7 +62,7 @@ export function unitOfWorkRunner(db: Database, outbox: OutboxWriter, afterCommit
         await outbox.append(uow.recordedEvents, transaction);
         wroteEvents = true;
       }
-      if (beforeCommit) await beforeCommit(transaction);
+      if (claim && markClaim) await markClaim(claim, transaction);
       return value;
     });
     if (wroteEvents) afterCommit();

@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
-import { currentClaim, type IdempotencyStore } from '../idempotency/idempotency-store';
+import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate, authorize } from './authenticate';
 import { readBody, unstorableStrings } from './body';
@@ -240,8 +240,7 @@ async function runOperation(
   let outcome: Outcome;
   try {
     // The unit of work marks this claim inside its transaction (IdempotencyStore.markCommitted).
-    const reply = await currentClaim.run({ tenantId: principal.tenantId, key, token: claim.token }, () => handler(request));
-    outcome = replyOutcome(reply);
+    outcome = replyOutcome(await handler({ ...request, claim: { tenantId: principal.tenantId, key, token: claim.token } }));
   } catch (err) {
     outcome = errorOutcome(err, state, options.logger);
   }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { operations } from '../../../generated/api';
 import type { Principal } from '../auth/principal';
+import type { IdempotencyClaim } from '../db/unit-of-work';
 
 /** Types of each operation's request and responses, taken from the generated contract types. */
 export type OperationId = keyof operations;
@@ -31,6 +32,8 @@ export interface HandlerRequest<K extends OperationId> {
   principal: Principal | null;
   requestId: string;
   ifMatch: IfMatch | undefined;
+  /** The request's Idempotency-Key claim: pass it to the unit of work that makes the change. */
+  claim?: IdempotencyClaim;
 }
 
 export type Reply<K extends OperationId> = {

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Op, type Transaction, UniqueConstraintError } from 'sequelize';
 import { ConflictError } from '../errors';
+import type { IdempotencyClaim } from '../db/unit-of-work';
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 import { seal, unseal } from '../auth/keyring';
 
@@ -33,16 +33,6 @@ export type Claim =
   | { kind: 'unreadable' }
   /** The first request's change committed but its answer was never stored: it must not run again. */
   | { kind: 'lost' };
-
-/** The claim of the request being handled, for the unit of work to mark inside its transaction. */
-export interface ClaimRef {
-  tenantId: string;
-  key: string;
-  token: Date;
-}
-
-/** Set around an idempotent request's handler (app.ts); read by `markCommitted`. */
-export const currentClaim = new AsyncLocalStorage<ClaimRef>();
 
 /** The request's claim was taken over by a retry (it ran past the claim's lock): it must not commit. */
 export class ClaimLostError extends ConflictError {}
@@ -101,13 +91,11 @@ export class IdempotencyStore {
 
   /**
    * Called by the unit of work inside its transaction, before it commits: the claim of the
-   * request being handled (if any) becomes `committed` together with the change. So a claim
+   * request it serves becomes `committed` together with the change. So a claim
    * whose answer is never stored is known to have taken effect and is not run again; and a
    * request whose claim a retry took over (it ran past the lock) finds no row and rolls back.
    */
-  async markCommitted(transaction: Transaction): Promise<void> {
-    const claim = currentClaim.getStore();
-    if (!claim) return;
+  async markCommitted(claim: IdempotencyClaim, transaction: Transaction): Promise<void> {
     const [count] = await IdempotencyKeyModel.update(
       { state: 'committed' },
       { where: { tenant_id: claim.tenantId, key: claim.key, created_at: claim.token, state: { [Op.in]: ['pending', 'committed'] } }, transaction },

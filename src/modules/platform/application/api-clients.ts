@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../../platform/db/database';
-import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { NotFoundError, StaleVersionError } from '../../../platform/errors';
 import { failSecretCheck, generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
@@ -30,7 +30,7 @@ async function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
 
 export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
   /** Changes one client under If-Match: load, check the version, apply, save against it. */
-  const changeClient = (tenantId: string, id: string, expected: ExpectedVersion, apply: (client: ApiClient) => Promise<void> | void) =>
+  const changeClient = (tenantId: string, id: string, expected: ExpectedVersion, apply: (client: ApiClient) => Promise<void> | void, claim?: IdempotencyClaim) =>
     runInUnitOfWork(tenantId, async (uow) => {
       const repo = ApiClientRepository.in(uow);
       const client = await load(repo, id);
@@ -39,17 +39,17 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
       await apply(client);
       if (client.version !== loaded) await repo.save(client, loaded);
       return client.snapshot;
-    });
+    }, claim);
 
   return {
-    async create(tenantId: string, input: { name: string; description?: string | null; scopes: string[] }): Promise<{ client: ApiClientState; secret: string }> {
+    async create(tenantId: string, input: { name: string; description?: string | null; scopes: string[] }, claim?: IdempotencyClaim): Promise<{ client: ApiClientState; secret: string }> {
       const secret = generateSecret();
       const secretHash = await hashSecret(secret);
       const client = await runInUnitOfWork(tenantId, async (uow) => {
         const created = ApiClient.register({ tenantId, name: input.name, description: input.description ?? null, scopes: input.scopes, secretHash });
         await ApiClientRepository.in(uow).add(created);
         return created.snapshot;
-      });
+      }, claim);
       return { client, secret };
     },
 
@@ -70,14 +70,14 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
       return changeClient(tenantId, id, expected, (client) => client.change(changes, by.clientId));
     },
 
-    revoke(tenantId: string, id: string, expected: ExpectedVersion, by: Principal): Promise<ApiClientState> {
-      return changeClient(tenantId, id, expected, (client) => client.revoke(by.clientId));
+    revoke(tenantId: string, id: string, expected: ExpectedVersion, by: Principal, claim?: IdempotencyClaim): Promise<ApiClientState> {
+      return changeClient(tenantId, id, expected, (client) => client.revoke(by.clientId), claim);
     },
 
-    async rotateSecret(tenantId: string, id: string, expected: ExpectedVersion): Promise<{ client: ApiClientState; secret: string }> {
+    async rotateSecret(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<{ client: ApiClientState; secret: string }> {
       const secret = generateSecret();
       const secretHash = await hashSecret(secret);
-      const client = await changeClient(tenantId, id, expected, (c) => c.rotateSecret(secretHash));
+      const client = await changeClient(tenantId, id, expected, (c) => c.rotateSecret(secretHash), claim);
       return { client, secret };
     },
   };

@@ -140,9 +140,9 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       };
     },
 
-    async createApiClient({ body, principal }) {
+    async createApiClient({ body, principal, claim }) {
       const me = caller(principal);
-      const { client, secret } = await apiClients.create(me.tenantId, body);
+      const { client, secret } = await apiClients.create(me.tenantId, body, claim);
       return {
         status: 201,
         headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: etag(client.version), 'Cache-Control': 'no-store' },
@@ -161,14 +161,14 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
-    async revokeApiClient({ params, principal, ifMatch }) {
+    async revokeApiClient({ params, principal, ifMatch, claim }) {
       const me = caller(principal);
-      const client = await apiClients.revoke(me.tenantId, params.api_client_id, expected(ifMatch), me);
+      const client = await apiClients.revoke(me.tenantId, params.api_client_id, expected(ifMatch), me, claim);
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
-    async rotateApiClientSecret({ params, principal, ifMatch }) {
-      const { client, secret } = await apiClients.rotateSecret(caller(principal).tenantId, params.api_client_id, expected(ifMatch));
+    async rotateApiClientSecret({ params, principal, ifMatch, claim }) {
+      const { client, secret } = await apiClients.rotateSecret(caller(principal).tenantId, params.api_client_id, expected(ifMatch), claim);
       return {
         status: 200,
         headers: { ETag: etag(client.version), 'Cache-Control': 'no-store' },
