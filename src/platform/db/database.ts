@@ -63,6 +63,7 @@ function ensureDirectory(dir: string): void {
 export function createDatabase(options: DatabaseOptions): Database {
   let sequelize: Sequelize;
   let dialect: Dialect;
+  let sqliteFile: string | undefined;
   if (options.databaseUrl) {
     dialect = 'postgres';
     sequelize = new Sequelize(options.databaseUrl, {
@@ -74,7 +75,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   } else {
     dialect = 'sqlite';
     const storage = options.sqlitePath === ':memory:' ? ':memory:' : resolve(options.sqlitePath);
-    if (storage !== ':memory:') ensureDirectory(dirname(storage));
+    if (storage !== ':memory:') {
+      sqliteFile = storage;
+      ensureDirectory(dirname(storage));
+    }
     sequelize = new Sequelize({
       dialect: 'sqlite',
       storage,
@@ -118,7 +122,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   return {
     sequelize,
     dialect,
-    sqliteFile: dialect === 'sqlite' && options.sqlitePath !== ':memory:' ? resolve(options.sqlitePath) : undefined,
+    sqliteFile,
     async transaction(fn) {
       await ensureWal();
       const run = () => sequelize.transaction((t) => fn(t));

@@ -27,24 +27,28 @@ const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '53200', 
 // but logged as an error.
 const PG_MISCONFIGURED = new Set(['28P01', '28000', '3D000']);
 
-export function isDatabaseUnavailable(err: unknown): boolean {
+/** The error and the ones it wraps (Sequelize's `original`/`parent`, `cause`), a few levels deep. */
+function* causes(err: unknown): Generator<Record<string, unknown>> {
   for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    yield e;
+    e = (e.original ?? e.parent ?? e.cause) as Record<string, unknown> | undefined;
+  }
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (typeof e.name === 'string' && SEQUELIZE_NAMES.has(e.name)) return true;
     if (code && (NODE_CODES.has(code) || SQLITE_CODES.has(code) || PG_CODES.has(code) || PG_MISCONFIGURED.has(code) || (code.startsWith('08') && code !== '08P01'))) return true;
     const message = typeof e.message === 'string' ? e.message : '';
     // node-postgres, when the server closed the connection under a query; Sequelize after close().
     if (/^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable|connection manager was closed/.test(message)) return true;
-    e = (e.original ?? e.parent ?? e.cause) as Record<string, unknown> | undefined;
   }
   return false;
 }
 
 /** The database refuses this server's credentials or does not exist: someone must act. */
 export function isDatabaseMisconfigured(err: unknown): boolean {
-  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    if (typeof e.code === 'string' && PG_MISCONFIGURED.has(e.code)) return true;
-    e = (e.original ?? e.parent ?? e.cause) as Record<string, unknown> | undefined;
-  }
+  for (const e of causes(err)) if (typeof e.code === 'string' && PG_MISCONFIGURED.has(e.code)) return true;
   return false;
 }

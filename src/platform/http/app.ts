@@ -7,7 +7,7 @@ import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate, authorize } from './authenticate';
-import { readBody, unstorableStrings } from './body';
+import { NO_BODY, readBody, unstorableStrings } from './body';
 import type { Contract, OperationSpec } from './contract';
 import type { HandlerMap, HandlerRequest, IfMatch } from './handler';
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind } from './problem';
@@ -214,7 +214,6 @@ async function runOperation(
   const key = req.headers['idempotency-key'];
   if (!operation.idempotent || typeof key !== 'string' || !principal) return replyOutcome(await handler(request));
 
-
   // The client is part of the request: another client of the tenant reusing the key gets a 422,
   // never this client's stored response (which may hold a secret).
   const hash = createHash('sha256').update(principal.clientId).update('\n').update(operation.operationId).update('\n').update(req.url ?? '').update('\n').update(body.raw).digest('hex');
@@ -267,8 +266,6 @@ function fieldList(issues: readonly { pointer: string }[]): string {
   const names = issues.slice(0, 5).map((i) => (i.pointer || 'the request body').slice(0, 100));
   return issues.length > 5 ? `${names.join(', ')} and ${issues.length - 5} more` : names.join(', ');
 }
-
-const NO_BODY = { raw: Buffer.alloc(0), value: undefined, present: false, mediaType: undefined } as const;
 
 /**
  * RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag, or a strong one this API never

@@ -51,10 +51,10 @@ export function authorize(principal: Principal, security: readonly SecurityAlter
   const alternatives = security.filter((s) => s.scheme === principal.via);
   if (!alternatives.length) throw unauthorized(`This operation does not accept ${principal.via === 'api_key' ? 'API keys' : 'bearer tokens'}.`);
   if (!alternatives.some((alt) => alt.scopes.every((s) => principal.scopes.has(s)))) {
-    const needed = [...new Set(alternatives.flatMap((a) => a.scopes))].join(' ');
+    const needed = [...new Set(alternatives.flatMap((a) => a.scopes))];
     const has = [...principal.scopes].join(', ') || 'no scope';
-    throw new HttpProblem('forbidden', `This operation needs the scope ${needed.split(' ').join(', ')}; the credential has ${has}.`, {
-      headers: principal.via === 'bearer' ? { 'WWW-Authenticate': `${CHALLENGE}, error="insufficient_scope", scope="${needed}"` } : undefined,
+    throw new HttpProblem('forbidden', `This operation needs the scope ${needed.join(', ')}; the credential has ${has}.`, {
+      headers: principal.via === 'bearer' ? { 'WWW-Authenticate': `${CHALLENGE}, error="insufficient_scope", scope="${needed.join(' ')}"` } : undefined,
     });
   }
 }

@@ -9,6 +9,9 @@ export interface ParsedBody {
   present: boolean;
 }
 
+/** What an operation sees when the request has no body. */
+export const NO_BODY: ParsedBody = Object.freeze({ raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false });
+
 const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json']);
 /** Invalid UTF-8 is refused, not silently replaced by U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -25,15 +28,13 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && (declaredLength === undefined || declaredLength === '0')) {
     req.resume();
-    return { raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false };
+    return NO_BODY;
   }
   const contentType = req.headers['content-type'];
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (!accepted.length) {
     // A chunked body may turn out empty: that is no body.
-    if (chunked && declaredLength === undefined && (await collect(req, 0).then(() => true, () => false))) {
-      return { raw: Buffer.alloc(0), mediaType: undefined, value: undefined, present: false };
-    }
+    if (chunked && declaredLength === undefined && (await collect(req, 0).then(() => true, () => false))) return NO_BODY;
     req.resume();
     throw new HttpProblem('unsupported-media-type', 'This operation takes no request body.');
   }
@@ -84,11 +85,13 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
   return { raw, mediaType, value: text, present: true };
 }
 
+const clientGone = () => new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.');
+
 function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // Gone before we got here (while the credential was checked): no event will come any more.
     if (req.destroyed || req.readableAborted) {
-      reject(new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.'));
+      reject(clientGone());
       return;
     }
     const chunks: Buffer[] = [];
@@ -115,7 +118,7 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
     const early = () => {
       if (done) return;
       done = true;
-      reject(new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.'));
+      reject(clientGone());
     };
     req.on('error', early);
     req.on('close', early);

@@ -74,7 +74,7 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
 }
 
-export function isClientHttpError(err: unknown): err is { status: number } {
+function isClientHttpError(err: unknown): err is { status: number } {
   const status = (err as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
 }

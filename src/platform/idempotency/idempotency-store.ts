@@ -1,8 +1,8 @@
 import { Op, type Transaction, UniqueConstraintError } from 'sequelize';
-import { ConflictError } from '../errors';
-import type { IdempotencyClaim } from '../db/unit-of-work';
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 import { seal, unseal } from '../auth/keyring';
+import type { IdempotencyClaim } from '../db/unit-of-work';
+import { ConflictError } from '../errors';
 
 @Table({ tableName: 'idempotency_keys', timestamps: false, underscored: true })
 export class IdempotencyKeyModel extends Model {
