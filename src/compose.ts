@@ -4,45 +4,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
-import type Koa from 'koa';
+import type { Logger } from 'pino';
 import type { Config } from './platform/config/config';
-import { createApp } from './platform/http/app';
+import { createApp, type HttpApp } from './platform/http/app';
 import { Contract } from './platform/http/contract';
 import { createDocsRouter } from './platform/http/docs';
 import type { HandlerMap } from './platform/http/handler';
 import { createKernel, type Kernel } from './platform/kernel';
+import { createLogger } from './platform/logging';
 import * as platform from './modules/platform';
 
 export const CONTRACT_PATH = resolve(__dirname, '../generated/openapi.json');
 
 export interface Stratum {
-  app: Koa;
+  app: HttpApp;
   kernel: Kernel;
   contract: Contract;
   platform: ReturnType<typeof platform.platformModule>;
   close(): Promise<void>;
 }
 
-/**
- * JSON logs, one line per request at info. Written asynchronously: in production lines are
- * buffered up to 4 KiB before a write (a request no longer pays for a write(2) of its own);
- * `flushLogs` empties the buffer at shutdown.
- */
-export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, dest: string | number = 1): Logger {
-  const destination = pino.destination({ dest, sync: false, minLength: config.env === 'production' ? 4096 : 0 });
-  return pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
-}
-
-export function flushLogs(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      logger.flush(() => resolve());
-    } catch {
-      resolve(); // the destination is not open yet: nothing was written
-    }
-  });
-}
+export { createLogger, flushLogs } from './platform/logging';
 
 export async function buildStratum(config: Config, logger: Logger = createLogger(config)): Promise<Stratum> {
   const document = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8'));

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import pino from 'pino';
-import { buildStratum, type Stratum } from '../../src/compose';
+import { buildStratum, createLogger, type Stratum } from '../../src/compose';
 import { loadConfig } from '../../src/platform/config/config';
 import { answerClientErrors } from '../../src/platform/http/client-errors';
 import { freshDatabase, type TestDatabase } from './databases';
@@ -65,7 +64,8 @@ export class Harness {
     const db = sharedDb ?? (await freshDatabase());
     const config = loadConfig({ NODE_ENV: 'test', VALIDATE_RESPONSES: 'true', BOOTSTRAP_DEMO_TENANT: 'false', OUTBOX_POLL_MS: '50', ...db.env, ...env });
     const logs: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    // The logger main.ts uses (so the tests see the request line it writes), collecting lines.
+    const logger = createLogger({ ...config, logLevel: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const stratum = await buildStratum(config, logger);
     const server = createServer(stratum.app.callback());
     answerClientErrors(server, logger);

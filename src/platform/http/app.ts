@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier, Principal } from '../auth/principal';
 import type { TokenService } from '../auth/tokens';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
+import { requestLogger } from '../logging';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
 import { authenticate, authorize } from './authenticate';
 import { NO_BODY, readBody, unstorableStrings } from './body';
@@ -45,43 +47,76 @@ export function checkHandlers(contract: Contract, handlers: HandlerMap): void {
   }
 }
 
-export function createApp(options: AppOptions): Koa {
+/** What main.ts, the tests and the benchmark serve. */
+export interface HttpApp {
+  /** The `node:http` request listener. */
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/**
+ * An API request target `node:http` hands over as is: the path under /v1 and the query. Anything
+ * else (absolute form, a fragment, white space) goes through Koa, whose URL parser takes it
+ * apart; both ends reach the same `serveApi`.
+ */
+const PLAIN_API_TARGET = /^(\/v1\/[^?#\s\u00a0\ufeff]*)(?:\?([^#\s\u00a0\ufeff]*))?$/;
+
+export function createApp(options: AppOptions): HttpApp {
   const { contract, handlers, logger } = options;
   checkHandlers(contract, handlers);
+  const logRequest = requestLogger(logger);
   const app = new Koa({ proxy: false });
   app.silent = true;
 
   const docs = options.docs?.routes();
 
-  // One middleware for everything: the API's hot path runs through as few Koa layers as we can.
+  function newState(req: IncomingMessage): RequestState {
+    const incoming = req.headers['x-request-id'];
+    return { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID(), status: 0 };
+  }
+
+  function log(method: string, path: string, state: RequestState, started: bigint): void {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logRequest({ method, path, route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId });
+  }
+
+  /** The API answers on `res` itself: one writeHead with every header, no Koa context or respond pass. */
+  async function serveApi(req: IncomingMessage, res: ServerResponse, path: string, querystring: string, state: RequestState, started: bigint): Promise<void> {
+    const method = req.method ?? 'GET';
+    try {
+      send(res, state, await api(method, path, querystring, req, state));
+    } catch (err) {
+      // `api` never throws; writing can (a header value Node refuses).
+      logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'writing the response failed');
+      if (!res.headersSent) send(res, state, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true));
+      else res.destroy();
+    }
+    log(method, path, state, started);
+  }
+
+  // Koa serves the rest: the root, the problem pages, the docs and the contract.
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
-    const incoming = ctx.req.headers['x-request-id'];
-    const state: RequestState = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID(), status: 0 };
+    const state = newState(ctx.req);
     ctx.state.request = state;
     const path = ctx.path;
     if (path.startsWith(`${API_BASE}/`)) {
-      // The API answers on `res` itself: one writeHead with every header, no Koa respond pass.
       ctx.respond = false;
-      send(ctx.res, state, await api(ctx.method, path, ctx.querystring, ctx.req, state));
-    } else {
-      ctx.res.setHeader('X-Request-Id', state.requestId);
-      try {
-        await other(ctx, next);
-        if (ctx.body === undefined && ctx.status === 404) {
-          throw new HttpProblem('not-found', `There is no route ${ctx.method} ${path}.`);
-        }
-      } catch (err) {
-        write(ctx, errorOutcome(err, state, logger));
-      }
-      state.status = ctx.status;
+      await serveApi(ctx.req, ctx.res, path, ctx.querystring, state, started);
+      return;
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(
-      { method: ctx.method, path, route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId },
-      'request',
-    );
+    ctx.res.setHeader('X-Request-Id', state.requestId);
+    try {
+      await other(ctx, next);
+      if (ctx.body === undefined && ctx.status === 404) {
+        throw new HttpProblem('not-found', `There is no route ${ctx.method} ${path}.`);
+      }
+    } catch (err) {
+      write(ctx, errorOutcome(err, state, logger));
+    }
+    state.status = ctx.status;
+    log(ctx.method, path, state, started);
   });
+  const koa = app.callback();
 
   /** The root, the problem type pages and the docs. */
   async function other(ctx: Koa.Context, next: Koa.Next): Promise<void> {
@@ -104,7 +139,7 @@ export function createApp(options: AppOptions): Koa {
   }
 
   /** Routes, runs and (outside production) checks one API request; never throws. */
-  async function api(method: string, path: string, querystring: string, req: Koa.Context['req'], state: RequestState): Promise<Outcome> {
+  async function api(method: string, path: string, querystring: string, req: IncomingMessage, state: RequestState): Promise<Outcome> {
     try {
       const match = contract.match(method, path.slice(API_BASE.length));
       if (!match) throw new HttpProblem('not-found', `There is no route ${method} ${path}.`);
@@ -131,11 +166,17 @@ export function createApp(options: AppOptions): Koa {
     }
   }
 
-  return app;
+  return {
+    callback: () => (req, res) => {
+      const target = PLAIN_API_TARGET.exec(req.url ?? '');
+      if (target) void serveApi(req, res, target[1], target[2] ?? '', newState(req), process.hrtime.bigint());
+      else void koa(req, res);
+    },
+  };
 }
 
 async function runOperation(
-  req: Koa.Context['req'],
+  req: IncomingMessage,
   querystring: string,
   path: Record<string, string>,
   operation: OperationSpec,

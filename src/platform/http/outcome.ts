@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
@@ -84,7 +85,7 @@ export function jsonOutcome(status: number, body: unknown, contentType: string, 
 }
 
 /** Writes an API outcome straight on the response: every header in one writeHead. */
-export function send(res: Koa.Context['res'], state: RequestState, outcome: Outcome): void {
+export function send(res: ServerResponse, state: RequestState, outcome: Outcome): void {
   state.status = outcome.status;
   // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
   if (res.writableEnded || (res.socket && !res.socket.writable)) return;
