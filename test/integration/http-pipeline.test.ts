@@ -105,6 +105,46 @@ describe('the HTTP pipeline', () => {
     expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toMatchObject({ type: '/problems/headers-too-large', status: 431 });
   });
 
+  it('serves an API request target in any form HTTP allows the same way (absolute form, a query, percent-encoding)', async () => {
+    const { port } = new URL(h.baseUrl);
+    const raw = (target: string, id: string) =>
+      new Promise<{ status: number; headers: string; body: any }>((resolve, reject) => {
+        // Not `end`: Node's server drops a request whose client half-closes before the answer.
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin.token}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n`),
+        );
+        let out = '';
+        socket.on('data', (d) => (out += d.toString()));
+        socket.on('end', () => {
+          const split = out.indexOf('\r\n\r\n');
+          resolve({ status: Number(out.slice(9, 12)), headers: out.slice(0, split), body: JSON.parse(out.slice(split + 4)) });
+        });
+        socket.on('error', reject);
+      });
+    const path = `/v1/platform/api-clients/${admin.clientId}`;
+    const direct = await raw(path, 'target-origin');
+    expect(direct.status).toBe(200);
+    const absolute = await raw(`http://x${path}`, 'target-absolute');
+    expect(absolute).toMatchObject({ status: 200, body: direct.body });
+    expect(absolute.headers).toMatch(/x-request-id: target-absolute/i);
+    expect(absolute.headers).toMatch(/etag: "\d+"/i);
+    const listed = await raw('/v1/platform/api-clients?limit=1', 'target-query');
+    expect(listed).toMatchObject({ status: 200, body: { data: [expect.any(Object)] } });
+    const refused = await raw('/v1/platform/api-clients?limit=abc', 'target-bad-query');
+    expect(refused).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ pointer: '/query/limit' })] } });
+    // A percent-encoded id is the same id (RFC 3986 §2.1); the log keeps the target as sent.
+    const encoded = await raw(`/v1/platform/api-clients/%63${admin.clientId.slice(1)}`, 'target-encoded');
+    expect(encoded).toMatchObject({ status: 200, body: direct.body });
+    const logged = h.logs.filter((l) => typeof l.requestId === 'string' && (l.requestId as string).startsWith('target-'));
+    expect(logged.map((l) => [l.requestId, l.route, l.status, l.path])).toEqual([
+      ['target-origin', 'getApiClient', 200, path],
+      ['target-absolute', 'getApiClient', 200, path],
+      ['target-query', 'listApiClients', 200, '/v1/platform/api-clients'],
+      ['target-bad-query', 'listApiClients', 400, '/v1/platform/api-clients'],
+      ['target-encoded', 'getApiClient', 200, `/v1/platform/api-clients/%63${admin.clientId.slice(1)}`],
+    ]);
+  });
+
   it('logs a client that hangs up mid-body as a client error, not an unexpected one', async () => {
     const { port } = new URL(h.baseUrl);
     const from = h.logs.length;
