@@ -5,19 +5,22 @@
  *
  * One run: a fresh database (a temp SQLite file, or a new database on the PostgreSQL server of
  * DATABASE_URL, dropped at the end) → seed one tenant with 200 API clients through the app's own
- * API → get a bearer token → for each server, one at a time, in a child process pinned to CPU 0
- * (this process, the load generator, is pinned to CPU 1): warm up, then measure each endpoint
- * with autocannon. Every response must be a 200; a run with any other answer is reported invalid
- * and exits 1.
+ * API → get a bearer token → start both servers, each in a child process pinned to CPU 0 (this
+ * process, the load generator, is pinned to CPU 1) → for each endpoint: warm up each server, then
+ * measure with autocannon in slices taken in turn (full, raw, raw, full, …), one server loaded at
+ * a time, so that the machine's drifting speed weighs on both alike. Every response must be a
+ * 200; a run with any other answer is reported invalid and exits 1.
  *
  * Environment:
  *   DATABASE_URL      PostgreSQL server to use (a fresh database is created on it); default SQLite
  *   BENCH_DURATION    seconds measured per endpoint and server (default 10)
+ *   BENCH_SLICE       seconds of one slice of that time (default 2; the servers take turns)
  *   BENCH_WARMUP      seconds of warm-up before each measurement (default 3)
  *   BENCH_ENDPOINTS   `get` or `list`: measure only that endpoint (default both)
  *   BENCH_STACK_ENV   space-separated NAME=value settings for the full stack only, e.g. LOG_LEVEL=warn
  *   BENCH_CONNECTIONS concurrent connections (default 32)
- *   BENCH_ROUNDS      rounds; the median round (by req/s) is reported (default 1)
+ *   BENCH_ROUNDS      rounds (servers restarted each round); the median round (by req/s) is
+ *                     reported, and each round's own ratio (default 1)
  *   BENCH_CLIENTS     API clients seeded in the tenant, the admin included (default 200)
  *   BENCH_PIN         0 to not pin processes to CPUs with taskset (default: pin when possible)
  *   BENCH_LOADER      how the server children load TypeScript: `import` (node --import tsx,
@@ -430,6 +433,10 @@ interface Measurement {
   loadCpu: number;
   /** Busy CPU of everything else on the machine during the measurement, in % of one core (the database server included). */
   otherCpu: number | undefined;
+  /** CPU the server child used per request answered, in µs (all its threads). */
+  cpuPerRequest: number | undefined;
+  /** Time the hypervisor gave the machine's CPUs to someone else, in % of one core ("steal" in /proc/stat). */
+  steal: number | undefined;
 }
 
 /** Busy and total jiffies of the whole machine (Linux /proc/stat), to tell whether it was saturated. */
@@ -480,6 +487,81 @@ async function preflight(running: Running, seedData: Seed): Promise<Record<Endpo
   return out;
 }
 
+/** One slice of load on one server, with what the machine did meanwhile. */
+interface Slice {
+  start: number;
+  end: number;
+  wall: number;
+  requests: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  serverCpu: number | undefined;
+  ownCpu: number;
+  machine: { busy: number; total: number; steal: number } | undefined;
+}
+
+async function measureSlice(server: Running, url: string, token: string, seconds: number, connections: number): Promise<Slice> {
+  const cpu0 = cpuSeconds(server.child.pid);
+  const own0 = process.cpuUsage();
+  const m0 = machineTicks();
+  const start = nowMicros();
+  const wall0 = process.hrtime.bigint();
+  const r = await load(url, token, seconds, connections);
+  const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
+  const cpu1 = cpuSeconds(server.child.pid);
+  const own = process.cpuUsage(own0);
+  const m1 = machineTicks();
+  return {
+    start,
+    end: nowMicros(),
+    wall,
+    requests: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, st]) => [code, st.count ?? 0])),
+    serverCpu: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0,
+    ownCpu: (own.user + own.system) / 1e6,
+    machine: m0 && m1 ? { busy: m1.busy - m0.busy, total: m1.total - m0.total, steal: m1.steal - m0.steal } : undefined,
+  };
+}
+
+/** A server's slices of one endpoint as one measurement: totals over the slices, latencies their median. */
+function summarize(endpoint: Endpoint, server: ServerKind, slices: Slice[]): Measurement {
+  const sum = (f: (s: Slice) => number) => slices.reduce((a, s) => a + f(s), 0);
+  const wall = sum((s) => s.wall);
+  const requests = sum((s) => s.requests);
+  const serverCpu = slices.every((s) => s.serverCpu !== undefined) ? sum((s) => s.serverCpu!) : undefined;
+  const ownCpu = sum((s) => s.ownCpu);
+  const machine = slices.every((s) => s.machine) ? { busy: sum((s) => s.machine!.busy), total: sum((s) => s.machine!.total), steal: sum((s) => s.machine!.steal) } : undefined;
+  const statusCodes: Record<string, number> = {};
+  for (const s of slices) for (const [code, n] of Object.entries(s.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const ncpu = cpus().length;
+  return {
+    endpoint,
+    server,
+    rps: requests / wall,
+    p50: median(slices, (s) => s.p50).p50,
+    p99: median(slices, (s) => s.p99).p99,
+    requests,
+    non2xx: sum((s) => s.non2xx),
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+    statusCodes,
+    serverCpu: serverCpu === undefined ? undefined : Math.round((100 * serverCpu) / wall),
+    loadCpu: Math.round((100 * ownCpu) / wall),
+    otherCpu: machine && serverCpu !== undefined ? Math.max(0, Math.round((100 * ncpu * machine.busy) / machine.total - (100 * serverCpu) / wall - (100 * ownCpu) / wall)) : undefined,
+    cpuPerRequest: serverCpu === undefined || !requests ? undefined : Math.round((1e6 * serverCpu) / requests),
+    steal: machine ? Math.round((100 * ncpu * machine.steal) / machine.total) : undefined,
+  };
+}
+
 const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)];
 
 async function main(): Promise<void> {
@@ -487,6 +569,7 @@ async function main(): Promise<void> {
   const warmup = Number(process.env.BENCH_WARMUP ?? 3);
   const connections = Number(process.env.BENCH_CONNECTIONS || 32);
   const rounds = Number(process.env.BENCH_ROUNDS || 1);
+  const sliceCount = Math.max(1, Math.round(duration / Number(process.env.BENCH_SLICE || 2)));
   const clients = Number(process.env.BENCH_CLIENTS || 200);
   if (!(clients > LIST_LIMIT)) throw new Error(`BENCH_CLIENTS must be more than ${LIST_LIMIT}: the list endpoint is measured on a full page with a next cursor`);
   const only = process.env.BENCH_ONLY as ServerKind | undefined;
@@ -529,6 +612,7 @@ async function main(): Promise<void> {
     warmup,
     duration,
     rounds,
+    slices: sliceCount,
     clients,
   };
   console.log(`stratum bench: ${JSON.stringify(facts)}`);
@@ -551,48 +635,38 @@ async function main(): Promise<void> {
     const perRound: Measurement[][] = [];
     for (let round = 1; round <= rounds && !interrupted; round++) {
       const thisRound: Measurement[] = [];
-      for (const kind of kinds) {
-        const server = await startChild(kind, env[kind], kind === 'full' || profile === 'all' ? profileDir : undefined);
-        running.add(server);
-        try {
+      // Both servers run for the whole round (the one not under load is idle), and the measured
+      // time of each endpoint is cut into slices taken in turn, full, raw, raw, full, …: a drift
+      // of the machine's speed (other tenants of the host) weighs on both alike.
+      const servers: Running[] = [];
+      try {
+        for (const kind of kinds) {
+          const server = await startChild(kind, env[kind], kind === 'full' || profile === 'all' ? profileDir : undefined);
+          running.add(server);
+          servers.push(server);
           bodies[kind] = await preflight(server, seedData);
-          for (const [endpoint, path] of (Object.entries(paths(seedData)) as [Endpoint, string][]).filter(([e]) => ENDPOINTS.includes(e))) {
-            if (warmup > 0) await load(server.base + path, seedData.token, warmup, connections);
-            const cpu0 = cpuSeconds(server.child.pid);
-            const own0 = process.cpuUsage();
-            const m0 = machineTicks();
-            const windowStart = nowMicros();
-            const wall0 = process.hrtime.bigint();
-            const r = await load(server.base + path, seedData.token, duration, connections);
-            const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
-            const cpu1 = cpuSeconds(server.child.pid);
-            const own = process.cpuUsage(own0);
-            const m1 = machineTicks();
-            windows.push({ pid: server.child.pid!, label: `${kind === 'full' ? 'full stack' : 'baseline'}, ${endpoint}`, start: windowStart, end: nowMicros(), requests: r.requests.total });
-            const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
-            const m: Measurement = {
-              endpoint,
-              server: kind,
-              rps: r.requests.average,
-              p50: r.latency.p50,
-              p99: r.latency.p99,
-              requests: r.requests.total,
-              non2xx: r.non2xx,
-              errors: r.errors,
-              timeouts: r.timeouts,
-              statusCodes,
-              serverCpu: cpu0 === undefined || cpu1 === undefined ? undefined : Math.round((100 * (cpu1 - cpu0)) / wall),
-              loadCpu: Math.round((own.user + own.system) / 1e4 / wall),
-              otherCpu: m0 && m1 && cpu0 !== undefined && cpu1 !== undefined
-                ? Math.max(0, Math.round((100 * cpus().length * (m1.busy - m0.busy)) / (m1.total - m0.total) - (100 * (cpu1 - cpu0)) / wall - (own.user + own.system) / 1e4 / wall))
-                : undefined,
-            };
+        }
+        for (const [endpoint, path] of (Object.entries(paths(seedData)) as [Endpoint, string][]).filter(([e]) => ENDPOINTS.includes(e))) {
+          if (warmup > 0) for (const server of servers) await load(server.base + path, seedData.token, warmup, connections);
+          const slices: Record<ServerKind, Slice[]> = { full: [], raw: [] };
+          for (let i = 0; i < sliceCount; i++) {
+            const order = i % 2 ? [...servers].reverse() : servers;
+            for (const server of order) {
+              const slice = await measureSlice(server, server.base + path, seedData.token, duration / sliceCount, connections);
+              slices[server.kind].push(slice);
+              windows.push({ pid: server.child.pid!, label: `${server.kind === 'full' ? 'full stack' : 'baseline'}, ${endpoint}`, start: slice.start, end: slice.end, requests: slice.requests });
+            }
+          }
+          for (const server of servers) {
+            const m = summarize(endpoint, server.kind, slices[server.kind]);
             thisRound.push(m);
             console.log(
-              `round ${round} ${kind.padEnd(4)} ${endpoint.padEnd(9)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  statuses ${JSON.stringify(statusCodes)}  errors ${m.errors}  timeouts ${m.timeouts}  cpu: server ${m.serverCpu ?? '?'} %, autocannon ${m.loadCpu} %, everything else ${m.otherCpu ?? '?'} %`,
+              `round ${round} ${server.kind.padEnd(4)} ${endpoint.padEnd(9)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  statuses ${JSON.stringify(m.statusCodes)}  errors ${m.errors}  timeouts ${m.timeouts}  cpu: server ${m.serverCpu ?? '?'} % (${m.cpuPerRequest ?? '?'} µs/req), autocannon ${m.loadCpu} %, everything else ${m.otherCpu ?? '?'} %, stolen ${m.steal ?? '?'} %`,
             );
           }
-        } finally {
+        }
+      } finally {
+        for (const server of servers) {
           await server.stop();
           running.delete(server);
         }
@@ -611,6 +685,7 @@ async function main(): Promise<void> {
     const invalid = perRound.flat().filter((m) => m.non2xx || m.errors || m.timeouts || Object.keys(m.statusCodes).some((c) => c !== '200'));
 
     console.log(`\n${table(results, facts)}\n`);
+    if (kinds.length === 2 && perRound.length > 1) console.log(`${roundRatios(perRound)}\n`);
     if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify({ facts, results, rounds: perRound, profileDir, windows }, null, 2));
     if (profileDir) printProfile(profileDir, windows);
     if (invalid.length) {
@@ -627,16 +702,39 @@ function table(results: Measurement[], facts: { database: string }): string {
   const lines = [
     `Database: ${facts.database}`,
     '',
-    '| endpoint | server | requests/s | p50 ms | p99 ms | non-200 | server CPU | autocannon CPU | other CPU | full / baseline |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| endpoint | server | requests/s | p50 ms | p99 ms | non-200 | server CPU | CPU µs/req | autocannon CPU | other CPU | stolen | full / baseline |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of results) {
     const raw = results.find((r) => r.endpoint === m.endpoint && r.server === 'raw');
     const ratio = m.server === 'full' && raw ? (m.rps / raw.rps).toFixed(2) : '';
     const bad = m.non2xx + m.errors + m.timeouts;
-    lines.push(`| ${m.endpoint} | ${m.server === 'full' ? 'full stack' : 'baseline'} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${bad} | ${m.serverCpu ?? '?'} % | ${m.loadCpu} % | ${m.otherCpu ?? '?'} % | ${ratio} |`);
+    lines.push(
+      `| ${m.endpoint} | ${m.server === 'full' ? 'full stack' : 'baseline'} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${bad} | ${m.serverCpu ?? '?'} % | ${m.cpuPerRequest ?? '?'} | ${m.loadCpu} % | ${m.otherCpu ?? '?'} % | ${m.steal ?? '?'} % | ${ratio} |`,
+    );
   }
-  lines.push('', 'CPU columns: % of one core during the measurement; the server child (all its threads), autocannon, and everything else on the machine (the database server, other work).');
+  lines.push(
+    '',
+    'CPU columns: % of one core during the measurement; the server child (all its threads), autocannon, and everything else on the machine (the database server, other work). "CPU µs/req": the server\'s CPU per request answered. "Stolen": CPU time the hypervisor gave to other machines; when it is not near 0, the run is noisy.',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Each round's ratio, full stack against the baseline measured in the same round (minutes apart
+ * at most), and their median: steadier than the ratio of the two median rounds when the
+ * machine's speed drifts between rounds.
+ */
+function roundRatios(perRound: Measurement[][]): string {
+  const lines: string[] = ['Per round, full stack / baseline of the same round:'];
+  for (const endpoint of ENDPOINTS) {
+    const ratios = perRound.flatMap((round) => {
+      const full = round.find((m) => m.endpoint === endpoint && m.server === 'full');
+      const raw = round.find((m) => m.endpoint === endpoint && m.server === 'raw');
+      return full && raw ? [full.rps / raw.rps] : [];
+    });
+    if (ratios.length) lines.push(`- ${endpoint}: ${ratios.map((r) => r.toFixed(2)).join(' / ')} (median ${median(ratios, (r) => r).toFixed(2)})`);
+  }
   return lines.join('\n');
 }
 

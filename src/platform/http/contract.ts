@@ -33,12 +33,26 @@ export interface OperationSpec {
   paramsValidator: ValidateFunction;
 }
 
-interface TemplateRoute {
-  shape: string;
-  regex: RegExp;
-  paramNames: string[];
-  methods: Map<string, OperationSpec>;
+/**
+ * The route table: a tree of path segments built once from the contract. A lookup walks the
+ * request's segments (a literal segment before a parameter, then parameters in contract order),
+ * so it costs the same with ten operations or five hundred.
+ */
+interface RouteNode {
+  methods?: Map<string, OperationSpec>;
+  literal: Map<string, RouteNode>;
+  dynamic: DynamicSegment[];
 }
+
+interface DynamicSegment {
+  /** `{id}` is `{}`, `{name}.json` is `{}.json`: two templates with one shape share the node. */
+  shape: string;
+  /** Only for a segment with more than one parameter: its pattern; a plain `{id}` takes any segment. */
+  pattern: RegExp | undefined;
+  node: RouteNode;
+}
+
+const newNode = (): RouteNode => ({ literal: new Map(), dynamic: [] });
 
 export interface RouteMatch {
   operation: OperationSpec;
@@ -51,8 +65,9 @@ export interface ValidationIssue {
 }
 
 export class Contract {
-  private readonly staticRoutes = new Map<string, Map<string, OperationSpec>>();
-  private readonly templateRoutes: TemplateRoute[] = [];
+  private readonly routes = newNode();
+  /** Each templated operation's parameter names, in path order. */
+  private readonly pathParams = new Map<OperationSpec, string[]>();
   readonly operations = new Map<string, OperationSpec>();
 
   private constructor(
@@ -144,50 +159,54 @@ export class Contract {
   }
 
   private addRoute(spec: OperationSpec): void {
-    if (!spec.path.includes('{')) {
-      const methods = this.staticRoutes.get(spec.path) ?? new Map<string, OperationSpec>();
-      methods.set(spec.method, spec);
-      this.staticRoutes.set(spec.path, methods);
-      return;
+    let node = this.routes;
+    for (const segment of spec.path.split('/').slice(1)) {
+      if (!segment.includes('{')) {
+        let next = node.literal.get(segment);
+        if (!next) node.literal.set(segment, (next = newNode()));
+        node = next;
+        continue;
+      }
+      const shape = segment.replace(/\{[^}]+\}/g, '{}');
+      let dynamic = node.dynamic.find((d) => d.shape === shape);
+      if (!dynamic) {
+        const plain = shape === '{}';
+        const source = segment
+          .split(/\{[^}]+\}/)
+          .map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('(.+?)');
+        dynamic = { shape, pattern: plain ? undefined : new RegExp(`^${source}$`), node: newNode() };
+        node.dynamic.push(dynamic);
+      }
+      node = dynamic.node;
     }
-    const paramNames: string[] = [];
-    const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_m, name: string) => {
-      paramNames.push(name);
-      return '([^/]+)';
-    });
-    const shape = spec.path.replace(/\{[^}]+\}/g, '{}');
-    let route = this.templateRoutes.find((r) => r.shape === shape);
-    if (!route) {
-      route = { shape, regex: new RegExp(`^${source}$`), paramNames, methods: new Map() };
-      this.templateRoutes.push(route);
-    }
-    route.methods.set(spec.method, spec);
+    node.methods ??= new Map();
+    node.methods.set(spec.method, spec);
+    this.pathParams.set(spec, [...spec.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]));
   }
 
   /** The operation for a method and a path (without the /v1 base), or the methods the path has. */
   match(method: string, path: string): RouteMatch | { allow: string[] } | undefined {
-    const lookup = method === 'HEAD' ? 'GET' : method;
-    const methods = this.staticRoutes.get(path);
-    if (methods) {
-      const operation = methods.get(lookup);
-      return operation ? { operation, params: {} } : { allow: allowOf(methods) };
-    }
-    for (const route of this.templateRoutes) {
-      const m = route.regex.exec(path);
-      if (!m) continue;
-      const operation = route.methods.get(lookup);
-      if (!operation) return { allow: allowOf(route.methods) };
-      const params: Record<string, string> = {};
-      for (let i = 0; i < route.paramNames.length; i++) {
+    if (path.charCodeAt(0) !== 0x2f) return undefined;
+    const values: string[] = [];
+    const node = findRoute(this.routes, path.split('/'), 1, values);
+    if (!node?.methods) return undefined;
+    const operation = node.methods.get(method === 'HEAD' ? 'GET' : method);
+    if (!operation) return { allow: allowOf(node.methods) };
+    const names = this.pathParams.get(operation)!;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) {
+      const raw = values[i];
+      if (!raw.includes('%')) params[names[i]] = raw;
+      else {
         try {
-          params[route.paramNames[i]] = decodeURIComponent(m[i + 1]);
+          params[names[i]] = decodeURIComponent(raw);
         } catch {
-          params[route.paramNames[i]] = m[i + 1];
+          params[names[i]] = raw;
         }
       }
-      return { operation, params };
     }
-    return undefined;
+    return { operation, params };
   }
 
   /** Validates and coerces parameters in place; returns each failing field. */
@@ -226,6 +245,29 @@ export class Contract {
     if (!headerResult.valid) problems.push(...(headerResult.errors ?? []).map((e) => `headers${e.instancePath} ${e.message}`));
     return problems;
   }
+}
+
+/** The node of the operations for `segments[i…]`, collecting the parameters' raw values on the way. */
+function findRoute(node: RouteNode, segments: string[], i: number, values: string[]): RouteNode | undefined {
+  if (i === segments.length) return node.methods ? node : undefined;
+  const segment = segments[i];
+  const literal = node.literal.get(segment);
+  if (literal) {
+    const found = findRoute(literal, segments, i + 1, values);
+    if (found) return found;
+  }
+  // A parameter is never empty: `/api-clients/` is not `/api-clients/{id}`.
+  if (!segment) return undefined;
+  for (const d of node.dynamic) {
+    const caught = d.pattern ? d.pattern.exec(segment)?.slice(1) : [segment];
+    if (!caught) continue;
+    const mark = values.length;
+    values.push(...caught);
+    const found = findRoute(d.node, segments, i + 1, values);
+    if (found) return found;
+    values.length = mark;
+  }
+  return undefined;
 }
 
 function allowOf(methods: Map<string, OperationSpec>): string[] {
