@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QueryTypes, Transaction } from 'sequelize';
+import { ConnectionAcquireTimeoutError, QueryTypes, Transaction } from 'sequelize';
 import { Sequelize, ModelCtor } from 'sequelize-typescript';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -180,17 +180,44 @@ function postgresSelect(sequelize: Sequelize) {
   // about ten times the GC time (see docs/benchmarks.md, "pg's promise API and the GC").
   const run = <T>(connection: PgConnection, query: { name: string; text: string; values: unknown[] }) =>
     new Promise<T[]>((resolve, reject) => connection.query(query, (err, result) => (err ? reject(err) : resolve(result.rows as T[]))));
-  return async <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+  const acquire = pooledConnection(sequelize, cm);
+  return <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
     const { name, text, keys } = prepare(sql);
     const query = { name, text, values: keys.map((k) => params[k]) };
     const own = (transaction as unknown as { connection?: PgConnection } | undefined)?.connection;
     if (own) return run<T>(own, query);
-    const connection = await cm.getConnection({ type: 'read' });
-    try {
-      return await run<T>(connection, query);
-    } finally {
-      await cm.releaseConnection(connection);
+    return acquire().then(
+      (connection) =>
+        new Promise<T[]>((resolve, reject) =>
+          connection.query(query, (err, result) => {
+            // Back to the pool before anything else runs on the answer.
+            cm.releaseConnection(connection);
+            if (err) reject(err);
+            else resolve(result.rows as T[]);
+          }),
+        ),
+    );
+  };
+}
+
+/**
+ * A connection from Sequelize's pool for one read outside a transaction. Sequelize's
+ * `getConnection` runs two hook passes and a version check around the pool's `acquire`, each an
+ * `await`; once the server version is known and no pool hook is registered they do nothing, so
+ * the pool is asked directly (with Sequelize's own error for a timed-out acquire).
+ */
+function pooledConnection<C>(sequelize: Sequelize, cm: ConnectionManager<C>): () => Promise<C> {
+  const viaSequelize = () => cm.getConnection({ type: 'read' });
+  const pool = (cm as unknown as { pool?: { acquire?: () => Promise<C> } }).pool;
+  const hooks = sequelize as unknown as { hasHook(name: string): boolean };
+  return () => {
+    if (!pool?.acquire || (sequelize.options as { databaseVersion?: unknown }).databaseVersion === 0 || hooks.hasHook('beforePoolAcquire') || hooks.hasHook('afterPoolAcquire')) {
+      return viaSequelize();
     }
+    return pool.acquire().catch((err: Error) => {
+      // sequelize-pool's TimeoutError does not set its `name`; Sequelize tells it by class, as here.
+      throw err?.constructor?.name === 'TimeoutError' ? new ConnectionAcquireTimeoutError(err) : err;
+    });
   };
 }
 
