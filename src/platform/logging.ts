@@ -13,8 +13,10 @@ import type { Config } from './config/config';
 
 /** Lines wait at most this long for a batch to fill (a quiet server's lines still show up). */
 const BATCH_DELAY_MS = 200;
-/** A batch is handed to the file descriptor once it holds this many characters. */
-const BATCH_CHARS = 16 * 1024;
+/** A batch is handed to the file descriptor once it holds this many bytes… */
+const BATCH_BYTES = 16 * 1024;
+/** …and has room for a line of a third of this (longer ones go alone). */
+const BATCH_CAPACITY = 64 * 1024;
 
 /** Loggers made by `createLogger`: their format is known, so the request line may be hand-written. */
 const knownFormat = new WeakSet<Logger>();
@@ -32,19 +34,21 @@ function isoTime(): string {
 }
 
 /**
- * In front of pino's asynchronous destination: lines collect in an array (no string rebuilt per
- * line) and go to sonic-boom as one string once the batch is full or `BATCH_DELAY_MS` after its
- * first line. On exit what is left is written synchronously.
+ * In front of pino's asynchronous destination: each line is encoded straight into a batch buffer
+ * (no string rebuilt or measured per line), and the batch goes to sonic-boom once it holds
+ * `BATCH_BYTES` or `BATCH_DELAY_MS` after its first line. On exit what is left is written
+ * synchronously.
  */
 export class BatchedDestination implements DestinationStream {
-  private parts: string[] = [];
-  private chars = 0;
+  private batch = Buffer.allocUnsafe(BATCH_CAPACITY);
+  private used = 0;
   private timer: NodeJS.Timeout | undefined;
   // pino ends `out` on beforeExit once it has drained and writes it synchronously on exit; these
   // hand it what is still collected (a batch written before its end is still written).
   private readonly onBeforeExit = () => this.drain();
   private readonly onExit = () => this.flushSync();
 
+  /** `out` must be in sonic-boom's buffer mode: it is only ever given Buffers. */
   constructor(private readonly out: ReturnType<typeof pino.destination>) {
     process.on('beforeExit', this.onBeforeExit);
     process.on('exit', this.onExit);
@@ -55,9 +59,16 @@ export class BatchedDestination implements DestinationStream {
   }
 
   write(line: string): void {
-    this.parts.push(line);
-    this.chars += line.length;
-    if (this.chars >= BATCH_CHARS) this.drain();
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.used + 3 * line.length > this.batch.length) {
+      this.drain();
+      if (3 * line.length > this.batch.length) {
+        this.hand(Buffer.from(line));
+        return;
+      }
+    }
+    this.used += this.batch.write(line, this.used);
+    if (this.used >= BATCH_BYTES) this.drain();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -83,12 +94,17 @@ export class BatchedDestination implements DestinationStream {
   }
 
   private drain(): void {
-    if (!this.parts.length) return;
-    const batch = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
-    this.parts = [];
-    this.chars = 0;
+    if (!this.used) return;
+    // sonic-boom keeps the buffer until it is written: the next batch gets a new one.
+    const full = this.batch.subarray(0, this.used);
+    this.batch = Buffer.allocUnsafe(BATCH_CAPACITY);
+    this.used = 0;
+    this.hand(full);
+  }
+
+  private hand(chunk: Buffer): void {
     // After an EPIPE pino makes `out` a no-op; once destroyed it throws, and a log line is not worth that.
-    if (!(this.out as { destroyed?: boolean }).destroyed) this.out.write(batch);
+    if (!(this.out as { destroyed?: boolean }).destroyed) this.out.write(chunk as never);
   }
 }
 
@@ -103,8 +119,9 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, dest: str
   else {
     // minLength 1 writes every line (or batch) at once, like 0, but with 0 sonic-boom's flush(cb)
     // calls back at once instead of after the write: flushLogs would not wait.
-    const out = pino.destination({ dest, sync: false, minLength: 1 });
-    destination = config.env === 'production' ? new BatchedDestination(out) : out;
+    const batched = config.env === 'production';
+    const out = pino.destination({ dest, sync: false, minLength: 1, ...(batched ? { contentMode: 'buffer' as const } : {}) });
+    destination = batched ? new BatchedDestination(out) : out;
   }
   const logger = pino({ level: config.logLevel, base: undefined, timestamp: isoTime }, destination);
   knownFormat.add(logger);

@@ -86,13 +86,16 @@ describe('the production log destination', () => {
     const file = join(dir, 'out.log');
     const logger = createLogger({ logLevel: 'info', env: 'production' }, file);
     const log = requestLogger(logger);
+    // Non-ASCII paths (more bytes than characters) and lines longer than a batch among them.
+    const path = (i: number) => (i % 7 === 0 ? `/v1/é€😀/${i}` : i % 997 === 0 ? `/v1/${'x'.repeat(30_000)}` : records[1].path);
     for (let i = 0; i < 5000; i++) {
       if (i % 1000 === 0) logger.error({ i }, 'marker');
-      log({ ...records[1], requestId: `r-${i}` });
+      log({ ...records[1], path: path(i), requestId: `r-${i}` });
     }
     await flushLogs(logger);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(5005);
+    expect(lines.filter((l) => l.msg === 'request').map((l) => l.path)).toEqual(Array.from({ length: 5000 }, (_, i) => path(i)));
     const ids = lines.filter((l) => l.msg === 'request').map((l) => l.requestId);
     expect(ids).toEqual(Array.from({ length: 5000 }, (_, i) => `r-${i}`));
     expect(lines.findIndex((l) => l.msg === 'marker' && l.i === 3000)).toBe(3003);
