@@ -61,6 +61,21 @@ describe(`the database going away (${testDbKind()})`, () => {
       expect((await list()).body.data.map((c: { name: string }) => c.name)).toEqual(expect.not.arrayContaining(['while locked']));
       expect(h.logs.filter((l) => l.level === 50)).toEqual([]);
     }, 30_000);
+
+    it('runs every connection, a transaction’s own included, in WAL with synchronous=NORMAL and a busy timeout', async () => {
+      const { sequelize } = h.stratum.kernel.db;
+      const [[outside]] = (await sequelize.query('PRAGMA synchronous')) as [Record<string, number>[], unknown];
+      const inside = await sequelize.transaction(async (transaction) => {
+        const [[sync]] = (await sequelize.query('PRAGMA synchronous', { transaction })) as [Record<string, number>[], unknown];
+        const [[mode]] = (await sequelize.query('PRAGMA journal_mode', { transaction })) as [Record<string, string>[], unknown];
+        const [[timeout]] = (await sequelize.query('PRAGMA busy_timeout', { transaction })) as [Record<string, number>[], unknown];
+        return { sync, mode, timeout };
+      });
+      // 1 is NORMAL (2 would be FULL, SQLite's default: an fsync at every commit).
+      expect(outside).toEqual({ synchronous: 1 });
+      expect(inside).toEqual({ sync: { synchronous: 1 }, mode: { journal_mode: 'wal' }, timeout: { timeout: expect.any(Number) } });
+      expect(inside.timeout.timeout).toBeGreaterThan(0);
+    });
   }
 });
 

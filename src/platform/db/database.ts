@@ -92,7 +92,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       models: options.models ?? [],
     });
     // Sequelize opens one SQLite connection per transaction and offers no hook for it:
-    // give every new connection a busy timeout, so a second process waits instead of failing.
+    // give every new connection a busy timeout, so a second process waits instead of failing,
+    // and WAL's `synchronous=NORMAL` (a per-connection setting: without it every transaction's
+    // commit waited for an fsync, while the shared connection did not).
     const cm = sequelize.connectionManager as unknown as { getConnection: (o: unknown) => Promise<SqliteConnection> };
     const getConnection = cm.getConnection.bind(cm);
     const configured = new WeakSet<object>();
@@ -101,6 +103,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       if (!configured.has(connection)) {
         connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
         configured.add(connection);
+        if (options.sqlitePath !== ':memory:') {
+          await new Promise<void>((resolve, reject) => connection.run('PRAGMA synchronous=NORMAL', (err: Error | null) => (err ? reject(err) : resolve())));
+        }
       }
       return connection;
     };
@@ -143,6 +148,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string, cb: (err: Error | null) => void): void;
   all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
   get(sql: string, params: unknown[], cb: (err: Error | null, row: unknown) => void): void;
 }
