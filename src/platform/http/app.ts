@@ -150,7 +150,13 @@ export function createApp(options: AppOptions): HttpApp {
       }
       const { operation } = match;
       state.operation = operation;
-      const outcome = await runOperation(req, querystring, match.params, operation, state, options).catch((err) => errorOutcome(err, state, logger));
+      // A failure inside is a problem outcome, checked against the contract like any other.
+      let outcome: Outcome;
+      try {
+        outcome = await runOperation(req, querystring, match.params, operation, state, options);
+      } catch (err) {
+        outcome = errorOutcome(err, state, logger);
+      }
       if (options.validateResponses) {
         // What `send` will add: the request id and the rate limit headers.
         const headers = { ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };

@@ -21,6 +21,11 @@ export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService,
   const authorization = headers.authorization;
   // An empty Authorization header is no credential: an X-API-Key may still follow.
   if (authorization) {
+    // The hot path: the usual spelling and a token verified before (so one of the right form).
+    if (authorization.startsWith('Bearer ')) {
+      const known = tokens.cached(authorization.slice(7));
+      if (known) return known;
+    }
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization);
     if (!m) throw unauthorized('The Authorization header must be `Bearer <token>`.');
     const known = tokens.cached(m[1]);

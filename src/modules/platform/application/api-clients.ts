@@ -22,10 +22,11 @@ function checkVersion(client: ApiClient, expected: ExpectedVersion): void {
   }
 }
 
-async function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
-  const client = await repo.get(id);
-  if (!client) throw new NotFoundError(`There is no API client ${id}.`);
-  return client;
+function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
+  return repo.get(id).then((client) => {
+    if (!client) throw new NotFoundError(`There is no API client ${id}.`);
+    return client;
+  });
 }
 
 export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
@@ -53,8 +54,8 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
       return { client, secret };
     },
 
-    async get(tenantId: string, id: string): Promise<ApiClientState> {
-      return (await load(new ApiClientRepository(db, tenantId), id)).snapshot;
+    get(tenantId: string, id: string): Promise<ApiClientState> {
+      return load(new ApiClientRepository(db, tenantId), id).then((client) => client.snapshot);
     },
 
     async list(tenantId: string, filter: ApiClientFilter, sort: ApiClientSort, limit: number, after?: ListPosition) {

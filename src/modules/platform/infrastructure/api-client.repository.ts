@@ -79,6 +79,9 @@ function toRow(s: Readonly<ApiClientState>) {
 }
 
 const COLUMNS = 'id, tenant_id, name, description, scopes, status, secret_hash, version, created_at, updated_at, secret_rotated_at, revoked_at';
+// Built once: the database layer looks statements up by their text.
+const GET = `SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id`;
+const GET_FOR_UPDATE = `${GET} FOR UPDATE`;
 
 /**
  * API clients of one tenant. Reads are plain SQL mapped to domain objects here (no model
@@ -99,11 +102,10 @@ export class ApiClientRepository {
     return new ApiClientRepository(uow.db, uow.tenantId, uow);
   }
 
-  async get(id: string): Promise<ApiClient | null> {
+  get(id: string): Promise<ApiClient | null> {
     // Inside a unit of work on PostgreSQL, lock the row: the change is decided on what we read.
-    const lock = this.uow && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const row = await this.db.selectOne<ApiClientRow>(`SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id${lock}`, { tenantId: this.tenantId, id }, this.transaction);
-    return row ? toDomain(row) : null;
+    const sql = this.uow && this.db.dialect === 'postgres' ? GET_FOR_UPDATE : GET;
+    return this.db.selectOne<ApiClientRow>(sql, { tenantId: this.tenantId, id }, this.transaction).then((row) => (row ? toDomain(row) : null));
   }
 
   async add(client: ApiClient): Promise<void> {
