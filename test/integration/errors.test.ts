@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 /** The real pipeline and contract with one handler replaced. */
-async function withHandlers(override: HandlerMap, validateResponses = true) {
+async function withHandlers(override: HandlerMap, validateResponses = true, closing = false) {
   const logs: any[] = [];
   const app = createApp({
     contract: h.stratum.contract,
@@ -25,7 +25,12 @@ async function withHandlers(override: HandlerMap, validateResponses = true) {
     maxBodyBytes: 1024,
     validateResponses,
   });
-  const server: Server = createServer(app.callback());
+  const handle = app.callback();
+  // `closing`: as main.ts does while shutting down, a header set before the app runs.
+  const server: Server = createServer((req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    handle(req, res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, logs, close: () => new Promise<void>((r) => server.close(() => r())) };
@@ -48,6 +53,27 @@ describe('unexpected failures', () => {
     expect(text).not.toMatch(/SELECT|driver|at .*\.ts/);
     const logged = s.logs.find((l) => l.requestId === 'boom-1' && l.level === 50);
     expect(logged.err.stack).toContain('driver said no');
+  });
+
+  it('answers a 500 problem with none of the failed answer’s headers when Node refuses one of them', async () => {
+    for (const closing of [false, true]) {
+      const s = await withHandlers(
+        { getLiveness: async () => ({ status: 200, headers: { Location: '/somewhere', 'X-Broken': 'a\nb' }, body: { status: 'ok' } }) },
+        false,
+        closing,
+      );
+      try {
+        const res = await fetch(`${s.url}/v1/health/live`);
+        expect(res.status).toBe(500);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.headers.get('location')).toBeNull();
+        expect(res.headers.get('x-request-id')).toBeTruthy();
+        expect(await res.json()).toMatchObject({ type: '/problems/internal-error', status: 500 });
+        expect(s.logs.filter((l) => l.msg === 'writing the response failed')).toHaveLength(1);
+      } finally {
+        await s.close();
+      }
+    }
   });
 
   it('turns a response that breaks the contract into a logged 500 when validating responses', async () => {

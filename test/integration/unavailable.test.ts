@@ -22,6 +22,20 @@ describe(`the database going away (${testDbKind()})`, () => {
   const list = () => h.request('GET', '/v1/platform/api-clients', { token: admin.token });
   const create = (name: string) => h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name, scopes: ['crm:read'] } });
 
+  it('answers 503, not 500, to a request that reaches a database already closed (a forced shutdown)', async () => {
+    const other = await Harness.start({}, h.db);
+    const token = (await other.request('POST', '/v1/oauth/token', { form: { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.secret } })).body.access_token;
+    const read = () => other.request('GET', `/v1/platform/api-clients/${admin.clientId}`, { token });
+    try {
+      expect((await read()).status).toBe(200);
+      await other.stratum.kernel.db.close();
+      problem503(await read());
+      expect(other.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      await other.stop().catch(() => undefined);
+    }
+  });
+
   if (testDbKind() === 'postgres') {
     it('answers 503 with Retry-After while PostgreSQL refuses connections, and recovers after', async () => {
       const url = new URL(h.db.env.DATABASE_URL);

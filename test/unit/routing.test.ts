@@ -21,7 +21,7 @@ describe('the route table', () => {
   let contract: Contract;
   beforeAll(async () => {
     contract = await Contract.load(
-      document(['/things/{thing_id}', '/things/{thing_id}/parts/{part_id}', '/things/current', '/things/{thing_id}/rotate', '/files/{name}.json', '/health/live', '/a/{x}/c', '/a/b/{y}']),
+      document(['/things/{thing_id}', '/things/{thing_id}/parts/{part_id}', '/things/current', '/things/{thing_id}/rotate', '/files/{name}.json', '/health/live', '/a/{x}/c', '/a/b/{y}', '/v/{major}.{minor}']),
     );
   });
   const route = (method: string, path: string) => {
@@ -35,6 +35,8 @@ describe('the route table', () => {
     expect(route('GET', '/things/t1/parts/p2')).toEqual(['op1', { thing_id: 't1', part_id: 'p2' }]);
     expect(route('GET', '/things/t1/rotate')).toEqual(['op3', { thing_id: 't1' }]);
     expect(route('GET', '/files/report.v2.json')).toEqual(['op4', { name: 'report.v2' }]);
+    // Two parameters in one segment: the first takes as much as it can.
+    expect(route('GET', '/v/1.2.3')).toEqual(['op8', { major: '1.2', minor: '3' }]);
   });
 
   it('prefers a literal segment over a parameter, and falls back to the parameter when the rest does not match', () => {

@@ -194,14 +194,19 @@ function postgresSelect(sequelize: Sequelize) {
     if (own) return run<T>(own, query);
     return acquire().then(
       (connection) =>
-        new Promise<T[]>((resolve, reject) =>
-          connection.query(query, (err, result) => {
-            // Back to the pool before anything else runs on the answer.
+        new Promise<T[]>((resolve, reject) => {
+          try {
+            connection.query(query, (err, result) => {
+              // Back to the pool before anything else runs on the answer.
+              cm.releaseConnection(connection);
+              if (err) reject(err);
+              else resolve(result.rows as T[]);
+            });
+          } catch (err) {
             cm.releaseConnection(connection);
-            if (err) reject(err);
-            else resolve(result.rows as T[]);
-          }),
-        ),
+            reject(err);
+          }
+        }),
     );
   };
 }
@@ -214,10 +219,11 @@ function postgresSelect(sequelize: Sequelize) {
  */
 function pooledConnection<C>(sequelize: Sequelize, cm: ConnectionManager<C>): () => Promise<C> {
   const viaSequelize = () => cm.getConnection({ type: 'read' });
-  const pool = (cm as unknown as { pool?: { acquire?: () => Promise<C> } }).pool;
+  const pool = (cm as unknown as { pool?: { acquire?: () => Promise<C>; _draining?: boolean } }).pool;
   const hooks = sequelize as unknown as { hasHook(name: string): boolean };
   return () => {
-    if (!pool?.acquire || (sequelize.options as { databaseVersion?: unknown }).databaseVersion === 0 || hooks.hasHook('beforePoolAcquire') || hooks.hasHook('afterPoolAcquire')) {
+    // Once closed (shutdown), Sequelize's own refusal is the one the 503 mapping knows.
+    if (!pool?.acquire || pool._draining || (sequelize.options as { databaseVersion?: unknown }).databaseVersion === 0 || hooks.hasHook('beforePoolAcquire') || hooks.hasHook('afterPoolAcquire')) {
       return viaSequelize();
     }
     return pool.acquire().catch((err: Error) => {

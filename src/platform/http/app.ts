@@ -87,8 +87,11 @@ export function createApp(options: AppOptions): HttpApp {
     } catch (err) {
       // `api` never throws; writing can (a header value Node refuses).
       logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'writing the response failed');
-      if (!res.headersSent) send(res, state, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true));
-      else res.destroy();
+      if (!res.headersSent) {
+        // writeHead sets headers one by one: those before the refused one are on `res` already.
+        for (const name of res.getHeaderNames()) if (name !== 'connection') res.removeHeader(name);
+        send(res, state, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true));
+      } else res.destroy();
     }
     log(method, path, state, started);
   }
@@ -175,7 +178,8 @@ export function createApp(options: AppOptions): HttpApp {
   return {
     callback: () => (req, res) => {
       const target = PLAIN_API_TARGET.exec(req.url ?? '');
-      if (target) void serveApi(req, res, target[1], target[2] ?? '', newState(req), process.hrtime.bigint());
+      // serveApi answers every failure itself; should even that fail, the connection is dropped, not the process.
+      if (target) serveApi(req, res, target[1], target[2] ?? '', newState(req), process.hrtime.bigint()).catch(() => res.destroy());
       else void koa(req, res);
     },
   };

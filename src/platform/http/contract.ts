@@ -174,7 +174,7 @@ export class Contract {
         const source = segment
           .split(/\{[^}]+\}/)
           .map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-          .join('(.+?)');
+          .join('([^/]+)');
         dynamic = { shape, pattern: plain ? undefined : new RegExp(`^${source}$`), node: newNode() };
         node.dynamic.push(dynamic);
       }
