@@ -5,7 +5,7 @@
  * (`requestLogger`) instead of through pino's generic serializer, and in production lines are
  * collected in memory and handed to the file descriptor in batches (`BatchedDestination`).
  * Measured on get by id, the two together took the request log from about 13 µs of CPU per
- * request to about 3 (docs/benchmarks.md). The line is byte for byte what `logger.info(record,
+ * request to 5–7 (docs/benchmarks.md). The line is byte for byte what `logger.info(record,
  * 'request')` writes (test/unit/logging.test.ts holds them together).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -15,7 +15,7 @@ import type { Config } from './config/config';
 const BATCH_DELAY_MS = 200;
 /** A batch is handed to the file descriptor once it holds this many bytes… */
 const BATCH_BYTES = 16 * 1024;
-/** …and has room for a line of a third of this (longer ones go alone). */
+/** …and has room for any line of up to a third of this (a UTF-16 unit is at most 3 bytes); longer ones go alone. */
 const BATCH_CAPACITY = 64 * 1024;
 
 /** Loggers made by `createLogger`: their format is known, so the request line may be hand-written. */
