@@ -167,7 +167,7 @@ export function requestLogger(logger: Logger): (record: RequestRecord) => void {
   return (r) => {
     if (logger.levelVal > INFO) return;
     // Child bindings, as pino adds them (`,"key":value…`); none for createLogger's own logger.
-    let line = `{"level":30${time()}${target[chindingsSym] as string},"method":${JSON.stringify(r.method)},"path":${JSON.stringify(r.path)}`;
+    let line = `{"level":${INFO}${time()}${target[chindingsSym] as string},"method":${JSON.stringify(r.method)},"path":${JSON.stringify(r.path)}`;
     if (r.route !== undefined) line += `,"route":${JSON.stringify(r.route)}`;
     line += `,"status":${r.status},"ms":${r.ms}`;
     if (r.tenant !== undefined) line += `,"tenant":${JSON.stringify(r.tenant)}`;

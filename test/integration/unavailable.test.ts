@@ -30,7 +30,8 @@ describe(`the database going away (${testDbKind()})`, () => {
       expect((await read()).status).toBe(200);
       await other.stratum.kernel.db.close();
       problem503(await read());
-      expect(other.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+      // Nothing logged as an error about the request (the outbox's own poll may meet the closed database too).
+      expect(other.logs.filter((l) => (l.level as number) >= 50 && l.requestId !== undefined)).toEqual([]);
     } finally {
       await other.stop().catch(() => undefined);
     }

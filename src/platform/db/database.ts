@@ -184,30 +184,27 @@ function postgresSelect(sequelize: Sequelize) {
   };
   // pg's callback form: its promise form (pg 8.23) makes the young generation survive under load,
   // about ten times the GC time (see docs/benchmarks.md, "pg's promise API and the GC").
-  const run = <T>(connection: PgConnection, query: { name: string; text: string; values: unknown[] }) =>
-    new Promise<T[]>((resolve, reject) => connection.query(query, (err, result) => (err ? reject(err) : resolve(result.rows as T[]))));
+  // `release` (a pooled connection) runs first, before anything else runs on the answer.
+  const run = <T>(connection: PgConnection, query: { name: string; text: string; values: unknown[] }, release?: () => void) =>
+    new Promise<T[]>((resolve, reject) => {
+      try {
+        connection.query(query, (err, result) => {
+          release?.();
+          if (err) reject(err);
+          else resolve(result.rows as T[]);
+        });
+      } catch (err) {
+        release?.();
+        reject(err);
+      }
+    });
   const acquire = pooledConnection(sequelize, cm);
   return <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
     const { name, text, keys } = prepare(sql);
     const query = { name, text, values: keys.map((k) => params[k]) };
     const own = (transaction as unknown as { connection?: PgConnection } | undefined)?.connection;
     if (own) return run<T>(own, query);
-    return acquire().then(
-      (connection) =>
-        new Promise<T[]>((resolve, reject) => {
-          try {
-            connection.query(query, (err, result) => {
-              // Back to the pool before anything else runs on the answer.
-              cm.releaseConnection(connection);
-              if (err) reject(err);
-              else resolve(result.rows as T[]);
-            });
-          } catch (err) {
-            cm.releaseConnection(connection);
-            reject(err);
-          }
-        }),
-    );
+    return acquire().then((connection) => run<T>(connection, query, () => cm.releaseConnection(connection)));
   };
 }
 

@@ -47,7 +47,7 @@ interface RouteNode {
 interface DynamicSegment {
   /** `{id}` is `{}`, `{name}.json` is `{}.json`: two templates with one shape share the node. */
   shape: string;
-  /** Only for a segment with more than one parameter: its pattern; a plain `{id}` takes any segment. */
+  /** For a segment with text besides its parameter(s), such as `{name}.json`; a plain `{id}` takes any segment. */
   pattern: RegExp | undefined;
   node: RouteNode;
 }

@@ -93,11 +93,8 @@ export function send(res: ServerResponse, state: RequestState, outcome: Outcome)
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
   }
-  const limit = state.rateLimit;
-  if (limit) {
-    headers['RateLimit-Policy'] = limit.policy;
-    headers.RateLimit = `"per-client";r=${limit.remaining};t=${limit.resetSeconds}`;
-  }
+  // The same fields the contract check in app.ts expects.
+  if (state.rateLimit) Object.assign(headers, rateLimitHeaders(state.rateLimit));
   if (outcome.body !== undefined) {
     headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;
     headers['Content-Length'] = Buffer.byteLength(outcome.body);
