@@ -9,6 +9,8 @@ let admin: Admin;
 const seen: DomainEvent[] = [];
 let failuresLeft = 0;
 let flakyCalls = 0;
+const slowHandled = new Set<string>();
+let onSlowStart: (() => void) | undefined;
 
 beforeAll(async () => {
   h = await Harness.start();
@@ -22,6 +24,15 @@ beforeAll(async () => {
         failuresLeft--;
         throw new Error('subscriber failed on purpose');
       }
+    },
+  });
+  h.stratum.kernel.dispatcher.subscribe({
+    name: 'test.slow',
+    types: ['test.slow'],
+    handle: async (event) => {
+      onSlowStart?.();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      slowHandled.add(event.id);
     },
   });
   admin = await h.tenant();
@@ -105,5 +116,25 @@ describe('domain events through the outbox', () => {
     expect(broken!.published_at).toBeNull();
     expect(broken!.attempts).toBe(1);
     expect(broken!.lease_owner).toBeNull();
+  });
+
+  it('returns from drain only when no pass is still delivering, even one a poke started meanwhile', async () => {
+    // A poke while drain is handling one event must not start a second pass alongside it: that
+    // pass would lease the next event, drain's own pass would find nothing more due and return
+    // while the next event is still being handled.
+    const now = new Date();
+    const row = (id: string, i: number) => ({ id, tenant_id: admin.tenantId, type: 'test.slow', aggregate_type: 'test', aggregate_id: `t_${i}`, payload: '{}', occurred_at: now, attempts: 0, next_attempt_at: now });
+    const first = 'evt_0000000000000000SLOW0001';
+    const second = 'evt_0000000000000000SLOW0002';
+    await OutboxEventModel.create(row(first, 1));
+    const started = new Promise<void>((resolve) => (onSlowStart = resolve));
+    const drained = drain();
+    await started; // drain's pass is handling the first event
+    onSlowStart = undefined;
+    await OutboxEventModel.create(row(second, 2));
+    h.stratum.kernel.dispatcher.poke();
+    await drained;
+    expect([...slowHandled]).toEqual([first, second]);
+    expect((await OutboxEventModel.findByPk(second, { raw: true }))!.published_at).not.toBeNull();
   });
 });

@@ -99,8 +99,27 @@ export class OutboxDispatcher {
       this.again = true;
       return;
     }
-    this.running = this.deliverDue()
-      .catch((err) => (isDatabaseUnavailable(err) ? this.logger.warn({ err }, 'outbox dispatch waits for the database') : this.logger.error({ err }, 'outbox dispatch failed')))
+    this.track(this.deliverDue()).catch((err) =>
+      isDatabaseUnavailable(err) ? this.logger.warn({ err }, 'outbox dispatch waits for the database') : this.logger.error({ err }, 'outbox dispatch failed'),
+    );
+  }
+
+  /**
+   * Delivers every due event and returns when no delivery is in progress (tests use it to wait).
+   * Its own pass counts as the one delivery in progress, so a poll or a poke meanwhile waits
+   * for it instead of running alongside: a drain never returns while an event it could have
+   * delivered is still being handled by a concurrent pass.
+   */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+    await this.track(this.deliverDue());
+    while (this.running) await this.running;
+  }
+
+  /** Makes `pass` the delivery in progress; once it settles, a poke that came meanwhile runs. */
+  private track(pass: Promise<void>): Promise<void> {
+    this.running = pass
+      .catch(() => undefined)
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -108,12 +127,7 @@ export class OutboxDispatcher {
           this.poke();
         }
       });
-  }
-
-  /** Waits for a delivery in progress, then delivers every due event (tests use it to wait). */
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-    await this.deliverDue();
+    return pass;
   }
 
   private async deliverDue(): Promise<void> {
