@@ -276,5 +276,14 @@ describe('API clients', () => {
         expect(res.body.errors[0].pointer).toMatch(/^\/query\//);
       }
     });
+
+    it('takes a limit written in decimal digits only, and names it once when it is not', async () => {
+      for (const text of ['0x10', '1e1', '%2010', '10%20', '10.', '10.0', '+10', '010', '']) {
+        const res = await list(`limit=${text}`);
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ pointer: '/query/limit', detail: 'must be an integer in decimal digits' }]);
+      }
+      expect((await list('limit=10')).status).toBe(200);
+    });
   });
 });

@@ -28,6 +28,8 @@ export interface OperationSpec {
   requiresIfMatch: boolean;
   errorFormat: 'problem' | 'oauth2';
   arrayQueryParams: Set<string>;
+  /** Query and path parameters typed integer or number: their text must be plain decimal. */
+  numericParams: { in: 'query' | 'path'; name: string; integer: boolean }[];
   responses: Map<string, { contentTypes: string[]; requiredHeaders: string[] }>;
   bodyValidator: ValidateFunction | undefined;
   paramsValidator: ValidateFunction;
@@ -139,6 +141,9 @@ export class Contract {
         requiresIfMatch: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match'),
         errorFormat: op['x-stratum-error-format'] === 'oauth2' ? 'oauth2' : 'problem',
         arrayQueryParams: new Set(params.filter((p) => p.in === 'query' && p.schema?.type === 'array').map((p) => p.name)),
+        numericParams: params
+          .filter((p) => (p.in === 'query' || p.in === 'path') && ['integer', 'number'].includes(p.schema?.type))
+          .map((p) => ({ in: p.in, name: p.name, integer: p.schema.type === 'integer' })),
         responses: new Map(
           Object.entries(op.responses ?? {}).map(([status, response]: [string, any]) => [
             status,
@@ -216,7 +221,19 @@ export class Contract {
   ): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const params = { path: input.path, query: input.query, header: input.header };
-    if (!operation.paramsValidator(params)) issues.push(...toIssues(operation.paramsValidator.errors ?? []));
+    // Ajv's coercion takes any text JavaScript reads as a number (`0x10`, `1e1`, ` 7`, `7.`);
+    // a parameter's number is written in plain decimal digits, or it is refused.
+    for (const numeric of operation.numericParams) {
+      const value = params[numeric.in][numeric.name];
+      if (typeof value === 'string' && !(numeric.integer ? INTEGER_TEXT : NUMBER_TEXT).test(value)) {
+        issues.push({ pointer: `/${numeric.in}/${pointerToken(numeric.name)}`, detail: numeric.integer ? 'must be an integer in decimal digits' : 'must be a number in decimal digits' });
+      }
+    }
+    if (!operation.paramsValidator(params)) {
+      // A number refused above is not reported a second time by the schema.
+      const refused = new Set(issues.map((i) => i.pointer));
+      issues.push(...toIssues(operation.paramsValidator.errors ?? []).filter((i) => !refused.has(i.pointer)));
+    }
     if (operation.bodyValidator && input.hasBody) {
       if (!operation.bodyValidator({ requestBody: input.body })) issues.push(...toIssues(operation.bodyValidator.errors ?? []));
     }
@@ -275,6 +292,9 @@ function allowOf(methods: Map<string, OperationSpec>): string[] {
   if (allow.includes('GET')) allow.push('HEAD');
   return allow.sort();
 }
+
+const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
+const NUMBER_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
 /** Properties clients sometimes send back that only the server may set. */
 const SERVER_OWNED = new Set(['id', 'tenant_id', 'version', 'created_at', 'updated_at', 'status', 'revoked_at', 'secret_rotated_at', 'client_secret']);
