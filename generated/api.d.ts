@@ -26,7 +26,10 @@ export interface paths {
          *
          *     This operation takes no `Idempotency-Key` (it changes nothing: every call issues a fresh
          *     token) and is not counted against the client's rate limit (there is no client until its
-         *     credentials are checked).
+         *     credentials are checked). Checking a secret is deliberately slow (scrypt); each server process
+         *     checks a few at once and lets a bounded number wait, and answers `503` with `Retry-After` beyond
+         *     that. A secret the process has already verified is not checked again, so a client that asks
+         *     for tokens often does not wait behind a flood of bad ones.
          */
         post: operations["issueToken"];
         delete?: never;
@@ -381,7 +384,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description A dependency (the database) is down or too busy to answer in time, so the request was not carried out. Retry after `Retry-After` seconds. */
+        /** @description A dependency (the database) is down or too busy to answer in time, or too many credential checks (client secrets, API keys) are waiting, so the request was not carried out. Retry after `Retry-After` seconds. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];

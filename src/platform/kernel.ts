@@ -7,6 +7,7 @@ import { type RunInUnitOfWork, unitOfWorkRunner } from './db/unit-of-work';
 import { OutboxDispatcher, outboxWriter } from './events/outbox';
 import { OutboxEventModel, ProcessedEventModel } from './events/outbox-event.model';
 import { loadKeyring, PlatformSecretModel } from './auth/keyring';
+import { SecretHasher } from './auth/secrets';
 import { TokenService } from './auth/tokens';
 import { CursorCodec } from './http/pagination';
 import { IdempotencyKeyModel, IdempotencyStore } from './idempotency/idempotency-store';
@@ -19,6 +20,8 @@ export interface Kernel {
   db: Database;
   runInUnitOfWork: RunInUnitOfWork;
   tokens: TokenService;
+  /** Hashes and checks client secrets, with the process's cap on scrypt work. */
+  secrets: SecretHasher;
   cursors: CursorCodec;
   idempotency: IdempotencyStore;
   rateLimiter: RateLimiter;
@@ -59,6 +62,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       db,
       runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke(), (claim, transaction) => idempotency.markCommitted(claim, transaction)),
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
+      secrets: new SecretHasher({ concurrency: config.secretCheckConcurrency, queue: config.secretCheckQueue }),
       cursors: new CursorCodec(keyring.cursorKey),
       idempotency,
       rateLimiter,

@@ -14,17 +14,17 @@ import { platformModels } from './infrastructure/models';
 export const models = platformModels;
 
 export function platformModule(kernel: Kernel) {
-  const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork);
+  const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork, kernel.secrets);
   const apiClients = apiClientUseCases(kernel);
   return {
     name: 'platform',
     tenants,
     apiClients,
-    verifyApiKey: apiKeyVerifier(kernel.db),
+    verifyApiKey: apiKeyVerifier(kernel.db, kernel.secrets),
     handlers: platformHandlers({
       apiClients,
       tenants,
-      issueToken: tokenIssuer(kernel.db, kernel.tokens),
+      issueToken: tokenIssuer(kernel.db, kernel.tokens, kernel.secrets),
       cursors: kernel.cursors,
       ready: kernel.ready,
     }),

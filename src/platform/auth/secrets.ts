@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
@@ -16,32 +16,100 @@ export function generateSecret(): string {
   return `cs_${randomBytes(32).toString('base64url')}`;
 }
 
-/** `scrypt$N$r$p$salt$hash`: the parameters travel with the hash so they can be raised later. */
-export async function hashSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(secret, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+/** More secret checks are waiting than the process takes on: answered with a 503, retried later. */
+export class SecretChecksBusyError extends Error {
+  constructor() {
+    super('too many secret checks are waiting');
+    this.name = 'SecretChecksBusyError';
+  }
 }
 
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+export interface SecretHasherSettings {
+  /** scrypt computations at once (each takes one thread of libuv's pool for ~40 ms). */
+  concurrency: number;
+  /** Checks that may wait for one of those; beyond that a check fails at once. */
+  queue: number;
 }
 
-let dummyHash: Promise<string> | undefined;
+const VERIFIED_LIMIT = 10_000;
 
 /**
- * The same scrypt work as a real check, always false: for an unknown or revoked client, so that
- * the answer's timing does not tell which client ids exist.
+ * Hashes and checks client secrets with scrypt (`scrypt$N$r$p$salt$hash`; the parameters travel
+ * with the hash so they can be raised later).
+ *
+ * Each check costs ~40 ms of a threadpool thread, and anyone can ask for one (a token request, an
+ * `X-API-Key` header, with a made-up client id: unknown ids cost the same, so that timing does not
+ * tell which exist). Unbounded, a flood of bad credentials fills libuv's pool and every database
+ * query of the process waits behind it. So at most `concurrency` computations run at once (half the
+ * pool by default), at most `queue` checks wait, and a check beyond that fails with
+ * `SecretChecksBusyError` (a 503) instead of queueing without end. A secret that has been
+ * verified against a stored hash is remembered (a digest of hash and secret, never the secret),
+ * so clients that authenticate again and again do not pay, or wait for, scrypt each time; a
+ * rotated secret has a new hash and never matches an old entry.
  */
-export async function failSecretCheck(secret: string): Promise<false> {
-  dummyHash ??= hashSecret(generateSecret()).catch((err) => {
-    dummyHash = undefined; // try again next time rather than keep a failure
-    throw err;
-  });
-  await verifySecret(secret, await dummyHash);
-  return false;
+export class SecretHasher {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly verified = new Set<string>();
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly settings: SecretHasherSettings) {}
+
+  async hash(secret: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await this.scrypt(secret, salt, N, R, P);
+    return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  }
+
+  async verify(secret: string, stored: string): Promise<boolean> {
+    const [scheme, n, r, p, salt, hash] = stored.split('$');
+    if (scheme !== 'scrypt' || !hash) return false;
+    const remembered = createHash('sha256').update(stored).update('\0').update(secret).digest('base64');
+    if (this.verified.has(remembered)) return true;
+    const expected = Buffer.from(hash, 'base64url');
+    const actual = await this.scrypt(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+    const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
+    if (ok) {
+      if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+      this.verified.add(remembered);
+    }
+    return ok;
+  }
+
+  /**
+   * The same scrypt work as a real check, always false: for an unknown or revoked client, so that
+   * the answer's timing does not tell which client ids exist.
+   */
+  async failCheck(secret: string): Promise<false> {
+    this.dummyHash ??= this.hash(generateSecret()).catch((err) => {
+      this.dummyHash = undefined; // try again next time rather than keep a failure
+      throw err;
+    });
+    const dummy = await this.dummyHash;
+    const [, n, r, p, salt] = dummy.split('$');
+    await this.scrypt(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+    return false;
+  }
+
+  /** Checks running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
+  private async scrypt(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+    if (this.running >= this.settings.concurrency) {
+      if (this.waiting.length >= this.settings.queue) throw new SecretChecksBusyError();
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    // Here this check holds one of the `running` places (a finished one handed its place over).
+    try {
+      return await scryptAsync(secret, salt, n, r, p);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -24,6 +24,15 @@ export interface Config {
   rateLimitWindowSeconds: number;
   /** How often each process adds its counts to the shared counters and reads the totals back. */
   rateLimitSyncMs: number;
+  /** scrypt checks of client secrets computed at once, and how many more may wait. */
+  secretCheckConcurrency: number;
+  secretCheckQueue: number;
+}
+
+/** libuv's threadpool, shared by scrypt, the SQLite driver, file system calls and DNS lookups. */
+export function threadpoolSize(env: Env = process.env): number {
+  const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
 }
 
 export class ConfigError extends Error {}
@@ -87,5 +96,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitRequests: int(env, 'RATE_LIMIT_REQUESTS', 6000, 0, 1_000_000_000),
     rateLimitWindowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 500, 10, 60_000),
+    // Half of libuv's threadpool (4 threads unless UV_THREADPOOL_SIZE says otherwise): the rest
+    // stays free for the SQLite driver and the file system while secret checks pile up.
+    secretCheckConcurrency: int(env, 'SECRET_CHECK_CONCURRENCY', Math.max(1, Math.floor(threadpoolSize(env) / 2)), 1, 1024),
+    secretCheckQueue: int(env, 'SECRET_CHECK_QUEUE', 100, 0, 100_000),
   };
 }

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
 import type { Principal } from '../auth/principal';
+import { SecretChecksBusyError } from '../auth/secrets';
 import { isDatabaseMisconfigured, isDatabaseUnavailable } from '../db/unavailable';
 import type { RateDecision } from '../ratelimit/rate-limiter';
 import type { OperationSpec } from './contract';
@@ -58,6 +59,11 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
     if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
   } else if (isClientHttpError(err)) {
     problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
+  } else if (err instanceof SecretChecksBusyError) {
+    logger.warn({ requestId: state.requestId, operationId: state.operation?.operationId }, 'secret checks busy: request shed');
+    problem = new HttpProblem('service-unavailable', 'Too many credential checks are waiting right now, so this one was not carried out. Retry shortly.', {
+      headers: { 'Retry-After': '1' },
+    });
   } else if (isDatabaseUnavailable(err)) {
     const level = isDatabaseMisconfigured(err) ? 'error' : 'warn';
     logger[level]({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'database unavailable');

@@ -20,7 +20,7 @@ export const PROBLEM_KINDS = {
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused', explain: 'The `Idempotency-Key` was used before, within 24 hours, with a different request. Use a new key for a new request.' },
   'precondition-required': { status: 428, title: 'Precondition required', explain: 'This operation changes a versioned resource and needs `If-Match` with the `ETag` you read.' },
   'too-many-requests': { status: 429, title: 'Too many requests', explain: 'A rate limit was reached. Wait `Retry-After` seconds.' },
-  'service-unavailable': { status: 503, title: 'Service unavailable', explain: 'A dependency (such as the database) is down. Wait `Retry-After` seconds and retry.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', explain: 'A dependency (such as the database) is down, or the server is too busy checking credentials to take more on. Nothing was carried out. Wait `Retry-After` seconds and retry.' },
   'internal-error': { status: 500, title: 'Internal error', explain: 'A bug on our side. Nothing about it is shown; quote the `instance` (request id) when you report it.' },
 } as const;
 

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Database } from '../../../platform/db/database';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { NotFoundError, StaleVersionError } from '../../../platform/errors';
-import { failSecretCheck, generateSecret, hashSecret, verifySecret } from '../../../platform/auth/secrets';
+import { generateSecret, type SecretHasher } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
 import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
 import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type ListPosition } from '../infrastructure/api-client.repository';
@@ -10,6 +9,7 @@ import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type Lis
 export interface ApiClientDeps {
   db: Database;
   runInUnitOfWork: RunInUnitOfWork;
+  secrets: SecretHasher;
 }
 
 /** The version the caller read, from If-Match: undefined means "any" (`*`). */
@@ -29,7 +29,7 @@ function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
   });
 }
 
-export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
+export function apiClientUseCases({ db, runInUnitOfWork, secrets }: ApiClientDeps) {
   /** Changes one client under If-Match: load, check the version, apply, save against it. */
   const changeClient = (tenantId: string, id: string, expected: ExpectedVersion, apply: (client: ApiClient) => Promise<void> | void, claim?: IdempotencyClaim) =>
     runInUnitOfWork(tenantId, async (uow) => {
@@ -45,7 +45,7 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
   return {
     async create(tenantId: string, input: { name: string; description?: string | null; scopes: string[] }, claim?: IdempotencyClaim): Promise<{ client: ApiClientState; secret: string }> {
       const secret = generateSecret();
-      const secretHash = await hashSecret(secret);
+      const secretHash = await secrets.hash(secret);
       const client = await runInUnitOfWork(tenantId, async (uow) => {
         const created = ApiClient.register({ tenantId, name: input.name, description: input.description ?? null, scopes: input.scopes, secretHash });
         await ApiClientRepository.in(uow).add(created);
@@ -77,7 +77,7 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
 
     async rotateSecret(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<{ client: ApiClientState; secret: string }> {
       const secret = generateSecret();
-      const secretHash = await hashSecret(secret);
+      const secretHash = await secrets.hash(secret);
       const client = await changeClient(tenantId, id, expected, (c) => c.rotateSecret(secretHash), claim);
       return { client, secret };
     },
@@ -86,26 +86,18 @@ export function apiClientUseCases({ db, runInUnitOfWork }: ApiClientDeps) {
 
 export type ApiClientUseCases = ReturnType<typeof apiClientUseCases>;
 
-const API_KEY_CACHE_LIMIT = 10_000;
-
 /**
  * Verifies `<client_id>.<secret>` API keys. The client is read on every call, so a revocation or
- * rotation takes effect at once in every process; only the slow scrypt check is cached, keyed by
- * the stored hash and the presented secret, so a new hash never matches an old entry.
+ * rotation takes effect at once in every process; only the slow scrypt check is remembered (by
+ * the SecretHasher, keyed by the stored hash and the presented secret).
  */
-export function apiKeyVerifier(db: Database) {
-  const verified = new Set<string>();
+export function apiKeyVerifier(db: Database, secrets: SecretHasher) {
   return async (clientId: string, secret: string): Promise<Principal | null> => {
     if (!isApiClientId(clientId) || secret.length > 200) return null;
     const client = await ApiClientRepository.findForCredentials(db, clientId);
-    if (!client || client.snapshot.status !== 'active') return failSecretCheck(secret).then(() => null);
+    if (!client || client.snapshot.status !== 'active') return secrets.failCheck(secret).then(() => null);
     const { secretHash, tenantId, scopes } = client.snapshot;
-    const cacheKey = createHash('sha256').update(secretHash).update('\0').update(secret).digest('base64');
-    if (!verified.has(cacheKey)) {
-      if (!(await verifySecret(secret, secretHash))) return null;
-      if (verified.size >= API_KEY_CACHE_LIMIT) verified.clear();
-      verified.add(cacheKey);
-    }
+    if (!(await secrets.verify(secret, secretHash))) return null;
     return { tenantId, clientId, scopes: new Set(scopes), via: 'api_key' };
   };
 }

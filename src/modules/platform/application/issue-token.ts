@@ -1,5 +1,5 @@
 import type { Database } from '../../../platform/db/database';
-import { failSecretCheck, verifySecret } from '../../../platform/auth/secrets';
+import type { SecretHasher } from '../../../platform/auth/secrets';
 import type { TokenService } from '../../../platform/auth/tokens';
 import { isApiClientId } from '../domain/api-client';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
@@ -22,7 +22,7 @@ export interface TokenRequest {
 }
 
 /** The client-credentials grant (RFC 6749 §4.4). */
-export function tokenIssuer(db: Database, tokens: TokenService) {
+export function tokenIssuer(db: Database, tokens: TokenService, secrets: SecretHasher) {
   return async (request: TokenRequest) => {
     if (request.grantType !== 'client_credentials') {
       throw new TokenRequestError('unsupported_grant_type', `The grant type ${request.grantType} is not supported; use client_credentials.`);
@@ -32,7 +32,7 @@ export function tokenIssuer(db: Database, tokens: TokenService) {
     }
     const client = isApiClientId(request.clientId) ? await ApiClientRepository.findForCredentials(db, request.clientId) : null;
     const authenticated =
-      client && client.snapshot.status === 'active' ? await verifySecret(request.clientSecret, client.snapshot.secretHash) : await failSecretCheck(request.clientSecret);
+      client && client.snapshot.status === 'active' ? await secrets.verify(request.clientSecret, client.snapshot.secretHash) : await secrets.failCheck(request.clientSecret);
     if (!client || !authenticated) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed.');
     }

@@ -1,7 +1,7 @@
 import type { Database } from '../../../platform/db/database';
 import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, NotFoundError } from '../../../platform/errors';
-import { generateSecret, hashSecret } from '../../../platform/auth/secrets';
+import { generateSecret, type SecretHasher } from '../../../platform/auth/secrets';
 import { ApiClient, type ApiClientState } from '../domain/api-client';
 import { ALL_SCOPES, newTenant, type Tenant } from '../domain/tenant';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
@@ -13,14 +13,14 @@ export interface NewTenant {
   secret: string;
 }
 
-export function tenantUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
+export function tenantUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork, secrets: SecretHasher) {
   const tenants = new TenantRepository(db);
   return {
     /** A tenant with an admin client that holds every scope; the secret is returned once. */
     async create(name: string): Promise<NewTenant> {
       const tenant = newTenant(name);
       const secret = generateSecret();
-      const secretHash = await hashSecret(secret);
+      const secretHash = await secrets.hash(secret);
       const adminClient = await runInUnitOfWork(tenant.id, async (uow) => {
         if (await tenants.findByName(name, uow.transaction)) throw new ConflictError(`A tenant named ${name} exists already.`);
         await tenants.add(tenant, uow.transaction);
