@@ -1,5 +1,5 @@
 import { SecretChecksBusyError, SecretHasher, generateSecret } from '../../src/platform/auth/secrets';
-import { loadConfig, threadpoolSize } from '../../src/platform/config/config';
+import { defaultSecretCheckConcurrency, loadConfig, threadpoolSize } from '../../src/platform/config/config';
 
 /** Lets every started check reach the gate (they first await the dummy hash). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -65,12 +65,15 @@ describe('secret checks', () => {
     expect(await hasher.verify(secret, rotated)).toBe(true);
   });
 
-  it('defaults to half of libuv threadpool, at least one', () => {
+  it('defaults to half of libuv threadpool and half of the CPUs, at least one', () => {
     expect(threadpoolSize({})).toBe(4);
     expect(threadpoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
-    expect(loadConfig({}).secretCheckConcurrency).toBe(2);
-    expect(loadConfig({ UV_THREADPOOL_SIZE: '1' }).secretCheckConcurrency).toBe(1);
-    expect(loadConfig({ UV_THREADPOOL_SIZE: '16' }).secretCheckConcurrency).toBe(8);
+    expect(defaultSecretCheckConcurrency({}, 8)).toBe(2);
+    expect(defaultSecretCheckConcurrency({}, 2)).toBe(1);
+    expect(defaultSecretCheckConcurrency({}, 1)).toBe(1);
+    expect(defaultSecretCheckConcurrency({ UV_THREADPOOL_SIZE: '1' }, 8)).toBe(1);
+    expect(defaultSecretCheckConcurrency({ UV_THREADPOOL_SIZE: '16' }, 32)).toBe(8);
+    expect(loadConfig({}).secretCheckConcurrency).toBe(defaultSecretCheckConcurrency({}));
     expect(loadConfig({ SECRET_CHECK_CONCURRENCY: '3', SECRET_CHECK_QUEUE: '0' })).toMatchObject({ secretCheckConcurrency: 3, secretCheckQueue: 0 });
     expect(() => loadConfig({ SECRET_CHECK_CONCURRENCY: '0' })).toThrow(/SECRET_CHECK_CONCURRENCY/);
     expect(() => loadConfig({ SECRET_CHECK_QUEUE: 'many' })).toThrow(/SECRET_CHECK_QUEUE/);

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Configuration comes from environment variables only. Every variable is documented in the
  * README with its default; a bad value stops the process with a message naming the variable.
@@ -33,6 +35,15 @@ export interface Config {
 export function threadpoolSize(env: Env = process.env): number {
   const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
   return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
+}
+
+/**
+ * scrypt is CPU work on libuv's threadpool: by default half of the pool and half of the CPUs,
+ * at least one. The other threads stay free for the SQLite driver and the file system, and the
+ * other CPUs for the event loop, while secret checks pile up.
+ */
+export function defaultSecretCheckConcurrency(env: Env = process.env, cpus = availableParallelism()): number {
+  return Math.max(1, Math.min(Math.floor(threadpoolSize(env) / 2), Math.floor(cpus / 2)));
 }
 
 export class ConfigError extends Error {}
@@ -96,9 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitRequests: int(env, 'RATE_LIMIT_REQUESTS', 6000, 0, 1_000_000_000),
     rateLimitWindowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 500, 10, 60_000),
-    // Half of libuv's threadpool (4 threads unless UV_THREADPOOL_SIZE says otherwise): the rest
-    // stays free for the SQLite driver and the file system while secret checks pile up.
-    secretCheckConcurrency: int(env, 'SECRET_CHECK_CONCURRENCY', Math.max(1, Math.floor(threadpoolSize(env) / 2)), 1, 1024),
+    secretCheckConcurrency: int(env, 'SECRET_CHECK_CONCURRENCY', defaultSecretCheckConcurrency(env), 1, 1024),
     secretCheckQueue: int(env, 'SECRET_CHECK_QUEUE', 100, 0, 100_000),
   };
 }
