@@ -78,6 +78,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who you are
+         * @description The credential of this request: its API client, its tenant and the scopes it carries (a
+         *     token's granted scopes, which may be fewer than the client's; an API key carries all of its
+         *     client's). Any valid credential may read it. Use it to learn your tenant id, or to check
+         *     what a token is good for before using it.
+         */
+        get: operations["getCaller"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/platform/tenants/{tenant_id}": {
         parameters: {
             query?: never;
@@ -316,15 +339,27 @@ export interface components {
          * @example cli_01M892BP80K3M5N7P9R1S3T5V7
          */
         ApiClientId: string;
-        /** @description A name people recognise the client by; need not be unique. */
-        ApiClientName: string;
-        /** @description Free text about the client; `null` when there is none. */
-        ApiClientDescription: string | null;
         /**
          * @description A permission, per module and verb.
          * @enum {string}
          */
         Scope: "platform:admin" | "crm:read" | "crm:write" | "wms:read" | "wms:write" | "erp:read" | "erp:write";
+        /** @description The API client a credential belongs to, its tenant, and what the credential may do. */
+        Caller: {
+            tenant: components["schemas"]["Tenant"];
+            api_client_id: components["schemas"]["ApiClientId"];
+            /** @description The scopes this credential carries, sorted. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * @description `bearer_token` (from `POST /v1/oauth/token`) or `api_key` (`X-API-Key`).
+             * @enum {string}
+             */
+            credential: "bearer_token" | "api_key";
+        };
+        /** @description A name people recognise the client by; need not be unique. */
+        ApiClientName: string;
+        /** @description Free text about the client; `null` when there is none. */
+        ApiClientDescription: string | null;
         /** @description The scopes this client may be granted; a token carries these or a subset of them. */
         ApiClientScopes: components["schemas"]["Scope"][];
         /** @description The resource's version; it starts at 1 and goes up by one with every change. Sent back as `ETag`. */
@@ -443,28 +478,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such resource in your tenant. */
-        NotFound: {
-            headers: {
-                "X-Request-Id": components["headers"]["XRequestId"];
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "type": "/problems/not-found",
-                 *       "title": "Not found",
-                 *       "status": 404,
-                 *       "detail": "There is no API client cli_01M892BP80K3M5N7P9R1S3T5V7.",
-                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
-                 *     }
-                 */
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /**
          * @description The calling API client used up its quota for the current window. Nothing was done; retry
          *     after `Retry-After` seconds. The quota is per API client and shared by every server process.
@@ -484,6 +497,28 @@ export interface components {
                  *       "title": "Too many requests",
                  *       "status": 429,
                  *       "detail": "This API client made its 6000 requests of this 60-second window; retry in 12 seconds.",
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource in your tenant. */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-found",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "detail": "There is no API client cli_01M892BP80K3M5N7P9R1S3T5V7.",
                  *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
                  *     }
                  */
@@ -842,6 +877,48 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCaller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tenant": {
+                     *         "id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                     *         "name": "demo",
+                     *         "created_at": "2026-11-25T09:00:00.000Z"
+                     *       },
+                     *       "api_client_id": "cli_01M892BP80K3M5N7P9R1S3T5V7",
+                     *       "scopes": [
+                     *         "crm:read",
+                     *         "crm:write"
+                     *       ],
+                     *       "credential": "bearer_token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Caller"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -80,6 +80,24 @@ describe('API clients', () => {
     expect(own.body.id).toBe(other.tenantId);
   });
 
+  it('tells any caller who it is: tenant, client, the scopes of this credential and its kind', async () => {
+    const created = (await create(admin.token, { name: 'reader', scopes: ['crm:write', 'crm:read'] })).body;
+    const id = created.api_client.id;
+    const narrow = await h.token(id, created.client_secret, 'crm:read');
+    const me = await h.request('GET', '/v1/platform/me', { token: narrow });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      tenant: { id: admin.tenantId, name: expect.any(String), created_at: expect.any(String) },
+      api_client_id: id,
+      scopes: ['crm:read'],
+      credential: 'bearer_token',
+    });
+    const byKey = await h.request('GET', '/v1/platform/me', { headers: { 'x-api-key': `${id}.${created.client_secret}` } });
+    expect(byKey.body).toMatchObject({ api_client_id: id, scopes: ['crm:read', 'crm:write'], credential: 'api_key' });
+    expect(byKey.body.tenant.id).toBe(admin.tenantId);
+    expect((await h.request('GET', '/v1/platform/me')).status).toBe(401);
+  });
+
   describe('patching', () => {
     let id: string;
     beforeAll(async () => {

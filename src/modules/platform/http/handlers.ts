@@ -7,6 +7,7 @@ import type { ApiClientState } from '../domain/api-client';
 import type { ApiClientUseCases } from '../application/api-clients';
 import { TokenRequestError, type TokenRequest } from '../application/issue-token';
 import type { TenantUseCases } from '../application/tenants';
+import type { Tenant } from '../domain/tenant';
 import type { ApiClientSort } from '../infrastructure/api-client.repository';
 
 type Schemas = components['schemas'];
@@ -34,6 +35,10 @@ function toApiClient(s: Readonly<ApiClientState>): Schemas['ApiClient'] {
     secret_rotated_at: s.secretRotatedAt?.toISOString() ?? null,
     revoked_at: s.revokedAt?.toISOString() ?? null,
   };
+}
+
+function toTenant(t: Tenant): Schemas['Tenant'] {
+  return { id: t.id, name: t.name, created_at: t.createdAt.toISOString() };
 }
 
 /** Secured operations always have a principal: the pipeline refuses them without one. */
@@ -108,12 +113,26 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } };
     },
 
+    async getCaller({ principal }) {
+      const me = caller(principal);
+      const tenant = await tenants.get(me.tenantId);
+      return {
+        status: 200,
+        body: {
+          tenant: toTenant(tenant),
+          api_client_id: me.clientId,
+          scopes: [...me.scopes].sort() as Schemas['Scope'][],
+          credential: me.via === 'bearer' ? 'bearer_token' : 'api_key',
+        },
+      };
+    },
+
     async getTenant({ params, principal }) {
       const me = caller(principal);
       // Another tenant's id is not found, exactly like an id that does not exist.
       if (params.tenant_id !== me.tenantId) throw new HttpProblem('not-found', `There is no tenant ${params.tenant_id}.`);
       const tenant = await tenants.get(me.tenantId);
-      return { status: 200, body: { id: tenant.id, name: tenant.name, created_at: tenant.createdAt.toISOString() } };
+      return { status: 200, body: toTenant(tenant) };
     },
 
     async listApiClients({ query, principal }) {
