@@ -63,6 +63,19 @@ describe('API clients', () => {
     expect(res.body.errors[0].pointer).toBe('/name');
   });
 
+  it('refuses a name sent twice in one JSON object, naming it, and creates nothing', async () => {
+    const before = (await h.request('GET', '/v1/platform/api-clients?limit=200', { token: admin.token })).body.data.length;
+    const res = await h.request('POST', '/v1/platform/api-clients', {
+      token: admin.token,
+      headers: { 'content-type': 'application/json' },
+      raw: '{"name":"first","scopes":["crm:read"],"name":"second"}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('/problems/validation-error');
+    expect(res.body.errors).toEqual([{ pointer: '/name', detail: 'is sent more than once in its object' }]);
+    expect((await h.request('GET', '/v1/platform/api-clients?limit=200', { token: admin.token })).body.data.length).toBe(before);
+  });
+
   it('hides other tenants\' clients: their ids are 404', async () => {
     const other = await h.tenant();
     const mine = (await create(admin.token, { name: 'mine', scopes: ['crm:read'] })).body.api_client;

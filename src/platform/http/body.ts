@@ -66,11 +66,19 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     throw new HttpProblem('malformed-request', 'The body is not valid UTF-8.');
   }
   if (JSON_TYPES.has(mediaType)) {
+    let value: unknown;
     try {
-      return { raw, mediaType, value: JSON.parse(text), present: true };
+      value = JSON.parse(text);
     } catch {
       throw new HttpProblem('malformed-request', 'The body is not valid JSON.');
     }
+    // JSON.parse keeps the last of two equal names; another parser (a proxy, a gateway, the
+    // client's own log) may keep the first. Refused, like a form parameter sent twice.
+    const twice = typeof value === 'object' && value !== null ? duplicateName(text) : undefined;
+    if (twice !== undefined) {
+      throw new HttpProblem('validation-error', 'A name appears twice in one JSON object.', { errors: [{ pointer: twice, detail: 'is sent more than once in its object' }] });
+    }
+    return { raw, mediaType, value, present: true };
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
     const form: Record<string, string> = Object.create(null);
@@ -83,6 +91,69 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     return { raw, mediaType, value: form, present: true };
   }
   return { raw, mediaType, value: text, present: true };
+}
+
+interface Container {
+  names: Set<string> | undefined; // an object's names so far; undefined for an array
+  pointer: string;
+  /** The member whose value comes next: its name (objects) or index (arrays). */
+  member: string;
+  index: number;
+  expectName: boolean;
+}
+
+/**
+ * The JSON pointer of the first member whose name its object already has (names compared after
+ * unescaping, so `"a"` and `"\u0061"` are the same), or undefined. `text` is valid JSON:
+ * JSON.parse took it. Iterative, so a deeply nested body cannot overflow the stack.
+ */
+export function duplicateName(text: string): string | undefined {
+  const stack: Container[] = [];
+  const childPointer = () => {
+    const top = stack[stack.length - 1];
+    return top ? `${top.pointer}/${top.names ? pointerToken(top.member) : top.index}` : '';
+  };
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ names: c === 0x7b ? new Set() : undefined, pointer: childPointer(), member: '', index: 0, expectName: c === 0x7b });
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      i++;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top.names) top.expectName = true;
+      else top.index++;
+      i++;
+    } else if (c === 0x22 /* " */) {
+      const end = stringEnd(text, i);
+      const top = stack[stack.length - 1];
+      if (top?.names && top.expectName) {
+        const slice = text.slice(i, end + 1);
+        const name = slice.includes('\\') ? (JSON.parse(slice) as string) : slice.slice(1, -1);
+        top.member = name;
+        if (top.names.has(name)) return childPointer();
+        top.names.add(name);
+        top.expectName = false;
+      }
+      i = end + 1;
+    } else {
+      i++; // whitespace, `:`, and the characters of numbers and literals
+    }
+  }
+  return undefined;
+}
+
+/** The index of the quote that closes the string opening at `start`. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; ; ) {
+    const quote = text.indexOf('"', i);
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    i = quote + 1;
+  }
 }
 
 const clientGone = () => new HttpProblem('malformed-request', 'The request body ended before its declared length: the client closed the connection.');
