@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../src/platform/config/config';
 import { createDatabase, type Database } from '../../src/platform/db/database';
-import { createMigrator } from '../../src/platform/db/migrator';
+import { createMigrator, sqliteMigrationLockPath, withMigrationLock } from '../../src/platform/db/migrator';
 import { freshDatabase, testDbKind, type TestDatabase } from '../support/databases';
 
 /** Every table the migrations create; a new migration that adds a table adds it here. */
@@ -190,6 +190,40 @@ describe(`migrate CLI on ${testDbKind()}`, () => {
         const rows = await db.select<{ name: string; n: string }>(`SELECT name, COUNT(*) AS n FROM "${META}" GROUP BY name ORDER BY name`, {});
         expect(rows.map((r) => [r.name, Number(r.n)])).toEqual(all.map((n) => [n, 1]));
         expect(await tables(db)).toEqual([...APP_TABLES, META].sort());
+      },
+      CLI_TIMEOUT_MS,
+    );
+  });
+}
+
+// The SQLite lock ends with its process: a migrator that dies holding it blocks no one.
+if (testDbKind() === 'sqlite') {
+  describe('the SQLite migration lock', () => {
+    it(
+      'waits while another process holds it, and is free the moment that process dies',
+      async () => {
+        const path = sqliteMigrationLockPath(db.sqliteFile!);
+        // Another process holding the lock as a migrator does, then killed without a chance to release it.
+        const holder = spawn(
+          process.execPath,
+          ['-e', `const s = require('sqlite3'); const d = new s.Database(${JSON.stringify(path)}); d.exec('BEGIN EXCLUSIVE', (e) => { if (e) throw e; console.log('holding'); }); setInterval(() => {}, 1000);`],
+          { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        await new Promise<void>((ok) => holder.stdout!.on('data', (d) => String(d).includes('holding') && ok()));
+        const said = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+        try {
+          let ran = false;
+          const migrating = withMigrationLock(db, async () => void (ran = true));
+          await new Promise((r) => setTimeout(r, 500));
+          expect(ran).toBe(false);
+          expect(said).toHaveBeenCalledWith(`stratum: waiting for another process to finish migrating (${path})`);
+          holder.kill('SIGKILL');
+          await migrating;
+          expect(ran).toBe(true);
+        } finally {
+          said.mockRestore();
+          holder.kill('SIGKILL');
+        }
       },
       CLI_TIMEOUT_MS,
     );

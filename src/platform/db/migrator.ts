@@ -1,7 +1,8 @@
-import { closeSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import sqlite3 from 'sqlite3';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Database } from './database';
 
@@ -42,11 +43,11 @@ export function createMigrator(db: Database, dir = MIGRATIONS_DIR, log = false):
 /**
  * Runs `fn` while holding the migration lock, so two processes starting at once do not both
  * migrate: the second waits, then finds nothing left to do. On PostgreSQL that is a session
- * advisory lock on a connection of its own; on SQLite, a lock file next to the database that names
- * the holding process (SQLite's own locks last one transaction, and a migration run is several).
+ * advisory lock on a connection of its own; on SQLite, an exclusive transaction on a lock database
+ * next to the data (a migration run is several transactions of the data's own database).
  */
 export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
-  if (db.dialect !== 'postgres') return db.sqliteFile ? withLockFile(`${db.sqliteFile}.migrate-lock`, fn) : fn();
+  if (db.dialect !== 'postgres') return db.sqliteFile ? withSqliteLock(sqliteMigrationLockPath(db.sqliteFile), fn) : fn();
   const cm = db.sequelize.connectionManager as unknown as {
     getConnection(o: { type: string }): Promise<PgConnection>;
     releaseConnection(c: PgConnection): Promise<void>;
@@ -72,58 +73,43 @@ interface PgConnection {
   query(sql: string, values: unknown[]): Promise<unknown>;
 }
 
-/** A lock file whose process cannot be read after this long was left half-written. */
-const UNREADABLE_LOCK_MS = 60_000;
-
-/** The lock file names the process holding it; a file whose process has died is taken over. */
-async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const mine = `${process.pid}\n`;
-  let waiting = false;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, mine);
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (lockIsStale(path)) {
-        try {
-          unlinkSync(path);
-        } catch {
-          // another waiter took it over first
-        }
-        continue;
-      }
-      if (!waiting) {
-        waiting = true;
-        console.error(`stratum: waiting for another process to finish migrating (${path})`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
-    } catch {
-      // already gone: nothing to release
-    }
-  }
+/** Where the SQLite migration lock lives: a database of its own next to the data. */
+export function sqliteMigrationLockPath(sqliteFile: string): string {
+  return `${sqliteFile}.migration-lock`;
 }
 
-function lockIsStale(path: string): boolean {
+/**
+ * The SQLite migration lock: an exclusive transaction on a lock database of its own, held for the
+ * whole run. SQLite's locks are the operating system's file locks, which end with the process:
+ * a process that dies while migrating frees the lock at once, and no one has to guess whether
+ * a lock is stale (guessing let two waiters each remove the other's fresh lock file).
+ */
+async function withSqliteLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await new Promise<sqlite3.Database>((ok, fail) => {
+    const db: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (err) => (err ? fail(err) : ok(db)));
+  });
+  const exec = (sql: string) => new Promise<void>((ok, fail) => lock.exec(sql, (err) => (err ? fail(err) : ok())));
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(path).mtimeMs > UNREADABLE_LOCK_MS;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    lock.configure('busyTimeout', 0);
+    for (let waiting = false; ; ) {
+      try {
+        await exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+        if (!waiting) {
+          waiting = true;
+          console.error(`stratum: waiting for another process to finish migrating (${path})`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  } catch {
-    return false; // released in between
+    try {
+      return await fn();
+    } finally {
+      await exec('ROLLBACK');
+    }
+  } finally {
+    await new Promise<void>((ok) => lock.close(() => ok()));
   }
 }
