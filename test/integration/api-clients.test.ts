@@ -76,6 +76,17 @@ describe('API clients', () => {
     expect((await h.request('GET', '/v1/platform/api-clients?limit=200', { token: admin.token })).body.data.length).toBe(before);
   });
 
+  it('refuses a body nested too deep with a 400 naming where, not a 500', async () => {
+    const res = await h.request('POST', '/v1/platform/api-clients', {
+      token: admin.token,
+      headers: { 'content-type': 'application/json' },
+      raw: `{"name":"x","scopes":["crm:read"],"description":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('/problems/validation-error');
+    expect(res.body.errors).toEqual([{ pointer: `/description${'/0'.repeat(63)}`, detail: 'nests more than 64 levels deep' }]);
+  });
+
   it('hides other tenants\' clients: their ids are 404', async () => {
     const other = await h.tenant();
     const mine = (await create(admin.token, { name: 'mine', scopes: ['crm:read'] })).body.api_client;

@@ -11,6 +11,7 @@ let failuresLeft = 0;
 let flakyCalls = 0;
 const slowHandled = new Set<string>();
 let onSlowStart: (() => void) | undefined;
+let slowGate: Promise<void> | undefined;
 
 beforeAll(async () => {
   h = await Harness.start();
@@ -31,6 +32,7 @@ beforeAll(async () => {
     types: ['test.slow'],
     handle: async (event) => {
       onSlowStart?.();
+      await slowGate;
       await new Promise((resolve) => setTimeout(resolve, 20));
       slowHandled.add(event.id);
     },
@@ -121,18 +123,26 @@ describe('domain events through the outbox', () => {
   it('returns from drain only when no pass is still delivering, even one a poke started meanwhile', async () => {
     // A poke while drain is handling one event must not start a second pass alongside it: that
     // pass would lease the next event, drain's own pass would find nothing more due and return
-    // while the next event is still being handled.
+    // while the next event is still being handled. The second event becomes due while the first
+    // is held in its handler (no write by the test meanwhile: on SQLite the handler's
+    // transaction holds the write lock).
     const now = new Date();
-    const row = (id: string, i: number) => ({ id, tenant_id: admin.tenantId, type: 'test.slow', aggregate_type: 'test', aggregate_id: `t_${i}`, payload: '{}', occurred_at: now, attempts: 0, next_attempt_at: now });
+    const dueAt = new Date(now.getTime() + 300);
+    const row = (id: string, i: number, due: Date) => ({ id, tenant_id: admin.tenantId, type: 'test.slow', aggregate_type: 'test', aggregate_id: `t_${i}`, payload: '{}', occurred_at: now, attempts: 0, next_attempt_at: due });
     const first = 'evt_0000000000000000SLOW0001';
     const second = 'evt_0000000000000000SLOW0002';
-    await OutboxEventModel.create(row(first, 1));
+    await OutboxEventModel.create(row(first, 1, now));
+    await OutboxEventModel.create(row(second, 2, dueAt));
     const started = new Promise<void>((resolve) => (onSlowStart = resolve));
+    let release = () => undefined as void;
+    slowGate = new Promise<void>((resolve) => (release = resolve));
     const drained = drain();
-    await started; // drain's pass is handling the first event
+    await started; // drain's pass is handling the first event, held at the gate
     onSlowStart = undefined;
-    await OutboxEventModel.create(row(second, 2));
+    while (Date.now() <= dueAt.getTime() + 20) await new Promise((resolve) => setTimeout(resolve, 20));
     h.stratum.kernel.dispatcher.poke();
+    release();
+    slowGate = undefined;
     await drained;
     expect([...slowHandled]).toEqual([first, second]);
     expect((await OutboxEventModel.findByPk(second, { raw: true }))!.published_at).not.toBeNull();

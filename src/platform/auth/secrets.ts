@@ -41,20 +41,30 @@ const VERIFIED_LIMIT = 10_000;
  * request, an `X-API-Key` header, with a made-up client id: unknown ids cost the same, so that
  * timing does not tell which exist). Unbounded, a flood of bad credentials fills libuv's pool and
  * the CPUs, and every database query of the process waits behind it (`npm run bench:flood`: reads
- * fell to 0.07–0.15 of their rate). So at most `concurrency` computations run at once (config:
- * half the pool and half the CPUs by default), at most `queue` checks wait, and a check beyond that fails with
- * `SecretChecksBusyError` (a 503) instead of queueing without end. A secret that has been
- * verified against a stored hash is remembered (a digest of hash and secret, never the secret),
- * so clients that authenticate again and again do not pay, or wait for, scrypt each time; a
- * rotated secret has a new hash and never matches an old entry.
+ * fell to 0.00–0.29 of their rate). So at most `concurrency` computations run at once (config:
+ * half the pool and half the CPUs by default), at most `queue` checks wait, and a check beyond
+ * that fails with `SecretChecksBusyError` (a 503) instead of queueing without end — before the
+ * client is even looked up (`admit`). A secret verified for a client is remembered with the
+ * stored hash it matched (under a digest of client id and secret, never the secret; the 10 000
+ * most recently used), so clients that authenticate again and again do not pay, or wait for,
+ * scrypt each time; after a rotation the stored hash differs and the old entry no longer counts.
  */
 export class SecretHasher {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly verified = new Set<string>();
-  private dummyHash: Promise<string> | undefined;
+  /** digest(client id, secret) → the stored hash that secret was verified against; oldest first. */
+  private readonly verified = new Map<string, string>();
 
   constructor(private readonly settings: SecretHasherSettings) {}
+
+  /**
+   * Sheds a check before any work is done for it (the client's lookup included): throws
+   * SecretChecksBusyError when no check could wait now, unless this secret is one this process
+   * has verified for this client (that needs no scrypt). The same for every client id, known or not.
+   */
+  admit(clientId: string, secret: string): void {
+    if (this.full() && !this.verified.has(rememberKey(clientId, secret))) throw new SecretChecksBusyError();
+  }
 
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(16);
@@ -62,17 +72,24 @@ export class SecretHasher {
     return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
   }
 
-  async verify(secret: string, stored: string): Promise<boolean> {
+  /** Whether `secret` is the one `stored` was made from (for the client `clientId`). */
+  async verify(clientId: string, secret: string, stored: string): Promise<boolean> {
     const [scheme, n, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !hash) return false;
-    const remembered = createHash('sha256').update(stored).update('\0').update(secret).digest('base64');
-    if (this.verified.has(remembered)) return true;
+    const remembered = rememberKey(clientId, secret);
+    if (this.verified.get(remembered) === stored) {
+      // Most recently used last: the oldest entry is the one dropped when the map is full.
+      this.verified.delete(remembered);
+      this.verified.set(remembered, stored);
+      return true;
+    }
     const expected = Buffer.from(hash, 'base64url');
     const actual = await this.scrypt(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
     const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
     if (ok) {
-      if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
-      this.verified.add(remembered);
+      this.verified.delete(remembered);
+      if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(remembered, stored);
     }
     return ok;
   }
@@ -82,19 +99,17 @@ export class SecretHasher {
    * the answer's timing does not tell which client ids exist.
    */
   async failCheck(secret: string): Promise<false> {
-    this.dummyHash ??= this.hash(generateSecret()).catch((err) => {
-      this.dummyHash = undefined; // try again next time rather than keep a failure
-      throw err;
-    });
-    const dummy = await this.dummyHash;
-    const [, n, r, p, salt] = dummy.split('$');
-    await this.scrypt(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+    await this.scrypt(secret, randomBytes(16), N, R, P);
     return false;
   }
 
   /** Checks running and waiting now. */
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
+  }
+
+  private full(): boolean {
+    return this.running >= this.settings.concurrency && this.waiting.length >= this.settings.queue;
   }
 
   private async scrypt(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
@@ -113,4 +128,8 @@ export class SecretHasher {
       else this.running--;
     }
   }
+}
+
+function rememberKey(clientId: string, secret: string): string {
+  return createHash('sha256').update(clientId).update('\0').update(secret).digest('base64');
 }

@@ -112,6 +112,8 @@ export class OutboxDispatcher {
    */
   async drain(): Promise<void> {
     while (this.running) await this.running;
+    // Stopped while it waited: the database may be closing; stop() waited for the last pass.
+    if (this.stopped) return;
     await this.track(this.deliverDue());
     while (this.running) await this.running;
   }

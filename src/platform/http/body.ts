@@ -72,12 +72,8 @@ export async function readBody(req: IncomingMessage, accepted: readonly string[]
     } catch {
       throw new HttpProblem('malformed-request', 'The body is not valid JSON.');
     }
-    // JSON.parse keeps the last of two equal names; another parser (a proxy, a gateway, the
-    // client's own log) may keep the first. Refused, like a form parameter sent twice.
-    const twice = typeof value === 'object' && value !== null ? duplicateName(text) : undefined;
-    if (twice !== undefined) {
-      throw new HttpProblem('validation-error', 'A name appears twice in one JSON object.', { errors: [{ pointer: twice, detail: 'is sent more than once in its object' }] });
-    }
+    const shape = typeof value === 'object' && value !== null ? jsonShapeProblem(text) : undefined;
+    if (shape) throw new HttpProblem('validation-error', shape.message, { errors: [shape.error] });
     return { raw, mediaType, value, present: true };
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
@@ -102,12 +98,19 @@ interface Container {
   expectName: boolean;
 }
 
+/** Objects and arrays nested deeper than this are refused: nothing in the contract nests so deep. */
+export const MAX_JSON_DEPTH = 64;
+
 /**
- * The JSON pointer of the first member whose name its object already has (names compared after
- * unescaping, so `"a"` and `"\u0061"` are the same), or undefined. `text` is valid JSON:
- * JSON.parse took it. Iterative, so a deeply nested body cannot overflow the stack.
+ * What is wrong with the shape of a JSON body that JSON.parse accepted, or undefined:
+ * - a member whose name its object already has (names compared after unescaping, so `"a"` and
+ *   `"\u0061"` are the same). JSON.parse keeps the last of the two; another parser (a proxy, a
+ *   gateway, the client's own log) may keep the first. Refused, like a form parameter sent twice.
+ * - objects and arrays nested deeper than MAX_JSON_DEPTH: the recursive walks after parsing
+ *   (schema validation, the stored-string check) would run out of stack on a body of `[[[[…`.
+ * `text` is valid JSON. Iterative, so a deeply nested body cannot overflow the stack here.
  */
-export function duplicateName(text: string): string | undefined {
+export function jsonShapeProblem(text: string): { message: string; error: FieldError } | undefined {
   const stack: Container[] = [];
   const childPointer = () => {
     const top = stack[stack.length - 1];
@@ -116,7 +119,11 @@ export function duplicateName(text: string): string | undefined {
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      stack.push({ names: c === 0x7b ? new Set() : undefined, pointer: childPointer(), member: '', index: 0, expectName: c === 0x7b });
+      const pointer = childPointer();
+      if (stack.length === MAX_JSON_DEPTH) {
+        return { message: `The body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`, error: { pointer, detail: `nests more than ${MAX_JSON_DEPTH} levels deep` } };
+      }
+      stack.push({ names: c === 0x7b ? new Set() : undefined, pointer, member: '', index: 0, expectName: c === 0x7b });
       i++;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
@@ -133,7 +140,7 @@ export function duplicateName(text: string): string | undefined {
         const slice = text.slice(i, end + 1);
         const name = slice.includes('\\') ? (JSON.parse(slice) as string) : slice.slice(1, -1);
         top.member = name;
-        if (top.names.has(name)) return childPointer();
+        if (top.names.has(name)) return { message: 'A name appears twice in one JSON object.', error: { pointer: childPointer(), detail: 'is sent more than once in its object' } };
         top.names.add(name);
         top.expectName = false;
       }

@@ -89,15 +89,16 @@ export type ApiClientUseCases = ReturnType<typeof apiClientUseCases>;
 /**
  * Verifies `<client_id>.<secret>` API keys. The client is read on every call, so a revocation or
  * rotation takes effect at once in every process; only the slow scrypt check is remembered (by
- * the SecretHasher, keyed by the stored hash and the presented secret).
+ * the SecretHasher, with the stored hash it matched).
  */
 export function apiKeyVerifier(db: Database, secrets: SecretHasher) {
   return async (clientId: string, secret: string): Promise<Principal | null> => {
     if (!isApiClientId(clientId) || secret.length > 200) return null;
+    secrets.admit(clientId, secret);
     const client = await ApiClientRepository.findForCredentials(db, clientId);
     if (!client || client.snapshot.status !== 'active') return secrets.failCheck(secret).then(() => null);
     const { secretHash, tenantId, scopes } = client.snapshot;
-    if (!(await secrets.verify(secret, secretHash))) return null;
+    if (!(await secrets.verify(clientId, secret, secretHash))) return null;
     return { tenantId, clientId, scopes: new Set(scopes), via: 'api_key' };
   };
 }

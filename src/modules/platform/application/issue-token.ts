@@ -30,9 +30,13 @@ export function tokenIssuer(db: Database, tokens: TokenService, secrets: SecretH
     if (!request.clientId || !request.clientSecret) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed: send client_id and client_secret, in the body or with HTTP Basic.');
     }
+    // Shed before the lookup when the secret checks are full (a 503), unless this secret is known.
+    secrets.admit(request.clientId, request.clientSecret);
     const client = isApiClientId(request.clientId) ? await ApiClientRepository.findForCredentials(db, request.clientId) : null;
     const authenticated =
-      client && client.snapshot.status === 'active' ? await secrets.verify(request.clientSecret, client.snapshot.secretHash) : await secrets.failCheck(request.clientSecret);
+      client && client.snapshot.status === 'active'
+        ? await secrets.verify(client.id, request.clientSecret, client.snapshot.secretHash)
+        : await secrets.failCheck(request.clientSecret);
     if (!client || !authenticated) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed.');
     }
