@@ -199,6 +199,21 @@ describe('the HTTP pipeline', () => {
     problem(wrong, 405, 'method-not-allowed');
   });
 
+  it('tells every cache to keep no API answer: Cache-Control no-store on successes, problems and the token endpoint', async () => {
+    const answers = [
+      await h.request('GET', `/v1/platform/api-clients/${admin.clientId}`, { token: admin.token }),
+      await h.request('GET', `/v1/platform/api-clients/${admin.clientId}`, { headers: { 'x-api-key': `${admin.clientId}.${admin.secret}` } }),
+      await h.request('GET', '/v1/platform/api-clients?limit=1', { token: admin.token }),
+      await h.request('GET', '/v1/platform/api-clients?limit=1'),
+      await h.request('GET', '/v1/platform/nothing-here', { token: admin.token }),
+      await h.request('DELETE', '/v1/platform/api-clients', { token: admin.token }),
+      await h.request('GET', '/v1/health/live'),
+      await h.request('POST', '/v1/oauth/token', { form: { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: 'wrong' } }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 401, 404, 405, 200, 401]);
+    for (const a of answers) expect(a.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('echoes a well-formed X-Request-Id and replaces a bad one', async () => {
     const good = await h.request('GET', '/v1/health/live', { headers: { 'x-request-id': 'abc-123.x_y' } });
     expect(good.headers.get('x-request-id')).toBe('abc-123.x_y');

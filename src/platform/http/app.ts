@@ -161,8 +161,8 @@ export function createApp(options: AppOptions): HttpApp {
         outcome = errorOutcome(err, state, logger);
       }
       if (options.validateResponses) {
-        // What `send` will add: the request id and the rate limit headers.
-        const headers = { ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
+        // What `send` will add: the request id, Cache-Control unless set, and the rate limit headers.
+        const headers = { 'Cache-Control': 'no-store', ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
         const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
         if (problems.length) {
           logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');

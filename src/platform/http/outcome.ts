@@ -95,7 +95,8 @@ export function send(res: ServerResponse, state: RequestState, outcome: Outcome)
   state.status = outcome.status;
   // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
   if (res.writableEnded || (res.socket && !res.socket.writable)) return;
-  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
+  // Every API answer: nothing here is for a cache to keep (an outcome may say so itself).
+  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId, 'Cache-Control': 'no-store' };
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
   }
@@ -115,6 +116,7 @@ export function send(res: ServerResponse, state: RequestState, outcome: Outcome)
 export function write(ctx: Koa.Context, outcome: Outcome): void {
   ctx.status = outcome.status;
   const res = ctx.res;
+  res.setHeader('Cache-Control', 'no-store');
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
   }
