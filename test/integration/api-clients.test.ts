@@ -1,3 +1,4 @@
+import { ApiClientModel } from '../../src/modules/platform/infrastructure/models';
 import { Harness, type Admin } from '../support/harness';
 
 let h: Harness;
@@ -287,6 +288,10 @@ describe('API clients', () => {
         const found = await h.request('GET', `/v1/platform/api-clients?q=${q}`, { token: admin.token });
         expect({ q, names: found.body.data.map((c: { name: string }) => c.name) }).toEqual({ q, names: ['ÉCOLE Straße'] });
       }
+      // A row an older process wrote (before name_search existed) is still found by its name.
+      const older = await h.request('POST', '/v1/platform/api-clients', { token: admin.token, json: { name: 'Legacy Importer', scopes: ['crm:read'] } });
+      await ApiClientModel.update({ name_search: null }, { where: { id: older.body.api_client.id } });
+      expect((await h.request('GET', '/v1/platform/api-clients?q=legacy%20IMP', { token: admin.token })).body.data.map((c: { id: string }) => c.id)).toEqual([older.body.api_client.id]);
       expect((await list('status=revoked')).body.data).toEqual([]);
       const all = (await list('sort=created_at&limit=200')).body.data;
       const after = (await list(`sort=created_at&created_after=${encodeURIComponent(all[3].created_at)}`)).body.data;

@@ -132,7 +132,9 @@ export class ApiClientRepository {
       replacements.status = filter.status;
     }
     if (filter.q) {
-      where.push("name_search LIKE :q ESCAPE '\\'");
+      // A row written by a process older than the name_search migration (during a rolling
+      // upgrade) has none: its name is folded by the database instead (ASCII only on SQLite).
+      where.push("(name_search LIKE :q ESCAPE '\\' OR (name_search IS NULL AND LOWER(name) LIKE :q ESCAPE '\\'))");
       replacements.q = `%${searchText(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     if (filter.createdAfter) {
