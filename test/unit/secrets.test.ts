@@ -40,7 +40,7 @@ describe('secret checks', () => {
     const hasher = new SecretHasher({ concurrency: 2, queue: 10 });
     const watch = watchScrypt();
     try {
-      const checks = Array.from({ length: 6 }, (_, i) => hasher.failCheck(`s${i}`));
+      const checks = Array.from({ length: 6 }, (_, i) => hasher.failCheck(CLIENT, `s${i}`));
       await settle();
       expect(hasher.load).toEqual({ running: 2, waiting: 4 });
       expect(watch.seen.inProgress).toBe(2);
@@ -54,14 +54,14 @@ describe('secret checks', () => {
 
   it('refuses a check at once when the queue is full, and recovers', async () => {
     const hasher = new SecretHasher({ concurrency: 1, queue: 1 });
-    const first = hasher.failCheck('a');
-    const second = hasher.failCheck('b');
+    const first = hasher.failCheck(CLIENT, 'a');
+    const second = hasher.failCheck(CLIENT, 'b');
     expect(() => hasher.admit(CLIENT, 'c')).toThrow(SecretChecksBusyError);
-    await expect(hasher.failCheck('c')).rejects.toBeInstanceOf(SecretChecksBusyError);
+    await expect(hasher.failCheck(CLIENT, 'c')).rejects.toBeInstanceOf(SecretChecksBusyError);
     expect(await first).toBe(false);
     expect(await second).toBe(false);
     expect(() => hasher.admit(CLIENT, 'd')).not.toThrow();
-    expect(await hasher.failCheck('d')).toBe(false);
+    expect(await hasher.failCheck(CLIENT, 'd')).toBe(false);
   });
 
   it('does not compute again a secret verified for the client against the same hash, even when busy', async () => {
@@ -69,7 +69,7 @@ describe('secret checks', () => {
     const secret = generateSecret();
     const stored = await hasher.hash(secret);
     expect(await hasher.verify(CLIENT, secret, stored)).toBe(true);
-    const busy = hasher.failCheck('holds the only place');
+    const busy = hasher.failCheck(CLIENT, 'holds the only place');
     await settle();
     expect(hasher.load.running).toBe(1);
     // remembered: admitted and answered without scrypt, so without waiting for a place
@@ -81,16 +81,41 @@ describe('secret checks', () => {
     await expect(hasher.verify('cli_01M892BP80K3M5N7P9R1S3T5V8', secret, stored)).rejects.toBeInstanceOf(SecretChecksBusyError);
     await busy;
     const rotated = await hasher.hash(secret);
-    const busyAgain = hasher.failCheck('holds it again');
+    const busyAgain = hasher.failCheck(CLIENT, 'holds it again');
     await settle();
     await expect(hasher.verify(CLIENT, secret, rotated)).rejects.toBeInstanceOf(SecretChecksBusyError);
     await busyAgain;
     expect(await hasher.verify(CLIENT, secret, rotated)).toBe(true);
     // and the old hash no longer counts as remembered
-    const busyThird = hasher.failCheck('and again');
+    const busyThird = hasher.failCheck(CLIENT, 'and again');
     await settle();
     await expect(hasher.verify(CLIENT, secret, stored)).rejects.toBeInstanceOf(SecretChecksBusyError);
     await busyThird;
+  });
+
+  it('forgets a remembered secret once it stops matching (revoked, rotated), so admit sheds it again', async () => {
+    const hasher = new SecretHasher({ concurrency: 1, queue: 0 });
+    const secret = generateSecret();
+    const stored = await hasher.hash(secret);
+    /** Takes the only place; resolves (in a wrapper, not to be awaited away) once it is taken. */
+    const fill = async () => {
+      const busy = hasher.failCheck('cli_01M892BP80K3M5N7P9R1S3T5V9', 'holds the only place');
+      await settle();
+      return { busy };
+    };
+    // revoked: the caller checks it as an unknown client
+    expect(await hasher.verify(CLIENT, secret, stored)).toBe(true);
+    await hasher.failCheck(CLIENT, secret);
+    let { busy } = await fill();
+    expect(() => hasher.admit(CLIENT, secret)).toThrow(SecretChecksBusyError);
+    await busy;
+    // rotated: checked against a new hash (and found not to match)
+    expect(await hasher.verify(CLIENT, secret, stored)).toBe(true);
+    const rotated = await hasher.hash(generateSecret());
+    expect(await hasher.verify(CLIENT, secret, rotated)).toBe(false);
+    ({ busy } = await fill());
+    expect(() => hasher.admit(CLIENT, secret)).toThrow(SecretChecksBusyError);
+    await busy;
   });
 
   it('forgets the least recently used verification first when full', async () => {

@@ -77,9 +77,11 @@ export class SecretHasher {
     const [scheme, n, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !hash) return false;
     const remembered = rememberKey(clientId, secret);
-    if (this.verified.get(remembered) === stored) {
-      // Most recently used last: the oldest entry is the one dropped when the map is full.
-      this.verified.delete(remembered);
+    const known = this.verified.get(remembered);
+    // Most recently used last: the oldest entry is the one dropped when the map is full. An
+    // entry for another hash (the secret was rotated) no longer counts for `admit` either.
+    this.verified.delete(remembered);
+    if (known === stored) {
       this.verified.set(remembered, stored);
       return true;
     }
@@ -87,7 +89,6 @@ export class SecretHasher {
     const actual = await this.scrypt(secret, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
     const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
     if (ok) {
-      this.verified.delete(remembered);
       if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(remembered, stored);
     }
@@ -96,9 +97,11 @@ export class SecretHasher {
 
   /**
    * The same scrypt work as a real check, always false: for an unknown or revoked client, so that
-   * the answer's timing does not tell which client ids exist.
+   * the answer's timing does not tell which client ids exist. A secret remembered for the client
+   * (it was revoked since) is forgotten, so `admit` sheds it like any other.
    */
-  async failCheck(secret: string): Promise<false> {
+  async failCheck(clientId: string, secret: string): Promise<false> {
+    this.verified.delete(rememberKey(clientId, secret));
     await this.scrypt(secret, randomBytes(16), N, R, P);
     return false;
   }

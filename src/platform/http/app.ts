@@ -13,7 +13,7 @@ import { NO_BODY, readBody, unstorableStrings } from './body';
 import type { Contract, OperationSpec } from './contract';
 import type { HandlerMap, HandlerRequest, IfMatch } from './handler';
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind } from './problem';
-import { errorOutcome, type Outcome, rateLimitHeaders, replyOutcome, type RequestState, send, write } from './outcome';
+import { errorOutcome, NO_STORE, type Outcome, rateLimitHeaders, replyOutcome, type RequestState, send, write } from './outcome';
 import { problemIndex, problemPage } from './problem-pages';
 
 export const API_BASE = '/v1';
@@ -161,8 +161,8 @@ export function createApp(options: AppOptions): HttpApp {
         outcome = errorOutcome(err, state, logger);
       }
       if (options.validateResponses) {
-        // What `send` will add: the request id, Cache-Control unless set, and the rate limit headers.
-        const headers = { 'Cache-Control': 'no-store', ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
+        // What `send` will add: the request id and the rate limit headers.
+        const headers = { ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
         const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
         if (problems.length) {
           logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
@@ -285,7 +285,8 @@ async function runOperation(
   }
   if (claim.kind === 'replay') {
     const stored = claim.response;
-    return { status: stored.status, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
+    // NO_STORE for answers stored before every outcome carried it.
+    return { status: stored.status, headers: { ...NO_STORE, ...stored.headers, 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
   }
   let outcome: Outcome;
   try {

@@ -29,6 +29,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
         'Content-Type: application/problem+json; charset=utf-8',
         `Content-Length: ${Buffer.byteLength(body)}`,
         `X-Request-Id: ${requestId}`,
+        'Cache-Control: no-store',
         'Connection: close',
         '',
         body,

@@ -40,9 +40,15 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
 }
 
+/**
+ * Every API answer says `Cache-Control: no-store` (an outcome may say otherwise itself): it is
+ * part of the outcome, so the contract check in app.ts sees what is sent.
+ */
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': 'no-store' });
+
 export function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
   const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
-  return { status: reply.status, headers: reply.headers ?? {}, body: json, contentType: json === undefined ? undefined : 'application/json' };
+  return { status: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: json, contentType: json === undefined ? undefined : 'application/json' };
 }
 
 export function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
@@ -87,7 +93,7 @@ function isClientHttpError(err: unknown): err is { status: number } {
 }
 
 export function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
-  return { status, headers, body: JSON.stringify(body), contentType };
+  return { status, headers: { ...NO_STORE, ...headers }, body: JSON.stringify(body), contentType };
 }
 
 /** Writes an API outcome straight on the response: every header in one writeHead. */
@@ -95,8 +101,7 @@ export function send(res: ServerResponse, state: RequestState, outcome: Outcome)
   state.status = outcome.status;
   // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
   if (res.writableEnded || (res.socket && !res.socket.writable)) return;
-  // Every API answer: nothing here is for a cache to keep (an outcome may say so itself).
-  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId, 'Cache-Control': 'no-store' };
+  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
   }
@@ -116,7 +121,6 @@ export function send(res: ServerResponse, state: RequestState, outcome: Outcome)
 export function write(ctx: Koa.Context, outcome: Outcome): void {
   ctx.status = outcome.status;
   const res = ctx.res;
-  res.setHeader('Cache-Control', 'no-store');
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
   }

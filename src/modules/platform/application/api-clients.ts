@@ -96,7 +96,7 @@ export function apiKeyVerifier(db: Database, secrets: SecretHasher) {
     if (!isApiClientId(clientId) || secret.length > 200) return null;
     secrets.admit(clientId, secret);
     const client = await ApiClientRepository.findForCredentials(db, clientId);
-    if (!client || client.snapshot.status !== 'active') return secrets.failCheck(secret).then(() => null);
+    if (!client || client.snapshot.status !== 'active') return secrets.failCheck(clientId, secret).then(() => null);
     const { secretHash, tenantId, scopes } = client.snapshot;
     if (!(await secrets.verify(clientId, secret, secretHash))) return null;
     return { tenantId, clientId, scopes: new Set(scopes), via: 'api_key' };

@@ -36,7 +36,7 @@ export function tokenIssuer(db: Database, tokens: TokenService, secrets: SecretH
     const authenticated =
       client && client.snapshot.status === 'active'
         ? await secrets.verify(client.id, request.clientSecret, client.snapshot.secretHash)
-        : await secrets.failCheck(request.clientSecret);
+        : await secrets.failCheck(request.clientId, request.clientSecret);
     if (!client || !authenticated) {
       throw new TokenRequestError('invalid_client', 'Client authentication failed.');
     }

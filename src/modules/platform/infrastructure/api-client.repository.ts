@@ -132,8 +132,10 @@ export class ApiClientRepository {
       replacements.status = filter.status;
     }
     if (filter.q) {
-      // A row written by a process older than the name_search migration (during a rolling
-      // upgrade) has none: its name is folded by the database instead (ASCII only on SQLite).
+      // A row created by a process older than the name_search migration (during a rolling
+      // upgrade) has none: its name is folded by the database instead (ASCII only on SQLite,
+      // so beyond ASCII such a row is found on PostgreSQL only). A rename by such a process
+      // leaves the old folded name: found by it until the row is next saved here.
       where.push("(name_search LIKE :q ESCAPE '\\' OR (name_search IS NULL AND LOWER(name) LIKE :q ESCAPE '\\'))");
       replacements.q = `%${searchText(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
