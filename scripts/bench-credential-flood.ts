@@ -13,12 +13,10 @@
  * FLOOD_READERS (default 8) connections reading.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
+import { scratchDatabase } from './scratch-database';
 
 const ROOT = resolve(__dirname, '..');
 const SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
@@ -34,30 +32,6 @@ function freePort(): Promise<number> {
     });
     s.on('error', fail);
   });
-}
-
-async function freshDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const dir = mkdtempSync(join(tmpdir(), 'stratum-flood-'));
-    return { env: { SQLITE_PATH: join(dir, 'flood.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `stratum_flood_${process.pid}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: own.toString() },
-    drop: async () => {
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 interface Server {
@@ -105,16 +79,19 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
 
+/** A token request with the server's demo credentials. */
+const requestToken = (server: Server) =>
+  fetch(`${server.base}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'client_credentials', client_id: server.clientId, client_secret: server.secret }),
+  });
+
 async function measure(label: string, extra: Record<string, string>) {
-  const db = await freshDatabase();
+  const db = await scratchDatabase(process.env.DATABASE_URL, 'stratum-flood');
   const server = await start(db.env, extra);
   try {
-    const tokenRes = await fetch(`${server.base}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'client_credentials', client_id: server.clientId, client_secret: server.secret }),
-    });
-    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const token = ((await (await requestToken(server)).json()) as { access_token: string }).access_token;
     const read = { url: `${server.base}/v1/platform/api-clients/${server.clientId}`, connections: READERS, duration: SECONDS, headers: { authorization: `Bearer ${token}` } };
     await run({ ...read, duration: 2 }); // warm-up
     const alone = await run(read);
@@ -130,11 +107,7 @@ async function measure(label: string, extra: Record<string, string>) {
     const flooded = await run(read);
     // a token request of a client whose secret the server has verified, during the flood
     const t0 = performance.now();
-    const again = await fetch(`${server.base}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'client_credentials', client_id: server.clientId, client_secret: server.secret }),
-    });
+    const again = await requestToken(server);
     const knownMs = performance.now() - t0;
     const floodResult = await flood;
     for (const [phase, result] of [['alone', alone], ['in the flood', flooded]] as const) {

@@ -46,6 +46,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { Client, Pool } from 'pg';
 import pino from 'pino';
+import { scratchDatabase, type ScratchDatabase } from './scratch-database';
 
 const ROOT = resolve(__dirname, '..');
 const API = '/v1/platform/api-clients';
@@ -232,39 +233,23 @@ async function serveAndWait(server: ReturnType<typeof createServer>, close: () =
 // The parent: database, seed, children, load.
 // ---------------------------------------------------------------------------------------------
 
-interface BenchDatabase {
-  kind: 'sqlite' | 'postgres';
+interface BenchDatabase extends ScratchDatabase {
   label: string;
-  env: Record<string, string>;
-  drop(): Promise<void>;
 }
 
 async function freshDatabase(): Promise<BenchDatabase> {
   const adminUrl = process.env.DATABASE_URL;
+  const db = await scratchDatabase(adminUrl, 'stratum-bench');
   if (!adminUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'stratum-bench-'));
     const sqlite3 = require('sqlite3') as typeof import('sqlite3');
-    return { kind: 'sqlite', label: `SQLite ${sqlite3.VERSION} (temp file, WAL)`, env: { SQLITE_PATH: join(dir, 'bench.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { ...db, kind: 'sqlite', label: `SQLite ${sqlite3.VERSION} (temp file, WAL)` };
   }
-  const name = `stratum_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
-  await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    kind: 'postgres',
-    label: `PostgreSQL ${version} (${url.host}, database ${name})`,
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  const url = new URL(db.env.DATABASE_URL);
+  return { ...db, kind: 'postgres', label: `PostgreSQL ${version} (${url.host}, database ${url.pathname.slice(1)})` };
 }
 
 /** Env for a child or the seeding stack: production settings on the bench database, nothing inherited about the database. */

@@ -116,8 +116,8 @@ export class SecretHasher {
   }
 
   private async scrypt(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+    if (this.full()) throw new SecretChecksBusyError();
     if (this.running >= this.settings.concurrency) {
-      if (this.waiting.length >= this.settings.queue) throw new SecretChecksBusyError();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running++;

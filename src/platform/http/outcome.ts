@@ -55,7 +55,7 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   let problem: HttpProblem;
   if (err instanceof OAuthError) {
     // RFC 6749 §5.2: a 401 names the client authentication scheme (HTTP Basic).
-    const headers: Record<string, string> = err.status === 401 ? { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Basic realm="stratum"' } : { 'Cache-Control': 'no-store' };
+    const headers: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Basic realm="stratum"' } : {};
     return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
   } else if (err instanceof HttpProblem) {
     problem = err;
@@ -82,7 +82,7 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   }
   if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
     const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'the request body'} ${e.detail}`).join('; ') : problem.detail;
-    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', { 'Cache-Control': 'no-store' });
+    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', {});
   }
   return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
 }

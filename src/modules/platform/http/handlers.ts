@@ -93,7 +93,7 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
         });
         return {
           status: 200,
-          headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+          headers: { Pragma: 'no-cache' },
           body: { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope },
         };
       } catch (err) {
@@ -164,7 +164,7 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       const { client, secret } = await apiClients.create(me.tenantId, body, claim);
       return {
         status: 201,
-        headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: etag(client.version), 'Cache-Control': 'no-store' },
+        headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: etag(client.version) },
         body: { api_client: toApiClient(client), client_secret: secret },
       };
     },
@@ -190,7 +190,7 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       const { client, secret } = await apiClients.rotateSecret(caller(principal).tenantId, params.api_client_id, expected(ifMatch), claim);
       return {
         status: 200,
-        headers: { ETag: etag(client.version), 'Cache-Control': 'no-store' },
+        headers: { ETag: etag(client.version) },
         body: { api_client: toApiClient(client), client_secret: secret },
       };
     },
