@@ -261,7 +261,7 @@ async function runOperation(
   }
 
   const handler = options.handlers[operation.operationId as keyof HandlerMap] as (r: HandlerRequest<any>) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
-  const request: HandlerRequest<any> = { params: path, query, body: body.value as never, headers: req.headers, principal, requestId: state.requestId, ifMatch };
+  const request: HandlerRequest<any> = { params: path, query, body: body.value as never, headers: req.headers, principal, requestId: state.requestId, remoteAddress: req.socket?.remoteAddress ?? '', ifMatch };
   const key = req.headers['idempotency-key'];
   if (!operation.idempotent || typeof key !== 'string' || !principal) return replyOutcome(await handler(request));
 

@@ -31,6 +31,8 @@ export interface HandlerRequest<K extends OperationId> {
   /** null only on operations whose contract says `security: []`. */
   principal: Principal | null;
   requestId: string;
+  /** The peer's address (the socket's; no proxy header is trusted). */
+  remoteAddress: string;
   ifMatch: IfMatch | undefined;
   /** The request's Idempotency-Key claim: pass it to the unit of work that makes the change. */
   claim?: IdempotencyClaim;
