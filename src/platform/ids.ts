@@ -1,35 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
 
-/** Crockford base32, as in ULID: time-sortable, no I, L, O or U. */
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-let lastTime = 0;
-let lastRandom: number[] = [];
-
-function encodeTime(time: number): string {
-  let out = '';
-  for (let i = 0; i < 10; i++) {
-    out = ALPHABET[time % 32] + out;
-    time = Math.floor(time / 32);
-  }
-  return out;
-}
-
-/** A monotonic ULID: ids made in the same millisecond still sort in creation order. */
-export function ulid(now = Date.now()): string {
-  if (now <= lastTime) {
-    // Same millisecond (or the clock went back): increment the previous random part.
-    let i = lastRandom.length - 1;
-    while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
-    if (i >= 0) lastRandom[i]++;
-    now = lastTime;
-  } else {
-    const bytes = randomBytes(16);
-    lastRandom = Array.from(bytes, (b) => b % 32);
-    lastTime = now;
-  }
-  return encodeTime(now) + lastRandom.map((n) => ALPHABET[n]).join('');
-}
+/**
+ * A monotonic ULID (`ulid` package): 48 bits of milliseconds, then 80 random bits, in Crockford
+ * base32 (26 characters, no I, L, O or U). Ids made in the same millisecond (or after the clock
+ * went back) keep the last time and increment the random part, so they still sort in creation
+ * order. The random part comes from the platform's CSPRNG (`crypto.getRandomValues`, which
+ * ulid 3 detects; it throws rather than fall back to Math.random).
+ */
+export const ulid: (now?: number) => string = monotonicFactory();
 
 const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

@@ -1,16 +1,47 @@
-import { newId, ulid } from '../../src/platform/ids';
+import { isId, newId, ulid } from '../../src/platform/ids';
 import { CursorCodec } from '../../src/platform/http/pagination';
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The first 10 characters of a ULID are the milliseconds, base32, most significant first. */
+const timeOf = (id: string) => [...id.slice(-26, -16)].reduce((ms, c) => ms * 32 + CROCKFORD.indexOf(c), 0);
+
 describe('ids', () => {
-  it('are prefixed, Crockford base32 and sort in creation order', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('are the prefix, an underscore and a 26-character Crockford base32 ULID', () => {
     const ids = Array.from({ length: 500 }, () => newId('cli'));
-    for (const id of ids) expect(id).toMatch(/^cli_[0-9A-HJKMNP-TV-Z]{26}$/);
-    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids) {
+      expect(id).toMatch(/^cli_[0-9A-HJKMNP-TV-Z]{26}$/);
+      expect(isId('cli', id)).toBe(true);
+      expect(isId('ten', id)).toBe(false);
+    }
     expect(new Set(ids).size).toBe(ids.length);
+    expect(isId('cli', 'cli_01JDQ7ZK3M2V8X4B6N9P0RSTWU')).toBe(false); // U is not Crockford
+    expect(isId('cli', 'cli_01jdq7zk3m2v8x4b6n9p0rstwv')).toBe(false);
   });
 
-  it('put the time first', () => {
-    expect(ulid(1000) < ulid(2000)).toBe(true);
+  it('put the current time first', () => {
+    const before = Date.now();
+    const id = newId('tok');
+    const after = Date.now();
+    expect(timeOf(id)).toBeGreaterThanOrEqual(before);
+    expect(timeOf(id)).toBeLessThanOrEqual(after);
+  });
+
+  it('increase strictly within one millisecond, and when the clock goes back', () => {
+    const now = Date.now() + 60_000; // later than any id made so far
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    const ids = Array.from({ length: 1000 }, () => newId('cli'));
+    clock.mockReturnValue(now - 5000);
+    ids.push(newId('cli'), newId('cli'));
+    for (let i = 1; i < ids.length; i++) expect(ids[i] > ids[i - 1]).toBe(true);
+    for (const id of ids) expect(timeOf(id)).toBe(now);
+  });
+
+  it('take their random part from the CSPRNG', () => {
+    const draw = jest.spyOn(globalThis.crypto, 'getRandomValues');
+    ulid(Date.now() + 120_000); // a new millisecond: 80 fresh random bits
+    expect(draw).toHaveBeenCalled();
   });
 });
 
