@@ -5,7 +5,8 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../src/platform/config/config';
 import { createKernel } from '../src/platform/kernel';
-import * as platform from '../src/modules/platform';
+import { platformModule } from '../src/modules/platform';
+import { createModules } from '../src/platform/module';
 import { ConflictError } from '../src/platform/errors';
 
 const USAGE = 'usage: npm run admin -- create-tenant <name>   (name: lower-case letters, digits and dashes)';
@@ -26,9 +27,9 @@ async function main(args: string[]): Promise<number> {
     }
     throw err;
   }
-  const kernel = await createKernel(config, pino({ level: 'warn' }), [...platform.models]);
+  const kernel = await createKernel(config, pino({ level: 'warn' }), platformModule.models);
   try {
-    const { tenant, adminClient, secret } = await platform.platformModule(kernel).tenants.create(name);
+    const { tenant, adminClient, secret } = await createModules(kernel, [platformModule]).use(platformModule).tenants.create(name);
     const base = `http://${config.host}:${config.port}`;
     console.log(`tenant:        ${tenant.name} (${tenant.id})`);
     console.log(`client_id:     ${adminClient.id}`);

@@ -4,46 +4,79 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config/config';
 import { createApp, type HttpApp } from './platform/http/app';
+import { compressionMiddleware, corsMiddleware } from './platform/http/browser-and-compression';
 import { Contract } from './platform/http/contract';
 import { createDocsRouter } from './platform/http/docs';
 import type { HandlerMap } from './platform/http/handler';
 import { createKernel, type Kernel } from './platform/kernel';
 import { createLogger } from './platform/logging';
-import * as platform from './modules/platform';
+import { createModules, type ModuleDefinition } from './platform/module';
+import { type PlatformApi, platformModule } from './modules/platform';
 
 export const CONTRACT_PATH = resolve(__dirname, '../generated/openapi.json');
+
+/** Every module, one line each, in the order they are built (a module may `use` those before it). */
+export const MODULES: readonly ModuleDefinition<any>[] = [
+  platformModule,
+];
 
 export interface Stratum {
   app: HttpApp;
   kernel: Kernel;
   contract: Contract;
-  platform: ReturnType<typeof platform.platformModule>;
+  /** Every module's handlers, by operationId. */
+  handlers: HandlerMap;
+  /** The platform module's application interface (tenants, API clients), for main.ts and the scripts. */
+  platform: PlatformApi;
   close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Koa middleware in front of the API and the pages, after CORS and compression. */
+  middleware?: Koa.Middleware[];
 }
 
 export { createLogger, flushLogs } from './platform/logging';
 
-export async function buildStratum(config: Config, logger: Logger = createLogger(config)): Promise<Stratum> {
+export async function buildStratum(config: Config, logger: Logger = createLogger(config), options: BuildOptions = {}): Promise<Stratum> {
   const document = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8'));
   const contract = await Contract.load(document);
-  const kernel = await createKernel(config, logger, [...platform.models]);
-  const platformModule = platform.platformModule(kernel);
-  const handlers: HandlerMap = { ...platformModule.handlers };
-  const app = createApp({
-    contract,
-    handlers,
-    tokens: kernel.tokens,
-    verifyApiKey: platformModule.verifyApiKey,
-    idempotency: kernel.idempotency,
-    rateLimiter: kernel.rateLimiter,
-    logger,
-    maxBodyBytes: config.maxBodyBytes,
-    validateResponses: config.validateResponses,
-    docs: createDocsRouter(document),
-  });
-  kernel.start();
-  return { app, kernel, contract, platform: platformModule, close: () => kernel.close() };
+  const kernel = await createKernel(config, logger, MODULES.flatMap((m) => m.models));
+  try {
+    const modules = createModules(kernel, MODULES);
+    const platform = modules.use(platformModule);
+    const app = createApp({
+      contract,
+      handlers: modules.handlers,
+      tokens: kernel.tokens,
+      verifyApiKey: platform.verifyApiKey,
+      idempotency: kernel.idempotency,
+      rateLimiter: kernel.rateLimiter,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+      validateResponses: config.validateResponses,
+      middleware: [corsMiddleware(config.corsOrigins), compressionMiddleware(config.compressMinBytes), ...(options.middleware ?? [])].filter((m): m is Koa.Middleware => !!m),
+      docs: createDocsRouter(document),
+    });
+    kernel.start();
+    modules.onStart();
+    return {
+      app,
+      kernel,
+      contract,
+      handlers: modules.handlers,
+      platform,
+      async close() {
+        await modules.onStop();
+        await kernel.close();
+      },
+    };
+  } catch (err) {
+    await kernel.close().catch(() => undefined);
+    throw err;
+  }
 }

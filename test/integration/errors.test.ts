@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp } from '../../src/platform/http/app';
 import type { HandlerMap } from '../../src/platform/http/handler';
-import { IdempotencyKeyModel } from '../../src/platform/idempotency/idempotency-store';
+import { IdempotencyKeyModel, keyHash } from '../../src/platform/idempotency/idempotency-store';
 import { Harness } from '../support/harness';
 
 let h: Harness;
@@ -17,7 +17,7 @@ async function withHandlers(override: HandlerMap, validateResponses = true, clos
   const logs: any[] = [];
   const app = createApp({
     contract: h.stratum.contract,
-    handlers: { ...h.stratum.platform.handlers, ...override },
+    handlers: { ...h.stratum.handlers, ...override },
     tokens: h.stratum.kernel.tokens,
     verifyApiKey: h.stratum.platform.verifyApiKey,
     idempotency: h.stratum.kernel.idempotency,
@@ -112,10 +112,10 @@ describe('an idempotent request whose answer is lost after its change committed'
       });
     try {
       expect((await send()).status).toBe(500);
-      const row = await IdempotencyKeyModel.findOne({ where: { tenant_id: admin.tenantId, key: 'lost-answer' }, raw: true });
+      const row = await IdempotencyKeyModel.findOne({ where: { tenant_id: admin.tenantId, key_hash: keyHash(admin.tenantId, 'lost-answer') }, raw: true });
       expect(row?.state).toBe('committed');
       // Even once the claim's lock has run out, a committed claim is not run again.
-      await IdempotencyKeyModel.update({ locked_until: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key: 'lost-answer' } });
+      await IdempotencyKeyModel.update({ locked_until: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key_hash: keyHash(admin.tenantId, 'lost-answer') } });
       const retry = await send();
       expect(retry.status).toBe(409);
       expect(((await retry.json()) as { detail: string }).detail).toContain('was carried out');
@@ -144,7 +144,7 @@ describe('an idempotent request whose answer is lost after its change committed'
       });
       await new Promise((r) => setTimeout(r, 200));
       // The claim looks abandoned: a retry (here: its row replaced) takes the key over.
-      await IdempotencyKeyModel.update({ created_at: new Date(Date.now() - 120_000) }, { where: { tenant_id: admin.tenantId, key: 'taken-over' } });
+      await IdempotencyKeyModel.update({ created_at: new Date(Date.now() - 120_000) }, { where: { tenant_id: admin.tenantId, key_hash: keyHash(admin.tenantId, 'taken-over') } });
       release();
       const res = await slow;
       expect(res.status).toBe(409);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { buildStratum, createLogger, type Stratum } from '../../src/compose';
+import { type BuildOptions, buildStratum, createLogger, type Stratum } from '../../src/compose';
 import { loadConfig } from '../../src/platform/config/config';
 import { answerClientErrors } from '../../src/platform/http/client-errors';
 import { freshDatabase, type TestDatabase } from './databases';
@@ -60,13 +60,13 @@ export class Harness {
   ) {}
 
   /** With `sharedDb`, a second server process on another harness's database (it does not drop it). */
-  static async start(env: Record<string, string> = {}, sharedDb?: TestDatabase): Promise<Harness> {
+  static async start(env: Record<string, string> = {}, sharedDb?: TestDatabase, build: BuildOptions = {}): Promise<Harness> {
     const db = sharedDb ?? (await freshDatabase());
     const config = loadConfig({ NODE_ENV: 'test', VALIDATE_RESPONSES: 'true', BOOTSTRAP_DEMO_TENANT: 'false', OUTBOX_POLL_MS: '50', ...db.env, ...env });
     const logs: Record<string, unknown>[] = [];
     // The logger main.ts uses (so the tests see the request line it writes), collecting lines.
     const logger = createLogger({ ...config, logLevel: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-    const stratum = await buildStratum(config, logger);
+    const stratum = await buildStratum(config, logger, build);
     const server = createServer(stratum.app.callback());
     answerClientErrors(server, logger);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,29 +4,30 @@
  * platform.api_client.revoked, platform.api_client.secret_rotated. Consumes: nothing.
  * It also answers the kernel's API-key check, since API keys are API clients' credentials.
  */
-import type { Kernel } from '../../platform/kernel';
+import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { apiClientUseCases, apiKeyVerifier } from './application/api-clients';
 import { tokenIssuer } from './application/issue-token';
 import { tenantUseCases } from './application/tenants';
 import { platformHandlers } from './http/handlers';
 import { platformModels } from './infrastructure/models';
 
-export const models = platformModels;
+export const platformModule = defineModule({
+  name: 'platform',
+  models: platformModels,
+  create(kernel) {
+    const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork, kernel.secrets);
+    const apiClients = apiClientUseCases(kernel);
+    return {
+      handlers: platformHandlers({
+        apiClients,
+        tenants,
+        issueToken: tokenIssuer(kernel.db, kernel.tokens, kernel.secrets),
+        cursors: kernel.cursors,
+        ready: kernel.ready,
+      }),
+      api: { tenants, apiClients, verifyApiKey: apiKeyVerifier(kernel.db, kernel.secrets) },
+    };
+  },
+});
 
-export function platformModule(kernel: Kernel) {
-  const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork, kernel.secrets);
-  const apiClients = apiClientUseCases(kernel);
-  return {
-    name: 'platform',
-    tenants,
-    apiClients,
-    verifyApiKey: apiKeyVerifier(kernel.db, kernel.secrets),
-    handlers: platformHandlers({
-      apiClients,
-      tenants,
-      issueToken: tokenIssuer(kernel.db, kernel.tokens, kernel.secrets),
-      cursors: kernel.cursors,
-      ready: kernel.ready,
-    }),
-  };
-}
+export type PlatformApi = typeof platformModule extends ModuleDefinition<infer A> ? A : never;

@@ -29,6 +29,14 @@ export interface Config {
   /** scrypt checks of client secrets computed at once, and how many more may wait. */
   secretCheckConcurrency: number;
   secretCheckQueue: number;
+  /** Failed client authentications at the token endpoint per client id, and per address, per window; 0: not limited. */
+  tokenFailuresPerClientId: number;
+  tokenFailuresPerAddress: number;
+  tokenFailureWindowSeconds: number;
+  /** Browser origins allowed to call the API (CORS); empty: CORS is off. */
+  corsOrigins: string[];
+  /** gzip/br compression of answers over COMPRESS_MIN_BYTES; 0 turns it off. */
+  compressMinBytes: number;
 }
 
 /** libuv's threadpool, shared by scrypt, the SQLite driver, file system calls and DNS lookups. */
@@ -66,6 +74,25 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+/** `CORS_ORIGINS`: exact origins (scheme://host[:port]), comma-separated. No wildcard: credentials travel in headers. */
+function origins(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((part) => {
+    const origin = part.trim();
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must be a comma-separated list of origins such as https://app.example.com, got "${origin}"`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(`${name} must list origins as scheme://host[:port] with no path or trailing slash, got "${origin}" (did you mean ${url.origin}?)`);
+    }
+    return origin;
+  });
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -109,5 +136,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 500, 10, 60_000),
     secretCheckConcurrency: int(env, 'SECRET_CHECK_CONCURRENCY', defaultSecretCheckConcurrency(env), 1, 1024),
     secretCheckQueue: int(env, 'SECRET_CHECK_QUEUE', 100, 0, 100_000),
+    tokenFailuresPerClientId: int(env, 'TOKEN_FAILURES_PER_CLIENT_ID', 10, 0, 1_000_000),
+    tokenFailuresPerAddress: int(env, 'TOKEN_FAILURES_PER_ADDRESS', 50, 0, 1_000_000),
+    tokenFailureWindowSeconds: int(env, 'TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    compressMinBytes: int(env, 'COMPRESS_MIN_BYTES', 1024, 0, 104_857_600),
   };
 }

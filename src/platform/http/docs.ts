@@ -12,6 +12,7 @@
  *
  * All assets are read into memory once, when the router is created.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
@@ -242,9 +243,18 @@ export function createDocsRouter(contract: object): Router {
 
   const router = new Router();
   for (const [route, response] of Object.entries(routes)) {
+    // A strong validator, computed once: SDK pipelines and browsers revalidate with If-None-Match
+    // and get a 304 without the body while the contract (or asset) is unchanged.
+    const tag = `"${createHash('sha256').update(response.body).digest('base64url').slice(0, 32)}"`;
     router.get(route, (ctx) => {
       ctx.set(response.headers);
+      ctx.set('ETag', tag);
       ctx.type = response.type;
+      ctx.status = 200;
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
       ctx.body = response.body;
     });
   }

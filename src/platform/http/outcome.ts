@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
@@ -55,7 +54,7 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   let problem: HttpProblem;
   if (err instanceof OAuthError) {
     // RFC 6749 §5.2: a 401 names the client authentication scheme (HTTP Basic).
-    const headers: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Basic realm="stratum"' } : {};
+    const headers: Record<string, string> = err.status === 401 ? { ...err.headers, 'WWW-Authenticate': 'Basic realm="stratum"' } : err.headers;
     return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
   } else if (err instanceof HttpProblem) {
     problem = err;
@@ -82,7 +81,9 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
   }
   if (state.operation?.errorFormat === 'oauth2' && problem.status < 500) {
     const description = problem.options.errors?.length ? problem.options.errors.map((e) => `${e.pointer.replace(/^\//, '') || 'the request body'} ${e.detail}`).join('; ') : problem.detail;
-    return jsonOutcome(400, { error: 'invalid_request', error_description: description }, 'application/json', {});
+    // RFC 6749 §5.2: a grant type outside the contract's enum is unsupported, not malformed.
+    const unsupported = problem.options.errors?.some((e) => e.pointer === '/grant_type' && e.detail.startsWith('must be one of'));
+    return jsonOutcome(400, { error: unsupported ? 'unsupported_grant_type' : 'invalid_request', error_description: description }, 'application/json', {});
   }
   return jsonOutcome(problem.status, problemBody(problem, state.requestId), 'application/problem+json', problem.options.headers ?? {});
 }
@@ -96,34 +97,36 @@ export function jsonOutcome(status: number, body: unknown, contentType: string, 
   return { status, headers: { ...NO_STORE, ...headers }, body: JSON.stringify(body), contentType };
 }
 
-/** Writes an API outcome straight on the response: every header in one writeHead. */
-export function send(res: ServerResponse, state: RequestState, outcome: Outcome): void {
+/**
+ * Puts an outcome on the Koa context: its headers (and the caller's rate limit ones) straight on
+ * `res`, its body as `ctx.body`, so Koa's respond writes it and middleware in front may still
+ * change it (compression). A header Node refuses (a bad character in a value a handler built)
+ * undoes this outcome's headers and answers a 500 instead, keeping what middleware set before.
+ */
+export function write(ctx: Koa.Context, outcome: Outcome, state: RequestState, logger: Logger): void {
+  const res = ctx.res;
+  const before = res.getHeaderNames();
+  try {
+    put(ctx, outcome, state);
+  } catch (err) {
+    logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'writing the response failed');
+    for (const name of res.getHeaderNames()) if (!before.includes(name)) res.removeHeader(name);
+    put(ctx, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true), { requestId: state.requestId, status: 0 });
+  }
   state.status = outcome.status;
-  // The client went away: nothing to write to (what Koa's `ctx.writable` checks).
-  if (res.writableEnded || (res.socket && !res.socket.writable)) return;
-  const headers: Record<string, string | number> = { 'X-Request-Id': state.requestId };
-  for (const name in outcome.headers) {
-    if (name.toLowerCase() !== 'content-type') headers[name] = outcome.headers[name];
-  }
-  // The same fields the contract check in app.ts expects.
-  if (state.rateLimit) Object.assign(headers, rateLimitHeaders(state.rateLimit));
-  if (outcome.body !== undefined) {
-    headers['Content-Type'] = `${outcome.contentType ?? 'application/json'}; charset=utf-8`;
-    headers['Content-Length'] = Buffer.byteLength(outcome.body);
-    res.writeHead(outcome.status, headers);
-    res.end(outcome.body);
-  } else {
-    res.writeHead(outcome.status, headers);
-    res.end();
-  }
 }
 
-export function write(ctx: Koa.Context, outcome: Outcome): void {
-  ctx.status = outcome.status;
+function put(ctx: Koa.Context, outcome: Outcome, state: RequestState): void {
   const res = ctx.res;
   for (const name in outcome.headers) {
     if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
   }
+  // The same fields the response check expects.
+  if (state.rateLimit) {
+    const limits = rateLimitHeaders(state.rateLimit);
+    for (const name in limits) res.setHeader(name, limits[name]);
+  }
+  ctx.status = outcome.status;
   if (outcome.body !== undefined) {
     // Content-Type first: Koa then skips guessing the type of a string body.
     res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
@@ -132,4 +135,3 @@ export function write(ctx: Koa.Context, outcome: Outcome): void {
     ctx.body = null;
   }
 }
-

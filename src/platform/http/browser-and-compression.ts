@@ -1,0 +1,48 @@
+import cors from '@koa/cors';
+import compress from 'koa-compress';
+import compressible from 'compressible';
+import type Koa from 'koa';
+
+/** Request headers a browser client may send the API (preflight's Access-Control-Allow-Headers). */
+export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-API-Key', 'X-Request-Id'];
+/** Response headers a browser client may read besides the CORS-safelisted ones. */
+export const CORS_EXPOSE_HEADERS = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'];
+export const CORS_ALLOW_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
+
+/**
+ * CORS for the listed origins only: an origin not listed gets no CORS header at all (@koa/cors 5
+ * would answer `*` by default). Credentials travel in headers, never cookies, so no
+ * Allow-Credentials. Errors keep the headers (keepHeadersOnError; the API's own problems are
+ * answers, not throws), so a browser can read a 401.
+ */
+export function corsMiddleware(origins: readonly string[]): Koa.Middleware | undefined {
+  if (!origins.length) return undefined;
+  const allowed = new Set(origins);
+  return cors({
+    origin: (ctx) => {
+      const origin = ctx.get('Origin');
+      return allowed.has(origin) ? origin : '';
+    },
+    allowMethods: CORS_ALLOW_METHODS,
+    allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
+    maxAge: 600,
+    keepHeadersOnError: true,
+  });
+}
+
+/**
+ * gzip or br (br preferred when both are accepted) for answers of at least `minBytes` whose type
+ * compresses. Never an event stream: compression buffers it, and each event must reach the
+ * client when it is sent. `minBytes` 0 turns compression off (a proxy in front does it).
+ */
+export function compressionMiddleware(minBytes: number): Koa.Middleware | undefined {
+  if (minBytes <= 0) return undefined;
+  return compress({
+    threshold: minBytes,
+    filter: (type) => !/^text\/event-stream\b/i.test(type) && compressible(type) === true,
+    deflate: false,
+    // zstd is not in every client yet, and not in Node 20's zlib.
+    zstd: false,
+  } as compress.CompressOptions);
+}
