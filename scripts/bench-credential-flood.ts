@@ -14,11 +14,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
-import autocannon from 'autocannon';
+import { ROOT, START_NODE_FLAGS } from './bench/children';
+import { accessToken, load, requestToken } from './bench/http-client';
 import { scratchDatabase } from './scratch-database';
 
-const ROOT = resolve(__dirname, '..');
 const SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
 const FLOODERS = Number(process.env.FLOOD_CONNECTIONS ?? 32);
 const READERS = Number(process.env.FLOOD_READERS ?? 8);
@@ -44,7 +43,7 @@ interface Server {
 /** `npm start`'s command on a fresh port; the first start prints the demo tenant's credentials. */
 async function start(dbEnv: Record<string, string>, extra: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...START_NODE_FLAGS.split(' '), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // No rate limit: the reads would be 429s after the first 6000 (and cheap ones).
     env: { ...process.env, ...dbEnv, ...extra, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_REQUESTS: '0' },
@@ -73,29 +72,17 @@ async function start(dbEnv: Record<string, string>, extra: Record<string, string
   };
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((ok, fail) => autocannon(opts, (err, result) => (err ? fail(err) : ok(result))));
-}
-
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-
-/** A token request with the server's demo credentials. */
-const requestToken = (server: Server) =>
-  fetch(`${server.base}/v1/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ grant_type: 'client_credentials', client_id: server.clientId, client_secret: server.secret }),
-  });
 
 async function measure(label: string, extra: Record<string, string>) {
   const db = await scratchDatabase(process.env.DATABASE_URL, 'stratum-flood');
   const server = await start(db.env, extra);
   try {
-    const token = ((await (await requestToken(server)).json()) as { access_token: string }).access_token;
+    const token = await accessToken(server.base, server.clientId, server.secret);
     const read = { url: `${server.base}/v1/platform/api-clients/${server.clientId}`, connections: READERS, duration: SECONDS, headers: { authorization: `Bearer ${token}` } };
-    await run({ ...read, duration: 2 }); // warm-up
-    const alone = await run(read);
-    const flood = run({
+    await load({ ...read, duration: 2 }); // warm-up
+    const alone = await load(read);
+    const flood = load({
       url: `${server.base}/v1/oauth/token`,
       method: 'POST',
       connections: FLOODERS,
@@ -104,10 +91,10 @@ async function measure(label: string, extra: Record<string, string>) {
       body: form({ grant_type: 'client_credentials', client_id: 'cli_01M892BP80K3M5N7P9R1S3T5V7', client_secret: 'cs_wrong' }),
     });
     await new Promise((r) => setTimeout(r, 500));
-    const flooded = await run(read);
+    const flooded = await load(read);
     // a token request of a client whose secret the server has verified, during the flood
     const t0 = performance.now();
-    const again = await requestToken(server);
+    const again = await requestToken(server.base, server.clientId, server.secret);
     const knownMs = performance.now() - t0;
     const floodResult = await flood;
     for (const [phase, result] of [['alone', alone], ['in the flood', flooded]] as const) {

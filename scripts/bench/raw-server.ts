@@ -1,0 +1,109 @@
+/**
+ * The baseline: plain node:http plus the driver, running the same SQL as the full stack and
+ * answering the same JSON; no routing library, no validation, no authentication, no logging. It
+ * shows what the hardware and the driver allow. Each scenario brings its own handler
+ * (Scenario.raw); this file gives them the database and the way to answer.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Pool } from 'pg';
+import { scenarioNamed } from './scenarios';
+
+export interface RawStatement<Row> {
+  one(params: unknown[]): Promise<Row | undefined>;
+  all(params: unknown[]): Promise<Row[]>;
+}
+
+export interface RawDb {
+  kind: 'sqlite' | 'postgres';
+  /**
+   * `sql` is written with PostgreSQL's `$1, $2, …`, in that order (SQLite gets `?`). `name`
+   * names the PostgreSQL prepared statement: unique per statement.
+   */
+  statement<Row>(name: string, sql: string): RawStatement<Row>;
+  close(): Promise<void>;
+}
+
+export type Send = (res: ServerResponse, status: number, body: string, headers?: Record<string, string>) => void;
+
+/** Named prepared statements (parsed once per connection) unless BENCH_BASELINE_PG=unnamed. */
+const namedStatements = (env: NodeJS.ProcessEnv) => env.BENCH_BASELINE_PG !== 'unnamed';
+const poolMax = (env: NodeJS.ProcessEnv) => Number(env.DB_POOL_MAX || 10);
+
+/** The run header's description of the baseline. */
+export function baselineLabel(env: NodeJS.ProcessEnv): string {
+  return env.DATABASE_URL
+    ? `node:http + pg Pool (max ${poolMax(env)}), ${namedStatements(env) ? 'named prepared statements' : 'unnamed parameterized queries'}`
+    : 'node:http + sqlite3, one connection, WAL';
+}
+
+export async function openRawDb(env: NodeJS.ProcessEnv): Promise<RawDb> {
+  const url = env.DATABASE_URL;
+  if (url) {
+    const pool = new Pool({ connectionString: url, max: poolMax(env) });
+    const named = namedStatements(env);
+    return {
+      kind: 'postgres',
+      statement<Row>(name: string, text: string) {
+        const q = (values: unknown[]) => pool.query<Row & object>(named ? { name, text, values } : { text, values });
+        return { one: async (params) => (await q(params)).rows[0], all: async (params) => (await q(params)).rows };
+      },
+      close: () => pool.end(),
+    };
+  }
+  const sqlite3 = require('sqlite3') as typeof import('sqlite3');
+  const db = await new Promise<import('sqlite3').Database>((ok, fail) => {
+    const d = new sqlite3.Database(env.SQLITE_PATH!, sqlite3.OPEN_READWRITE, (err) => (err ? fail(err) : ok(d)));
+  });
+  const run = (sql: string) => new Promise<void>((ok, fail) => db.run(sql, (err) => (err ? fail(err) : ok())));
+  db.configure('busyTimeout', 5000);
+  await run('PRAGMA journal_mode=WAL');
+  await run('PRAGMA synchronous=NORMAL');
+  return {
+    kind: 'sqlite',
+    statement<Row>(name: string, text: string) {
+      const numbers = (text.match(/\$\d+/g) ?? []).map((p) => Number(p.slice(1)));
+      if (numbers.some((n, i) => n !== i + 1)) throw new Error(`statement ${name}: parameters must be $1, $2, … in order, each once`);
+      const sql = text.replace(/\$\d+/g, '?');
+      return {
+        one: (params) => new Promise<Row | undefined>((ok, fail) => db.get<Row>(sql, params, (err, row) => (err ? fail(err) : ok(row)))),
+        all: (params) => new Promise<Row[]>((ok, fail) => db.all<Row>(sql, params, (err, rows) => (err ? fail(err) : ok(rows)))),
+      };
+    },
+    close: () => new Promise<void>((ok, fail) => db.close((err) => (err ? fail(err) : ok()))),
+  };
+}
+
+export const send: Send = (res, status, body, headers = {}) => {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+};
+
+/** What the parent hands the baseline child (env BENCH_RAW): the scenarios to serve and their setup's data. */
+export interface RawPlan {
+  tenantId: string;
+  scenarios: string[];
+  data: Record<string, unknown>;
+}
+
+/** The baseline server for the scenarios of `plan`, not yet listening. */
+export async function rawServer(plan: RawPlan, env: NodeJS.ProcessEnv): Promise<{ server: Server; close(): Promise<void> }> {
+  const db = await openRawDb(env);
+  const routes = plan.scenarios.map((name) => scenarioNamed(name).raw({ db, tenantId: plan.tenantId, data: plan.data[name] as never, send }));
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    const qm = url.indexOf('?');
+    const path = qm < 0 ? url : url.slice(0, qm);
+    for (const route of routes) if (route.matches(req.method, path)) return route.handle(req, res, path, qm < 0 ? '' : url.slice(qm + 1));
+    send(res, 404, '{"status":404}');
+    return Promise.resolve();
+  };
+  const server = createServer((req, res) => {
+    req.resume();
+    handle(req, res).catch((err) => {
+      console.error(err);
+      if (!res.headersSent) send(res, 500, '{"status":500}');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return { server, close: () => db.close() };
+}

@@ -1,0 +1,72 @@
+/**
+ * What one bench scenario declares: the data it needs, the request the full stack is loaded with,
+ * and the hand-written baseline's answer to the same request. Scenarios are listed in
+ * scenarios/index.ts. A scenario file imports nothing from src/ but types: the baseline child loads
+ * it too, and must not carry the app's modules in its heap.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RawDb, Send } from './raw-server';
+
+/** The seeded tenant, given to each scenario's setup (which runs in the parent, before the servers start). */
+export interface BenchContext {
+  tenantId: string;
+  adminClientId: string;
+  /** A bearer token of the tenant's admin client (every scope), valid for the whole run. */
+  token: string;
+  /** A call to the seeding stack as the tenant's admin: data is made through the app's own API. */
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Data several scenarios need is made once per run (e.g. scenarios/api-clients.ts). */
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
+  /** Adds to the "seeded tenant … with …" line, e.g. "200 API clients". */
+  seeded(what: string): void;
+}
+
+/** The request both servers are loaded with; the bearer token is added to the headers. */
+export interface BenchRequest {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The one status every answer must have (default 200); any other makes the run invalid. */
+  status?: number;
+}
+
+/** The preflight's answer of one server, its body parsed as JSON. */
+export interface Answer {
+  headers: Headers;
+  body: any;
+}
+
+/** What the baseline child gives a scenario's raw handler when it starts. */
+export interface RawContext<Data> {
+  db: RawDb;
+  tenantId: string;
+  data: Data;
+  send: Send;
+}
+
+export interface RawRoute {
+  /** Tried in the registry's order; the first route that matches answers. */
+  matches(method: string | undefined, path: string): boolean;
+  /** `query` is what follows `?` in the request target ('' without one). */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void>;
+}
+
+export interface Scenario<Data = undefined> {
+  /** The file name and the name `npm run bench -- <name>` selects it by. */
+  name: string;
+  /** Its name in the report; docs/benchmarks.md compares runs by it, so keep it once published. */
+  label: string;
+  /** Run only when named on the command line, not in a plain `npm run bench`. */
+  onlyWhenNamed?: boolean;
+  setup?(ctx: BenchContext): Promise<Data>;
+  request(data: Data): BenchRequest;
+  /**
+   * Checks one server's preflight answer (its status is checked already) and returns the body as
+   * the two servers must agree on it (with what may differ, such as a signed cursor, blanked).
+   * Throws with what is wrong.
+   */
+  check(answer: Answer): unknown;
+  /** Called once in the baseline child, to prepare statements and build the handler. */
+  raw(ctx: RawContext<Data>): RawRoute;
+}

@@ -1,0 +1,21 @@
+/**
+ * Every bench scenario, one line each, in the order the report lists them. A module adds its
+ * own file next to these and one line here.
+ */
+import type { Scenario } from '../scenario';
+import { getApiClient } from './get-api-client';
+import { listApiClients } from './list-api-clients';
+import { ping } from './ping';
+
+// `any`: each scenario's Data is its own type, which only its own setup, request and raw see.
+export const SCENARIOS: Scenario<any>[] = [
+  getApiClient,
+  listApiClients,
+  ping,
+];
+
+export function scenarioNamed(name: string): Scenario<any> {
+  const found = SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new Error(`no bench scenario "${name}"; there are: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return found;
+}
