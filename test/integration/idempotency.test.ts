@@ -1,4 +1,4 @@
-import { IdempotencyKeyModel } from '../../src/platform/idempotency/idempotency-store';
+import { IdempotencyKeyModel, keyHash } from '../../src/platform/idempotency/idempotency-store';
 import { Harness, type Admin } from '../support/harness';
 
 let h: Harness;
@@ -76,9 +76,9 @@ describe('Idempotency-Key', () => {
   it('purges keys older than 24 hours, and only those', async () => {
     await post('key-old', { name: 'old', scopes: ['crm:read'] });
     await post('key-young', { name: 'young', scopes: ['crm:read'] });
-    await IdempotencyKeyModel.update({ expires_at: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key: 'key-old' } });
+    await IdempotencyKeyModel.update({ expires_at: new Date(Date.now() - 1000) }, { where: { tenant_id: admin.tenantId, key_hash: keyHash(admin.tenantId, 'key-old') } });
     expect(await h.stratum.kernel.idempotency.purgeExpired()).toBe(1);
-    expect(await IdempotencyKeyModel.count({ where: { tenant_id: admin.tenantId, key: ['key-old', 'key-young'] } })).toBe(1);
+    expect(await IdempotencyKeyModel.count({ where: { tenant_id: admin.tenantId, key_hash: ['key-old', 'key-young'].map((k) => keyHash(admin.tenantId, k)) } })).toBe(1);
   });
 
   it('rejects an empty or overlong key', async () => {
