@@ -1,0 +1,40 @@
+import type { Principal } from '../auth/principal';
+import type { IfMatch } from './handler';
+
+/**
+ * What every module's handlers would otherwise repeat, once: who calls, which version a change
+ * is based on, and instants as the contract writes them. (List parameters: list-params.ts.)
+ */
+
+/** The caller of a secured operation: the pipeline refuses those without credentials, so there always is one. */
+export function callerOf(request: { principal: Principal | null }): Principal {
+  if (!request.principal) throw new Error('secured operation reached without a principal');
+  return request.principal;
+}
+
+/** The caller's tenant: every repository a handler reaches is scoped to it. */
+export function tenantOf(request: { principal: Principal | null }): string {
+  return callerOf(request).tenantId;
+}
+
+/**
+ * The versions `If-Match` names, for the service's optimistic check; undefined for `*` or where
+ * the operation does not require it (the service then changes whatever version it finds).
+ */
+export function expectedVersions(ifMatch: IfMatch | undefined): number[] | undefined {
+  return !ifMatch || ifMatch.any ? undefined : ifMatch.versions;
+}
+
+/** An instant as the contract's `date-time`: RFC 3339 in UTC with milliseconds. */
+export function iso(instant: Date): string {
+  return instant.toISOString();
+}
+
+export function isoOrNull(instant: Date | null | undefined): string | null {
+  return instant ? instant.toISOString() : null;
+}
+
+/** A calendar day as the contract's `date` (YYYY-MM-DD), in UTC. */
+export function isoDate(day: Date): string {
+  return day.toISOString().slice(0, 10);
+}
