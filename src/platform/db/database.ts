@@ -140,7 +140,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
     },
     async close() {
-      sqlite?.forget();
+      await sqlite?.forget();
       await sequelize.close();
     },
   };
@@ -151,6 +151,12 @@ interface SqliteConnection {
   run(sql: string, cb: (err: Error | null) => void): void;
   all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
   get(sql: string, params: unknown[], cb: (err: Error | null, row: unknown) => void): void;
+  prepare(sql: string): SqliteStatement;
+}
+
+interface SqliteStatement {
+  all(params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
+  finalize(cb: () => void): void;
 }
 
 interface PgConnection {
@@ -244,8 +250,27 @@ function sqliteSelect(sequelize: Sequelize) {
   // Sequelize keeps one shared connection for work outside transactions, open until close():
   // take it once instead of through two async layers on every read.
   let shared: SqliteConnection | undefined;
-  const run = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) =>
+  // Statements prepared once on the shared connection and run again with new values: the
+  // driver's `all(sql)` prepares, wraps and finalizes a statement on every call. `all` steps a
+  // statement to its end and resets it, so a cached one never holds a read open (a `get` would).
+  const statements = new Map<string, SqliteStatement>();
+  const onConnection = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) =>
     new Promise<R>((resolve, reject) => connection[method](text, bound, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result as R))));
+  const onShared = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) => {
+    let statement = statements.get(text);
+    if (!statement) statements.set(text, (statement = connection.prepare(text)));
+    const prepared = statement;
+    return new Promise<R>((resolve, reject) =>
+      prepared.all(bound, (err, rows) => {
+        if (err) {
+          // A statement that failed (its table gone, say) is prepared afresh next time.
+          if (statements.get(text) === prepared) statements.delete(text);
+          prepared.finalize(() => undefined);
+          reject(err);
+        } else resolve((method === 'get' ? rows[0] : rows) as R);
+      }),
+    );
+  };
   const query = <R>(method: 'all' | 'get', sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<R> => {
     let statement = compiled.get(sql);
     if (!statement) {
@@ -260,12 +285,19 @@ function sqliteSelect(sequelize: Sequelize) {
     const { text, keys } = statement;
     const bound = keys.map((key) => sqliteValue(params[key]));
     const own = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection;
-    if (own) return run<R>(own, method, text, bound);
-    if (shared) return run<R>(shared, method, text, bound);
-    return cm.getConnection({ type: 'read' }).then((connection) => run<R>((shared = connection), method, text, bound));
+    if (own) return onConnection<R>(own, method, text, bound);
+    if (shared) return onShared<R>(shared, method, text, bound);
+    return cm.getConnection({ type: 'read' }).then((connection) => onShared<R>((shared = connection), method, text, bound));
   };
   const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T[]>('all', sql, params, transaction);
-  // The driver's single-row read: no array, and the first row only.
+  // By key: the first row only.
   const selectOne = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T | undefined>('get', sql, params, transaction);
-  return { select, selectOne, forget: () => (shared = undefined) };
+  /** Before the connection closes: SQLite refuses to close one with statements still prepared. */
+  const forget = async () => {
+    const open = [...statements.values()];
+    statements.clear();
+    shared = undefined;
+    await Promise.all(open.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+  };
+  return { select, selectOne, forget };
 }
