@@ -1,5 +1,5 @@
 /**
- * The dependency rules of docs/ARCHITECTURE.md ("Dependency direction"), checked by
+ * The dependency rules of docs/architecture.md, checked by
  * `npm run depcruise` and by test/unit/dependency-rules.test.ts (which also proves each rule
  * fires on a fixture tree). Paths are relative to the directory the cruise runs from.
  *
