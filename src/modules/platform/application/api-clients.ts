@@ -4,7 +4,8 @@ import { NotFoundError, StaleVersionError } from '../../../platform/errors';
 import { generateSecret, type SecretHasher } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
 import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
-import { ApiClientRepository, type ApiClientFilter, type ApiClientSort, type ListPosition } from '../infrastructure/api-client.repository';
+import type { ListPage, ListRequest } from '../../../platform/db/list-query';
+import { ApiClientRepository } from '../infrastructure/api-client.repository';
 
 export interface ApiClientDeps {
   db: Database;
@@ -58,13 +59,8 @@ export function apiClientUseCases({ db, runInUnitOfWork, secrets }: ApiClientDep
       return load(new ApiClientRepository(db, tenantId), id).then((client) => client.snapshot);
     },
 
-    async list(tenantId: string, filter: ApiClientFilter, sort: ApiClientSort, limit: number, after?: ListPosition) {
-      const rows = await new ApiClientRepository(db, tenantId).list(filter, sort, limit + 1, after);
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const next: ListPosition | null =
-        rows.length > limit && last ? { value: sort.endsWith('name') ? last.name : last.createdAt.toISOString(), id: last.id } : null;
-      return { items, next };
+    list(tenantId: string, request: ListRequest): Promise<ListPage<ApiClientState>> {
+      return new ApiClientRepository(db, tenantId).list(request);
     },
 
     update(tenantId: string, id: string, expected: ExpectedVersion, changes: ApiClientChanges, by: Principal): Promise<ApiClientState> {

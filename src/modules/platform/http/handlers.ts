@@ -1,6 +1,7 @@
 import type { components } from '../../../../generated/api';
 import { type HandlerMap, type IfMatch, OAuthError, etag } from '../../../platform/http/handler';
-import { CursorCodec, DEFAULT_LIMIT } from '../../../platform/http/pagination';
+import { readListQuery } from '../../../platform/http/list-params';
+import type { CursorCodec } from '../../../platform/http/pagination';
 import { HttpProblem } from '../../../platform/http/problem';
 import type { Principal } from '../../../platform/auth/principal';
 import type { ApiClientState } from '../domain/api-client';
@@ -8,7 +9,7 @@ import type { ApiClientUseCases } from '../application/api-clients';
 import { TokenRequestError, type TokenRequest } from '../application/issue-token';
 import type { TenantUseCases } from '../application/tenants';
 import type { Tenant } from '../domain/tenant';
-import type { ApiClientSort } from '../infrastructure/api-client.repository';
+import { API_CLIENT_LIST } from '../infrastructure/api-client.repository';
 
 type Schemas = components['schemas'];
 
@@ -45,17 +46,6 @@ function toTenant(t: Tenant): Schemas['Tenant'] {
 function caller(principal: Principal | null): Principal {
   if (!principal) throw new Error('secured operation reached without a principal');
   return principal;
-}
-
-/** `date-time` admits instants JavaScript cannot represent (leap seconds): refuse those too. */
-function instant(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  // An offset can carry 9999-12-31T23:59:59-23:59 into year 10000, which neither database compares right.
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) {
-    throw new HttpProblem('validation-error', `${name} is not an instant we can compare with.`, { errors: [{ pointer: `/query/${name}`, detail: 'must be an RFC 3339 date-time between years 0001 and 9999 in UTC (no leap second)' }] });
-  }
-  return date;
 }
 
 const expected = (ifMatch: IfMatch | undefined) => (!ifMatch || ifMatch.any ? undefined : ifMatch.versions);
@@ -136,27 +126,9 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
     },
 
     async listApiClients({ query, principal }) {
-      const me = caller(principal);
-      const sort = (query.sort ?? '-created_at') as ApiClientSort;
-      const filter = {
-        status: query.status,
-        q: query.q,
-        createdAfter: instant(query.created_after, 'created_after'),
-        createdBefore: instant(query.created_before, 'created_before'),
-      };
-      // The cursor is bound to the tenant, the filters and the sort it was made for.
-      const context = JSON.stringify(['listApiClients', me.tenantId, sort, filter.status ?? null, filter.q ?? null, query.created_after ?? null, query.created_before ?? null]);
-      let after;
-      if (query.cursor) {
-        const [value, id] = cursors.decode(query.cursor, context);
-        if (typeof value !== 'string' || typeof id !== 'string') throw new HttpProblem('invalid-cursor', 'The cursor is not valid for this list.');
-        after = { value, id };
-      }
-      const page = await apiClients.list(me.tenantId, filter, sort, query.limit ?? DEFAULT_LIMIT, after);
-      return {
-        status: 200,
-        body: { data: page.items.map(toApiClient), next_cursor: page.next ? cursors.encode([page.next.value, page.next.id], context) : null },
-      };
+      const { tenantId } = caller(principal);
+      const list = readListQuery(API_CLIENT_LIST, query, tenantId, cursors);
+      return { status: 200, body: list.body(await apiClients.list(tenantId, list.request), toApiClient) };
     },
 
     async createApiClient({ body, principal, claim }) {

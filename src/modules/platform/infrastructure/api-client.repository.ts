@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../../../platform/db/database';
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
+import { defineList, selectPage, type ListPage, type ListRequest } from '../../../platform/db/list-query';
 import { StaleVersionError } from '../../../platform/errors';
 import { searchText } from '../../../platform/search-text';
 import { ApiClient, type ApiClientState, type ApiClientStatus } from '../domain/api-client';
@@ -19,20 +20,6 @@ interface ApiClientRow {
   updated_at: Date | string;
   secret_rotated_at: Date | string | null;
   revoked_at: Date | string | null;
-}
-
-export interface ApiClientFilter {
-  status?: ApiClientStatus;
-  q?: string;
-  createdAfter?: Date;
-  createdBefore?: Date;
-}
-
-export type ApiClientSort = 'created_at' | '-created_at' | 'name' | '-name';
-
-export interface ListPosition {
-  value: string;
-  id: string;
 }
 
 // pg already hands out Date objects: no copy.
@@ -83,6 +70,29 @@ const COLUMNS = 'id, tenant_id, name, description, scopes, status, secret_hash, 
 const GET = `SELECT ${COLUMNS} FROM api_clients WHERE tenant_id = :tenantId AND id = :id`;
 const GET_FOR_UPDATE = `${GET} FOR UPDATE`;
 
+export const API_CLIENT_LIST = defineList({
+  name: 'platform.api_clients',
+  table: 'api_clients',
+  select: COLUMNS,
+  columns: {
+    name: { type: 'text' },
+    name_search: { type: 'text', nullable: true },
+    status: { type: 'text' },
+    created_at: { type: 'instant' },
+  },
+  filters: {
+    status: { kind: 'equals', column: 'status', values: ['active', 'revoked'] satisfies ApiClientStatus[] },
+    // A row created by a process older than the name_search migration (during a rolling
+    // upgrade) has none: its name is folded by the database instead (ASCII only on SQLite,
+    // so beyond ASCII such a row is found on PostgreSQL only). A rename by such a process
+    // leaves the old folded name: found by it until the row is next saved here.
+    q: { kind: 'text', column: 'name_search', match: 'contains', legacyFallback: 'name' },
+    created: { kind: 'range', column: 'created_at' },
+  },
+  sorts: ['created_at', 'name'],
+  defaultSort: '-created_at',
+});
+
 /**
  * API clients of one tenant. Reads are plain SQL mapped to domain objects here (no model
  * instances on read paths); writes go through the model inside the unit of work's transaction.
@@ -124,43 +134,9 @@ export class ApiClientRepository {
     this.uow!.record(...client.pullEvents());
   }
 
-  async list(filter: ApiClientFilter, sort: ApiClientSort, limit: number, after?: ListPosition): Promise<ApiClientState[]> {
-    const where = ['tenant_id = :tenantId'];
-    const replacements: Record<string, unknown> = { tenantId: this.tenantId, limit };
-    if (filter.status) {
-      where.push('status = :status');
-      replacements.status = filter.status;
-    }
-    if (filter.q) {
-      // A row created by a process older than the name_search migration (during a rolling
-      // upgrade) has none: its name is folded by the database instead (ASCII only on SQLite,
-      // so beyond ASCII such a row is found on PostgreSQL only). A rename by such a process
-      // leaves the old folded name: found by it until the row is next saved here.
-      where.push("(name_search LIKE :q ESCAPE '\\' OR (name_search IS NULL AND LOWER(name) LIKE :q ESCAPE '\\'))");
-      replacements.q = `%${searchText(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    }
-    if (filter.createdAfter) {
-      where.push('created_at >= :createdAfter');
-      replacements.createdAfter = filter.createdAfter;
-    }
-    if (filter.createdBefore) {
-      where.push('created_at < :createdBefore');
-      replacements.createdBefore = filter.createdBefore;
-    }
-    const column = sort.replace('-', '') as 'created_at' | 'name';
-    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
-    if (after) {
-      const op = dir === 'ASC' ? '>' : '<';
-      where.push(`(${column} ${op} :afterValue OR (${column} = :afterValue AND id ${op} :afterId))`);
-      replacements.afterValue = column === 'created_at' ? new Date(after.value) : after.value;
-      replacements.afterId = after.id;
-    }
-    const rows = await this.db.select<ApiClientRow>(
-      `SELECT ${COLUMNS} FROM api_clients WHERE ${where.join(' AND ')} ORDER BY ${column} ${dir}, id ${dir} LIMIT :limit`,
-      replacements,
-      this.transaction,
-    );
-    return rows.map(toState);
+  async list(request: ListRequest): Promise<ListPage<ApiClientState>> {
+    const page = await selectPage<ApiClientRow>(this.db, API_CLIENT_LIST, this.tenantId, request, this.transaction);
+    return { items: page.items.map(toState), next: page.next };
   }
 
   /** Any tenant's client by id: the credential check happens before a tenant is known. */
