@@ -17,3 +17,17 @@ export class NotFoundError extends AppError {}
 export class ConflictError extends AppError {}
 /** The version the caller based the change on is not the current one. */
 export class StaleVersionError extends AppError {}
+
+/** The versions a change is based on (from If-Match); undefined: any version (`*`, or not required). */
+export type ExpectedVersion = readonly number[] | undefined;
+
+/**
+ * The optimistic check every versioned resource makes before a change: refused (412) when the
+ * caller's If-Match names no current version. `what` names the resource, e.g. "API client cli_…".
+ */
+export function checkExpectedVersion(what: string, current: number, expected: ExpectedVersion): void {
+  if (expected && !expected.includes(current)) {
+    const named = expected.length ? `names version ${expected.map((v) => `"${v}"`).join(', ')}` : 'names no version this API issued (weak tags never match)';
+    throw new StaleVersionError(`If-Match ${named} but ${what} is at "${current}".`);
+  }
+}

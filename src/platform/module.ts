@@ -1,4 +1,5 @@
 import type { ModelCtor } from 'sequelize-typescript';
+import type { List } from './db/list-query';
 import type { Subscriber } from './events/outbox';
 import type { HandlerMap } from './http/handler';
 import type { Kernel } from './kernel';
@@ -15,6 +16,8 @@ export interface ModuleDefinition<Api = unknown> {
   /** Lower-case, as in the folder name and the contract's folder (`crm`). */
   name: string;
   models: ModelCtor[];
+  /** The module's lists by the operationId that serves each: test/contract holds them to the contract. */
+  lists?: Readonly<Record<string, List>>;
   create(kernel: Kernel, use: ModuleLookup): ModuleInstance<Api>;
 }
 

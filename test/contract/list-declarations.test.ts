@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { List, ListParameter } from '../../src/platform/db/list-query';
-import { platformLists } from '../../src/modules/platform/infrastructure/lists';
+import { MODULES } from '../../src/compose';
 
 const document = JSON.parse(readFileSync(join(__dirname, '../../generated/openapi.json'), 'utf8'));
 /** Every module's lists by operationId. */
-const declared: Record<string, List> = { ...platformLists };
+const declared: Record<string, List> = Object.assign({}, ...MODULES.map((m) => m.lists ?? {}));
 
 type Schema = Record<string, any>;
 

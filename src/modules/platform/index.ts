@@ -9,11 +9,13 @@ import { apiClientUseCases, apiKeyVerifier } from './application/api-clients';
 import { tokenIssuer } from './application/issue-token';
 import { tenantUseCases } from './application/tenants';
 import { platformHandlers } from './http/handlers';
+import { platformLists } from './infrastructure/lists';
 import { platformModels } from './infrastructure/models';
 
 export const platformModule = defineModule({
   name: 'platform',
   models: platformModels,
+  lists: platformLists,
   create(kernel) {
     const tenants = tenantUseCases(kernel.db, kernel.runInUnitOfWork, kernel.secrets);
     const apiClients = apiClientUseCases(kernel);

@@ -1,6 +1,6 @@
 import type { Database } from '../../../platform/db/database';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
-import { NotFoundError, StaleVersionError } from '../../../platform/errors';
+import { checkExpectedVersion, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
 import { generateSecret, type SecretHasher } from '../../../platform/auth/secrets';
 import type { Principal } from '../../../platform/auth/principal';
 import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
@@ -13,15 +13,6 @@ export interface ApiClientDeps {
   secrets: SecretHasher;
 }
 
-/** The version the caller read, from If-Match: undefined means "any" (`*`). */
-export type ExpectedVersion = number[] | undefined;
-
-function checkVersion(client: ApiClient, expected: ExpectedVersion): void {
-  if (expected && !expected.includes(client.version)) {
-    const named = expected.length ? `names version ${expected.map((v) => `"${v}"`).join(', ')}` : 'names no version this API issued (weak tags never match)';
-    throw new StaleVersionError(`If-Match ${named} but API client ${client.id} is at "${client.version}".`);
-  }
-}
 
 function load(repo: ApiClientRepository, id: string): Promise<ApiClient> {
   return repo.get(id).then((client) => {
@@ -36,7 +27,7 @@ export function apiClientUseCases({ db, runInUnitOfWork, secrets }: ApiClientDep
     runInUnitOfWork(tenantId, async (uow) => {
       const repo = ApiClientRepository.in(uow);
       const client = await load(repo, id);
-      checkVersion(client, expected);
+      checkExpectedVersion(`API client ${client.id}`, client.version, expected);
       const loaded = client.version;
       await apply(client);
       if (client.version !== loaded) await repo.save(client, loaded);
