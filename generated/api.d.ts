@@ -19,7 +19,8 @@ export interface paths {
          *     client's tenant and scopes and expires after `expires_in` seconds. Ask for fewer scopes with
          *     `scope`; asking for one the client is not allowed is `invalid_scope`. A revoked client, a
          *     wrong secret or an unknown client is `invalid_client` (`401`, with a `WWW-Authenticate`
-         *     challenge for HTTP Basic). Errors use the RFC's own JSON format (`error`,
+         *     challenge for HTTP Basic). A `grant_type` other than `client_credentials` is
+         *     `unsupported_grant_type`. Errors use the RFC's own JSON format (`error`,
          *     `error_description`), not problem+json, because OAuth client libraries parse that format;
          *     so do malformed, oversized and wrongly typed requests to this operation (`invalid_request`).
          *     Following RFC 6749 §3.2, unknown parameters are ignored and empty ones count as absent.
@@ -239,11 +240,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description An amount of money in integer minor units of an ISO 4217 currency. */
-        Money: {
-            amount: number;
-            currency: string;
-        };
         /**
          * @description RFC 6749 §4.4.2. The client authenticates with `client_id` and `client_secret` in the body,
          *     or with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`), not both. As
@@ -253,8 +249,12 @@ export interface components {
          *     in the API that admits unknown members.
          */
         TokenRequest: {
-            /** @description Must be `client_credentials`; any other grant type is `unsupported_grant_type`. */
-            grant_type: string;
+            /**
+             * @description `client_credentials`, the only grant this server serves; any other grant type is
+             *     `unsupported_grant_type` (a `400` in RFC 6749's format).
+             * @enum {string}
+             */
+            grant_type: "client_credentials";
             client_id?: string;
             client_secret?: string;
             /**
@@ -270,7 +270,10 @@ export interface components {
             access_token: string;
             /** @enum {string} */
             token_type: "Bearer";
-            /** @description Seconds until the token expires. */
+            /**
+             * Format: int32
+             * @description Seconds until the token expires.
+             */
             expires_in: number;
             /** @description The scopes granted, space-separated (RFC 6749 §5.1). */
             scope: string;
@@ -300,6 +303,7 @@ export interface components {
              */
             type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/request-timeout" | "/problems/idempotency-key-reused" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
             title: string;
+            /** Format: int32 */
             status: number;
             detail: string;
             /**
@@ -362,7 +366,10 @@ export interface components {
         ApiClientDescription: string | null;
         /** @description The scopes this client may be granted; a token carries these or a subset of them. */
         ApiClientScopes: components["schemas"]["Scope"][];
-        /** @description The resource's version; it starts at 1 and goes up by one with every change. Sent back as `ETag`. */
+        /**
+         * Format: int32
+         * @description The resource's version; it starts at 1 and goes up by one with every change. Sent back as `ETag`.
+         */
         Version: number;
         /**
          * Format: date-time
@@ -424,6 +431,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -452,6 +462,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
@@ -465,6 +478,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
@@ -489,6 +505,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -512,6 +531,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -535,6 +557,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "WWW-Authenticate": components["headers"]["WWWAuthenticateInsufficientScope"];
@@ -561,6 +586,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -575,6 +603,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
@@ -597,6 +628,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
@@ -619,6 +653,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
@@ -641,6 +678,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -664,6 +704,9 @@ export interface components {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
@@ -720,6 +763,22 @@ export interface components {
         XRequestId: string;
         /** @description Always `no-store`. Every API response carries a tenant's data or a credential; no cache, private or shared, may keep it (an `X-API-Key` request is not one HTTP caches already treat as authenticated). */
         CacheControlNoStore: "no-store";
+        /**
+         * @description CORS (off unless the deployment lists origins in `CORS_ORIGINS`): the request's own `Origin`,
+         *     echoed when it is one of the listed origins; absent otherwise. Never `*`.
+         */
+        AccessControlAllowOrigin: string;
+        /**
+         * @description CORS: the response headers a browser script may read, sent with `Access-Control-Allow-Origin`:
+         *     `X-Request-Id`, `ETag`, `Location`, `RateLimit`, `RateLimit-Policy` and `Retry-After`.
+         */
+        AccessControlExposeHeaders: string;
+        /**
+         * @description The request headers this answer depends on besides the URL: `Origin` while CORS is on
+         *     (`CORS_ORIGINS`), since `Access-Control-Allow-Origin` depends on it, and `Accept-Encoding`
+         *     where the answer may be compressed.
+         */
+        Vary: string;
         /** @description Always `no-cache` (RFC 6749 §5.1, for HTTP/1.0 caches). */
         PragmaNoCache: "no-cache";
         /** @description The HTTP Basic challenge for client authentication at the token endpoint (RFC 6749 §5.2). */
@@ -781,6 +840,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     Pragma: components["headers"]["PragmaNoCache"];
                     [name: string]: unknown;
                 };
@@ -796,20 +858,17 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description A malformed request, an unsupported grant type or a scope the client is not allowed. */
+            /** @description A malformed request (`invalid_request`), a grant type other than `client_credentials` (`unsupported_grant_type`) or a scope the client is not allowed (`invalid_scope`). */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "invalid_scope",
-                     *       "error_description": "The client is not allowed the scope erp:write."
-                     *     }
-                     */
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
@@ -818,6 +877,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     "WWW-Authenticate": components["headers"]["WWWAuthenticateBasic"];
                     [name: string]: unknown;
                 };
@@ -848,6 +910,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -876,6 +941,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -908,6 +976,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -954,6 +1025,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -1008,6 +1082,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -1061,6 +1138,9 @@ export interface operations {
                     Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1096,6 +1176,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     ETag: components["headers"]["ETag"];
@@ -1116,14 +1199,14 @@ export interface operations {
     updateApiClient: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /**
                  * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
                  *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
                  *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
                  *     a weak tag (`W/"3"`) never matches.
                  */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                "If-Match": components["parameters"]["IfMatch"];
             };
             path: {
                 /** @description The API client's id. */
@@ -1156,6 +1239,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     ETag: components["headers"]["ETag"];
@@ -1181,14 +1267,14 @@ export interface operations {
     revokeApiClient: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /**
                  * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
                  *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
                  *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
                  *     a weak tag (`W/"3"`) never matches.
                  */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                "If-Match": components["parameters"]["IfMatch"];
                 /**
                  * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
                  *     the first response is stored for 24 hours and replayed for the same key and body.
@@ -1208,6 +1294,9 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     ETag: components["headers"]["ETag"];
@@ -1234,14 +1323,14 @@ export interface operations {
     rotateApiClientSecret: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /**
                  * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
                  *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
                  *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
                  *     a weak tag (`W/"3"`) never matches.
                  */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                "If-Match": components["parameters"]["IfMatch"];
                 /**
                  * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
                  *     the first response is stored for 24 hours and replayed for the same key and body.
@@ -1264,6 +1353,9 @@ export interface operations {
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };

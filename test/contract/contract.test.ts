@@ -11,6 +11,8 @@ import { ALL_SCOPES } from '../../src/modules/platform/domain/tenant';
 
 const root = join(__dirname, '../..');
 const document = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8'));
+/** A local `$ref` of the bundle (`#/components/...`). */
+const resolve = (ref: string): any => ref.slice(2).split('/').reduce((node: any, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
 
 describe('the contract', () => {
   it('generated/ is in step with openapi/', () => {
@@ -50,6 +52,22 @@ describe('the contract', () => {
       await expect(Contract.load({ ...document, paths: {} })).rejects.toThrow(/no operations/);
     });
 
+    it('requires If-Match exactly where it documents 428, and refuses a contract that says otherwise', async () => {
+      for (const op of contract.operations.values()) {
+        const raw = document.paths[op.path][op.method.toLowerCase()];
+        const ifMatch = (raw.parameters ?? []).map((p: { $ref?: string }) => (p.$ref ? resolve(p.$ref) : p)).find((p: any) => p.in === 'header' && p.name === 'If-Match');
+        expect({ op: op.operationId, ifMatch: ifMatch?.required === true, has428: op.responses.has('428') }).toEqual({ op: op.operationId, ifMatch: op.requiresIfMatch, has428: op.requiresIfMatch });
+      }
+      expect([...contract.operations.values()].filter((o) => o.requiresIfMatch).map((o) => o.operationId).sort()).toEqual(['revokeApiClient', 'rotateApiClientSecret', 'updateApiClient']);
+
+      const optional = structuredClone(document);
+      optional.components.parameters.IfMatch.required = false;
+      await expect(Contract.load(optional)).rejects.toThrow(/If-Match must be required/);
+      const no428 = structuredClone(document);
+      delete no428.paths['/platform/api-clients/{api_client_id}'].patch.responses['428'];
+      await expect(Contract.load(no428)).rejects.toThrow(/updateApiClient: a required If-Match and a 428 response go together/);
+    });
+
     it('declares security on every operation, and every secured one documents 401', () => {
       for (const op of contract.operations.values()) {
         const raw = document.paths[op.path][op.method.toLowerCase()];
@@ -57,6 +75,43 @@ describe('the contract', () => {
         if (op.security.length) expect({ op: op.operationId, has401: op.responses.has('401') }).toEqual({ op: op.operationId, has401: true });
       }
     });
+  });
+
+  it('uses only formats the validators check (Ajv ignores an unknown one)', () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    const formats = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'format' && typeof value === 'string') formats.add(value);
+          else walk(value);
+        }
+      }
+    };
+    walk(document.paths);
+    walk(document.components);
+    expect(formats).toContain('int32');
+    expect([...formats].filter((f) => !(f in ajv.formats))).toEqual([]);
+  });
+
+  it('gives every integer a format, int32 or int64', () => {
+    const missing: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${where}/${i}`));
+      else if (node && typeof node === 'object') {
+        const schema = node as Record<string, unknown>;
+        if (schema.type === 'integer' && schema.format !== 'int32' && schema.format !== 'int64') missing.push(where);
+        for (const [key, value] of Object.entries(schema)) if (key !== 'examples' && key !== 'example') walk(value, `${where}/${key}`);
+      }
+    };
+    walk(document, '#');
+    expect(missing).toEqual([]);
+  });
+
+  it('serves only client_credentials, as an enum', () => {
+    expect(document.components.schemas.TokenRequest.properties.grant_type.enum).toEqual(['client_credentials']);
   });
 
   it('names the same scopes in the OAuth scheme, the Scope schema and the admin client', () => {

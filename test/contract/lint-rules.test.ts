@@ -25,6 +25,10 @@ describe('the house lint rules (redocly.yaml)', () => {
     expect(lint('openapi/openapi.yaml')).toEqual([]);
   }, 60_000);
 
+  it('pass the bundle served at /openapi.json too (an unused component shows only there)', () => {
+    expect(lint('generated/openapi.json')).toEqual([]);
+  }, 60_000);
+
   it('each fire on a contract that breaks them (test/fixtures/lint/broken.yaml)', () => {
     const found = lint('test/fixtures/lint/broken.yaml');
     expect(found).toEqual(

@@ -8,7 +8,7 @@ import { pointerToken } from './problem';
 /**
  * The contract, loaded once at boot. openapi-backend dereferences it and compiles every request
  * and response validator (Ajv 2020-12, formats on). Routing does not use its per-request
- * matcher (slow, see docs/PERFORMANCE): the route table is built here once from the same
+ * matcher (slow: it rebuilds its operation list per request): the route table is built here once from the same
  * operations, and the request pipeline calls the compiled validators directly.
  */
 export interface SecurityAlternative {
@@ -123,6 +123,7 @@ export class Contract {
       const requestContentTypes = Object.keys(content).map((c) => c.toLowerCase());
       const hasBodyValidator = requestContentTypes.some((c) => ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'].includes(c));
       checkOneBodySchema(operationId, content);
+      const requiresIfMatch = checkIfMatch(operationId, params, op.responses ?? {});
       const security = ((op.security ?? rootSecurity) as Record<string, string[]>[]).flatMap((requirement) =>
         Object.entries(requirement).map(([name, scopes]) => {
           const type = schemes[name]?.type;
@@ -138,7 +139,7 @@ export class Contract {
         bodyRequired: op.requestBody?.required === true,
         security,
         idempotent: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'),
-        requiresIfMatch: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match'),
+        requiresIfMatch,
         errorFormat: op['x-stratum-error-format'] === 'oauth2' ? 'oauth2' : 'problem',
         arrayQueryParams: new Set(params.filter((p) => p.in === 'query' && p.schema?.type === 'array').map((p) => p.name)),
         numericParams: params
@@ -230,9 +231,11 @@ export class Contract {
       }
     }
     if (!operation.paramsValidator(params)) {
-      // A number refused above is not reported a second time by the schema.
+      // A number refused above is not reported a second time by the schema. A missing If-Match
+      // is the pipeline's 428, not a 400 of the header's `required`.
       const refused = new Set(issues.map((i) => i.pointer));
-      issues.push(...toIssues(operation.paramsValidator.errors ?? []).filter((i) => !refused.has(i.pointer)));
+      const errors = (operation.paramsValidator.errors ?? []).filter((e) => !(operation.requiresIfMatch && isMissingIfMatch(e)));
+      issues.push(...toIssues(errors).filter((i) => !refused.has(i.pointer)));
     }
     if (operation.bodyValidator && input.hasBody) {
       if (!operation.bodyValidator({ requestBody: input.body })) issues.push(...toIssues(operation.bodyValidator.errors ?? []));
@@ -338,6 +341,20 @@ function unshared(dereferenced: unknown): unknown {
   } catch (err) {
     throw new Error(`the contract cannot be dereferenced into a tree (a schema refers to itself?): ${(err as Error).message}`);
   }
+}
+
+const isMissingIfMatch = (e: ErrorObject) => e.keyword === 'required' && e.instancePath === '/header' && e.params.missingProperty === 'if-match';
+
+/**
+ * The pipeline answers `428` to a request without `If-Match` where the contract declares it, so
+ * the contract must say exactly that: If-Match `required`, and a `428` response. Either one
+ * without the other would document what the server does not do.
+ */
+function checkIfMatch(operationId: string, params: { in: string; name: string; required?: boolean }[], responses: Record<string, unknown>): boolean {
+  const ifMatch = params.find((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match');
+  if (ifMatch && ifMatch.required !== true) throw new Error(`${operationId}: If-Match must be required: a request without it is answered 428`);
+  if (Boolean(ifMatch) !== ('428' in responses)) throw new Error(`${operationId}: a required If-Match and a 428 response go together; the contract declares only one`);
+  return Boolean(ifMatch);
 }
 
 /**

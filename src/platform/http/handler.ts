@@ -52,7 +52,10 @@ export class OAuthError extends Error {
   constructor(
     readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
     readonly description: string,
-    readonly status: 400 | 401 = error === 'invalid_client' ? 401 : 400,
+    /** 429: too many failed attempts (RFC 6749 has no code of its own for it). */
+    readonly status: 400 | 401 | 429 = error === 'invalid_client' ? 401 : 400,
+    /** Headers of this answer (`Retry-After`, the limits on failed attempts). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(description);
   }
