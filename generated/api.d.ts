@@ -25,6 +25,19 @@ export interface paths {
          *     so do malformed, oversized and wrongly typed requests to this operation (`invalid_request`).
          *     Following RFC 6749 §3.2, unknown parameters are ignored and empty ones count as absent.
          *
+         *     **Failed attempts are limited**, so that a secret cannot be guessed at full speed: a client
+         *     authentication that fails (a wrong secret, an unknown or revoked client) counts against the
+         *     client id it named and against the caller's address (an IPv6 address by its /64 prefix), in
+         *     fixed windows shared by every server process: by default 10 failures per client id and 50
+         *     per address per 60 seconds. Once either is used up, further requests for that client id or
+         *     from that address are refused until the window ends, without checking their secret, with a
+         *     `429`, `Retry-After`, and an RFC 6749 body (`invalid_request`) — not problem+json, like
+         *     every error of this operation; RFC 6749 has no error code of its own for this. A secret
+         *     this server process has already verified for the client is still accepted, so an attacker
+         *     who knows a client id cannot keep that client from its tokens. `RateLimit-Policy` and
+         *     `RateLimit` (IETF draft) say where the request stands against both limits. Successful
+         *     requests do not count.
+         *
          *     This operation takes no `Idempotency-Key` (it changes nothing: every call issues a fresh
          *     token) and is not counted against the client's rate limit (there is no client until its
          *     credentials are checked). Checking a secret is deliberately slow (scrypt); each server process
@@ -779,6 +792,20 @@ export interface components {
          *     where the answer may be compressed.
          */
         Vary: string;
+        /**
+         * @description Where this request stands against the token endpoint's limits on failed client
+         *     authentications, as in the IETF RateLimit header fields draft: for the client id
+         *     (`"failures-per-client-id";r=<failures left>;t=<seconds until the window resets>`) when the
+         *     request names a well-formed one, and for the caller's address (`"failures-per-address";…`).
+         *     Sent once the request's credentials are being checked, while these limits are on.
+         */
+        FailureRateLimit: string;
+        /**
+         * @description The token endpoint's limits on failed client authentications (IETF RateLimit header fields
+         *     draft): `"failures-per-client-id";q=<failures>;w=<window in seconds>` and
+         *     `"failures-per-address";q=<failures>;w=<window in seconds>`. Sent with `RateLimit`.
+         */
+        FailureRateLimitPolicy: string;
         /** @description Always `no-cache` (RFC 6749 §5.1, for HTTP/1.0 caches). */
         PragmaNoCache: "no-cache";
         /** @description The HTTP Basic challenge for client authentication at the token endpoint (RFC 6749 §5.2). */
@@ -843,6 +870,8 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["FailureRateLimit"];
+                    "RateLimit-Policy": components["headers"]["FailureRateLimitPolicy"];
                     Pragma: components["headers"]["PragmaNoCache"];
                     [name: string]: unknown;
                 };
@@ -866,6 +895,8 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["FailureRateLimit"];
+                    "RateLimit-Policy": components["headers"]["FailureRateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -880,6 +911,8 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["FailureRateLimit"];
+                    "RateLimit-Policy": components["headers"]["FailureRateLimitPolicy"];
                     "WWW-Authenticate": components["headers"]["WWWAuthenticateBasic"];
                     [name: string]: unknown;
                 };
@@ -888,6 +921,32 @@ export interface operations {
                      * @example {
                      *       "error": "invalid_client",
                      *       "error_description": "Client authentication failed."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /**
+             * @description Too many failed client authentications for the client id named, or from this address, in
+             *     the current window. The secret was not checked; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    RateLimit: components["headers"]["FailureRateLimit"];
+                    "RateLimit-Policy": components["headers"]["FailureRateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_request",
+                     *       "error_description": "Too many failed client authentications for this client id; retry in 37 seconds."
                      *     }
                      */
                     "application/json": components["schemas"]["OAuthError"];

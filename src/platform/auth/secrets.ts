@@ -63,7 +63,12 @@ export class SecretHasher {
    * has verified for this client (that needs no scrypt). The same for every client id, known or not.
    */
   admit(clientId: string, secret: string): void {
-    if (this.full() && !this.verified.has(rememberKey(clientId, secret))) throw new SecretChecksBusyError();
+    if (this.full() && !this.remembers(clientId, secret)) throw new SecretChecksBusyError();
+  }
+
+  /** Whether this process has verified `secret` for the client (checking it again needs no scrypt, and is no guess). */
+  remembers(clientId: string, secret: string): boolean {
+    return this.verified.has(rememberKey(clientId, secret));
   }
 
   async hash(secret: string): Promise<string> {

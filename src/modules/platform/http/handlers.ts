@@ -6,7 +6,8 @@ import { HttpProblem } from '../../../platform/http/problem';
 import type { Principal } from '../../../platform/auth/principal';
 import type { ApiClientState } from '../domain/api-client';
 import type { ApiClientUseCases } from '../application/api-clients';
-import { TokenRequestError, type TokenRequest } from '../application/issue-token';
+import { type IssuedToken, TokenRequestError, type TokenRequest } from '../application/issue-token';
+import { failureLimitHeaders } from '../../../platform/ratelimit/failed-attempts';
 import type { TenantUseCases } from '../application/tenants';
 import type { Tenant } from '../domain/tenant';
 import { API_CLIENT_LIST } from '../infrastructure/api-client.repository';
@@ -16,7 +17,7 @@ type Schemas = components['schemas'];
 export interface PlatformHandlerDeps {
   apiClients: ApiClientUseCases;
   tenants: TenantUseCases;
-  issueToken: (request: TokenRequest) => Promise<{ accessToken: string; expiresIn: number; scope: string }>;
+  issueToken: (request: TokenRequest) => Promise<IssuedToken>;
   cursors: CursorCodec;
   /** The database answers, and the process is not shutting down. */
   ready: () => Promise<boolean>;
@@ -68,7 +69,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
   const { apiClients, tenants, cursors } = deps;
   return {
-    async issueToken({ body, headers }) {
+    async issueToken({ body, headers, remoteAddress }) {
       const basic = basicCredentials(headers.authorization);
       if (headers.authorization && !basic) throw new OAuthError('invalid_client', 'The Authorization header must be HTTP Basic with client_id:client_secret.');
       if (basic && (body.client_id !== undefined || body.client_secret !== undefined)) {
@@ -80,15 +81,19 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
           clientId: basic?.id ?? body.client_id,
           clientSecret: basic?.secret ?? body.client_secret,
           scope: body.scope,
+          remoteAddress,
         });
         return {
           status: 200,
-          headers: { Pragma: 'no-cache' },
+          headers: { Pragma: 'no-cache', ...(token.standing && failureLimitHeaders(token.standing)) },
           body: { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope },
         };
       } catch (err) {
-        if (err instanceof TokenRequestError) throw new OAuthError(err.code, err.message);
-        throw err;
+        if (!(err instanceof TokenRequestError)) throw err;
+        const limits = err.standing ? failureLimitHeaders(err.standing) : {};
+        // Too many failed attempts: a 429 in RFC 6749's format, like every error of this operation.
+        if (err.retryAfterSeconds !== undefined) throw new OAuthError(err.code, err.message, 429, { ...limits, 'Retry-After': String(err.retryAfterSeconds) });
+        throw new OAuthError(err.code, err.message, undefined, limits);
       }
     },
 
