@@ -511,8 +511,10 @@ export interface components {
             };
         };
         /**
-         * @description The calling API client used up its quota for the current window. Nothing was done; retry
-         *     after `Retry-After` seconds. The quota is per API client and shared by every server process.
+         * @description The calling API client used up its quota for the current window, or (with `X-API-Key`) its
+         *     client id or the caller's address used up its failed secret checks (see `POST /oauth/token`),
+         *     so the key was not checked. Nothing was done; retry after `Retry-After` seconds. Both limits
+         *     are shared by every server process.
          */
         TooManyRequests: {
             headers: {

@@ -11,6 +11,7 @@ import { SecretHasher } from './auth/secrets';
 import { TokenService } from './auth/tokens';
 import { CursorCodec } from './http/pagination';
 import { IdempotencyKeyModel, IdempotencyStore } from './idempotency/idempotency-store';
+import { FailedAttempts } from './ratelimit/failed-attempts';
 import { RateLimiter } from './ratelimit/rate-limiter';
 
 /** What the kernel gives every module. */
@@ -25,6 +26,8 @@ export interface Kernel {
   cursors: CursorCodec;
   idempotency: IdempotencyStore;
   rateLimiter: RateLimiter;
+  /** Failed attempts at a client secret (token endpoint, API keys), per client id and per address. */
+  failedAttempts: FailedAttempts;
   dispatcher: OutboxDispatcher;
   /** The database answers and the process is not shutting down. */
   ready(): Promise<boolean>;
@@ -66,6 +69,11 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       cursors: new CursorCodec(keyring.cursorKey),
       idempotency,
       rateLimiter,
+      failedAttempts: new FailedAttempts(
+        db,
+        { perClientId: config.tokenFailuresPerClientId, perAddress: config.tokenFailuresPerAddress, windowSeconds: config.tokenFailureWindowSeconds },
+        logger,
+      ),
       dispatcher,
       start() {
         dispatcher.start();

@@ -23,11 +23,11 @@ export const platformModule = defineModule({
       handlers: platformHandlers({
         apiClients,
         tenants,
-        issueToken: tokenIssuer(kernel.db, kernel.tokens, kernel.secrets),
+        issueToken: tokenIssuer(kernel.db, kernel.tokens, kernel.secrets, kernel.failedAttempts),
         cursors: kernel.cursors,
         ready: kernel.ready,
       }),
-      api: { tenants, apiClients, verifyApiKey: apiKeyVerifier(kernel.db, kernel.secrets) },
+      api: { tenants, apiClients, verifyApiKey: apiKeyVerifier(kernel.db, kernel.secrets, kernel.failedAttempts) },
     };
   },
 });

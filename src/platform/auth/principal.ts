@@ -6,5 +6,15 @@ export interface Principal {
   via: 'bearer' | 'api_key';
 }
 
-/** The platform module answers this for API keys: the kernel does not own API clients. */
-export type ApiKeyVerifier = (clientId: string, secret: string) => Promise<Principal | null>;
+/** Too many failed checks of this client id, or from this address: not checked, retry later. */
+export interface TooManyFailures {
+  retryAfterSeconds: number;
+  /** What ran out: the client id's failures or the address's. */
+  refusedBy: 'failures-per-client-id' | 'failures-per-address';
+}
+
+/**
+ * The platform module answers this for API keys: the kernel does not own API clients. `address`
+ * is the caller's, against which failures count as at the token endpoint.
+ */
+export type ApiKeyVerifier = (clientId: string, secret: string, address: string) => Promise<Principal | TooManyFailures | null>;

@@ -116,7 +116,7 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
 
   /** Credentials first: an anonymous caller learns nothing about the schema and costs no body parse. */
   function authenticateStage(req: IncomingMessage, operation: OperationSpec): Principal | null | Promise<Principal | null> {
-    return operation.security.length ? authenticate(req.headers, options.tokens, options.verifyApiKey) : null;
+    return operation.security.length ? authenticate(req.headers, req.socket?.remoteAddress ?? '', options.tokens, options.verifyApiKey) : null;
   }
 
   /** Quota next: a refused request costs no body read and changes nothing; a 403 counts too. */

@@ -17,7 +17,7 @@ function unauthorized(detail: string, tokenError?: string): HttpProblem {
  * against the caller's quota. A bearer token verified before answers without a promise;
  * anything else returns one.
  */
-export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService, verifyApiKey: ApiKeyVerifier): Principal | Promise<Principal> {
+export function authenticate(headers: IncomingHttpHeaders, address: string, tokens: TokenService, verifyApiKey: ApiKeyVerifier): Principal | Promise<Principal> {
   const authorization = headers.authorization;
   // An empty Authorization header is no credential: an X-API-Key may still follow.
   if (authorization) {
@@ -39,8 +39,14 @@ export function authenticate(headers: IncomingHttpHeaders, tokens: TokenService,
   if (typeof apiKey === 'string') {
     const dot = apiKey.indexOf('.');
     if (dot <= 0) throw unauthorized('The API key is not valid, or its client is revoked.');
-    return verifyApiKey(apiKey.slice(0, dot), apiKey.slice(dot + 1)).then((found) => {
+    return verifyApiKey(apiKey.slice(0, dot), apiKey.slice(dot + 1), address).then((found) => {
       if (!found) throw unauthorized('The API key is not valid, or its client is revoked.');
+      if ('retryAfterSeconds' in found) {
+        const what = found.refusedBy === 'failures-per-client-id' ? 'for this client id' : 'from this address';
+        throw new HttpProblem('too-many-requests', `Too many failed API key checks ${what}; the key was not checked. Retry in ${found.retryAfterSeconds} seconds.`, {
+          headers: { 'Retry-After': String(found.retryAfterSeconds) },
+        });
+      }
       return found;
     });
   }

@@ -44,8 +44,8 @@ const SWEEP_ABOVE = 50_000;
  * Limits failed attempts at a secret (the token endpoint's client authentication) per client id
  * and per remote address, in fixed windows, so a secret cannot be guessed at full speed.
  *
- * The counts are shared by every process through `failed_attempts` (ARCHITECTURE: shared state
- * lives in the database): a per-process count would give an attacker N times the attempts
+ * The counts are shared by every process through `failed_attempts` (processes scale out on one
+ * database, so shared state lives there): a per-process count would give an attacker N times the attempts
  * behind a load balancer with N processes. Failures are rare and each already costs a scrypt
  * check, so every failure is one upsert; an attempt reads the shared totals first (one indexed
  * select). In memory each process keeps the totals it saw and its own attempts in flight, so one

@@ -2,7 +2,8 @@ import type { Database } from '../../../platform/db/database';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { checkExpectedVersion, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
 import { generateSecret, type SecretHasher } from '../../../platform/auth/secrets';
-import type { Principal } from '../../../platform/auth/principal';
+import type { ApiKeyVerifier, Principal } from '../../../platform/auth/principal';
+import type { FailedAttempts } from '../../../platform/ratelimit/failed-attempts';
 import { ApiClient, isApiClientId, type ApiClientChanges, type ApiClientState } from '../domain/api-client';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
@@ -78,14 +79,35 @@ export type ApiClientUseCases = ReturnType<typeof apiClientUseCases>;
  * rotation takes effect at once in every process; only the slow scrypt check is remembered (by
  * the SecretHasher, with the stored hash it matched).
  */
-export function apiKeyVerifier(db: Database, secrets: SecretHasher) {
-  return async (clientId: string, secret: string): Promise<Principal | null> => {
-    if (!isApiClientId(clientId) || secret.length > 200) return null;
-    secrets.admit(clientId, secret);
+/**
+ * API keys are client secrets too: failed checks count against the client id and the address,
+ * with the token endpoint's limits, or `X-API-Key` would be the way to guess a secret at full
+ * speed. A key this process has verified before is no guess: it skips the count (and its read).
+ */
+export function apiKeyVerifier(db: Database, secrets: SecretHasher, failures: FailedAttempts): ApiKeyVerifier {
+  const check = async (clientId: string, secret: string): Promise<Principal | null> => {
     const client = await ApiClientRepository.findForCredentials(db, clientId);
     if (!client || client.snapshot.status !== 'active') return secrets.failCheck(clientId, secret).then(() => null);
     const { secretHash, tenantId, scopes } = client.snapshot;
     if (!(await secrets.verify(clientId, secret, secretHash))) return null;
     return { tenantId, clientId, scopes: new Set(scopes), via: 'api_key' };
+  };
+  return async (clientId, secret, address) => {
+    // No client has such an id: nothing to guess, no scrypt spent.
+    if (!isApiClientId(clientId) || secret.length > 200) return null;
+    secrets.admit(clientId, secret);
+    if (secrets.remembers(clientId, secret)) return check(clientId, secret);
+    const attempt = await failures.begin({ clientId, address });
+    if (attempt.refusedBy) return { retryAfterSeconds: attempt.retryAfterSeconds, refusedBy: attempt.refusedBy };
+    let principal: Principal | null;
+    try {
+      principal = await check(clientId, secret);
+    } catch (err) {
+      attempt.done();
+      throw err;
+    }
+    if (principal) attempt.done();
+    else await attempt.failed();
+    return principal;
   };
 }

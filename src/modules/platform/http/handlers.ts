@@ -1,9 +1,9 @@
 import type { components } from '../../../../generated/api';
-import { type HandlerMap, type IfMatch, OAuthError, etag } from '../../../platform/http/handler';
+import { type HandlerMap, OAuthError, etag } from '../../../platform/http/handler';
+import { callerOf, expectedVersions, iso, isoOrNull, tenantOf } from '../../../platform/http/handler-kit';
 import { readListQuery } from '../../../platform/http/list-params';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import { HttpProblem } from '../../../platform/http/problem';
-import type { Principal } from '../../../platform/auth/principal';
 import type { ApiClientState } from '../domain/api-client';
 import type { ApiClientUseCases } from '../application/api-clients';
 import { type IssuedToken, TokenRequestError, type TokenRequest } from '../application/issue-token';
@@ -32,24 +32,17 @@ function toApiClient(s: Readonly<ApiClientState>): Schemas['ApiClient'] {
     scopes: s.scopes as Schemas['Scope'][],
     status: s.status,
     version: s.version,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
-    secret_rotated_at: s.secretRotatedAt?.toISOString() ?? null,
-    revoked_at: s.revokedAt?.toISOString() ?? null,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+    secret_rotated_at: isoOrNull(s.secretRotatedAt),
+    revoked_at: isoOrNull(s.revokedAt),
   };
 }
 
 function toTenant(t: Tenant): Schemas['Tenant'] {
-  return { id: t.id, name: t.name, created_at: t.createdAt.toISOString() };
+  return { id: t.id, name: t.name, created_at: iso(t.createdAt) };
 }
 
-/** Secured operations always have a principal: the pipeline refuses them without one. */
-function caller(principal: Principal | null): Principal {
-  if (!principal) throw new Error('secured operation reached without a principal');
-  return principal;
-}
-
-const expected = (ifMatch: IfMatch | undefined) => (!ifMatch || ifMatch.any ? undefined : ifMatch.versions);
 
 /** RFC 6749 §2.3.1: client credentials in the body, or HTTP Basic (form-urlencoded parts). */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
@@ -108,8 +101,8 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } };
     },
 
-    async getCaller({ principal }) {
-      const me = caller(principal);
+    async getCaller(request) {
+      const me = callerOf(request);
       const tenant = await tenants.get(me.tenantId);
       return {
         status: 200,
@@ -122,23 +115,23 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       };
     },
 
-    async getTenant({ params, principal }) {
-      const me = caller(principal);
+    async getTenant(request) {
+      const { params } = request;
+      const me = callerOf(request);
       // Another tenant's id is not found, exactly like an id that does not exist.
       if (params.tenant_id !== me.tenantId) throw new HttpProblem('not-found', `There is no tenant ${params.tenant_id}.`);
       const tenant = await tenants.get(me.tenantId);
       return { status: 200, body: toTenant(tenant) };
     },
 
-    async listApiClients({ query, principal }) {
-      const { tenantId } = caller(principal);
-      const list = readListQuery(API_CLIENT_LIST, query, tenantId, cursors);
+    async listApiClients(request) {
+      const tenantId = tenantOf(request);
+      const list = readListQuery(API_CLIENT_LIST, request.query, tenantId, cursors);
       return { status: 200, body: list.body(await apiClients.list(tenantId, list.request), toApiClient) };
     },
 
-    async createApiClient({ body, principal, claim }) {
-      const me = caller(principal);
-      const { client, secret } = await apiClients.create(me.tenantId, body, claim);
+    async createApiClient(request) {
+      const { client, secret } = await apiClients.create(tenantOf(request), request.body, request.claim);
       return {
         status: 201,
         headers: { Location: `/v1/platform/api-clients/${client.id}`, ETag: etag(client.version) },
@@ -146,25 +139,25 @@ export function platformHandlers(deps: PlatformHandlerDeps): HandlerMap {
       };
     },
 
-    async getApiClient({ params, principal }) {
-      const client = await apiClients.get(caller(principal).tenantId, params.api_client_id);
+    async getApiClient(request) {
+      const client = await apiClients.get(tenantOf(request), request.params.api_client_id);
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
-    async updateApiClient({ params, body, principal, ifMatch }) {
-      const me = caller(principal);
-      const client = await apiClients.update(me.tenantId, params.api_client_id, expected(ifMatch), body, me);
+    async updateApiClient(request) {
+      const me = callerOf(request);
+      const client = await apiClients.update(me.tenantId, request.params.api_client_id, expectedVersions(request.ifMatch), request.body, me);
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
-    async revokeApiClient({ params, principal, ifMatch, claim }) {
-      const me = caller(principal);
-      const client = await apiClients.revoke(me.tenantId, params.api_client_id, expected(ifMatch), me, claim);
+    async revokeApiClient(request) {
+      const me = callerOf(request);
+      const client = await apiClients.revoke(me.tenantId, request.params.api_client_id, expectedVersions(request.ifMatch), me, request.claim);
       return { status: 200, headers: { ETag: etag(client.version) }, body: toApiClient(client) };
     },
 
-    async rotateApiClientSecret({ params, principal, ifMatch, claim }) {
-      const { client, secret } = await apiClients.rotateSecret(caller(principal).tenantId, params.api_client_id, expected(ifMatch), claim);
+    async rotateApiClientSecret(request) {
+      const { client, secret } = await apiClients.rotateSecret(tenantOf(request), request.params.api_client_id, expectedVersions(request.ifMatch), request.claim);
       return {
         status: 200,
         headers: { ETag: etag(client.version) },
