@@ -48,7 +48,7 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     const path = ctx.path;
     if (!path.startsWith(`${API_BASE}/`)) return next();
     const state = ctx.state.request as RequestState;
-    return serve(ctx.method, path, ctx.querystring, ctx.req, state).then((outcome) => write(ctx, outcome, state, logger));
+    return serve(ctx.req.method ?? 'GET', path, ctx.querystring, ctx.req, state).then((outcome) => write(ctx, outcome, state, logger));
   };
 
   /** Routes, runs and (outside production) checks one API request; never throws. */

@@ -35,14 +35,37 @@ export function corsMiddleware(origins: readonly string[]): Koa.Middleware | und
  * gzip or br (br preferred when both are accepted) for answers of at least `minBytes` whose type
  * compresses. Never an event stream: compression buffers it, and each event must reach the
  * client when it is sent. `minBytes` 0 turns compression off (a proxy in front does it).
+ *
+ * koa-compress decides and compresses; in front of it, two cheap exits spare most requests its
+ * dozen header reads and option merge: a client that accepts no encoding, and an answer whose
+ * length is known to be under the threshold (a get by id). Both still get `Vary: Accept-Encoding`,
+ * since the answer would differ for another Accept-Encoding.
  */
 export function compressionMiddleware(minBytes: number): Koa.Middleware | undefined {
   if (minBytes <= 0) return undefined;
-  return compress({
+  const compressor = compress({
     threshold: minBytes,
     filter: (type) => !/^text\/event-stream\b/i.test(type) && compressible(type) === true,
     deflate: false,
     // zstd is not in every client yet, and not in Node 20's zlib.
     zstd: false,
   } as compress.CompressOptions);
+  const done = () => Promise.resolve();
+  const compressAfter = async (ctx: Koa.Context, next: Koa.Next) => {
+    await next();
+    const length = ctx.response.length;
+    if (length !== undefined && length < minBytes) return;
+    // The body is set: koa-compress runs its checks on it and compresses it (its `next` has nothing left to run).
+    await compressor(ctx, done);
+  };
+  // Not async itself: a client that accepts no encoding costs no promise of its own here.
+  return (ctx, next) => {
+    varyOnAcceptEncoding(ctx);
+    return ctx.req.headers['accept-encoding'] ? compressAfter(ctx, next) : next();
+  };
+}
+
+function varyOnAcceptEncoding(ctx: Koa.Context): void {
+  if (ctx.res.hasHeader('Vary')) ctx.vary('Accept-Encoding');
+  else ctx.res.setHeader('Vary', 'Accept-Encoding');
 }

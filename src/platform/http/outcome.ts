@@ -105,12 +105,12 @@ export function jsonOutcome(status: number, body: unknown, contentType: string, 
  */
 export function write(ctx: Koa.Context, outcome: Outcome, state: RequestState, logger: Logger): void {
   const res = ctx.res;
-  const before = res.getHeaderNames();
   try {
     put(ctx, outcome, state);
   } catch (err) {
     logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'writing the response failed');
-    for (const name of res.getHeaderNames()) if (!before.includes(name)) res.removeHeader(name);
+    // What `put` may have set (not listing the names first: that would cost every request).
+    for (const name of [...Object.keys(outcome.headers), 'Content-Type', 'RateLimit', 'RateLimit-Policy']) res.removeHeader(name);
     put(ctx, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true), { requestId: state.requestId, status: 0 });
   }
   state.status = outcome.status;
