@@ -51,22 +51,22 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     return serve(ctx.req.method ?? 'GET', path, ctx.querystring, ctx.req, state).then((outcome) => write(ctx, outcome, state, logger));
   };
 
-  /** Routes, runs and (outside production) checks one API request; never throws. */
-  async function serve(method: string, path: string, querystring: string, req: IncomingMessage, state: RequestState): Promise<Outcome> {
+  /** Routes, runs and (outside production) checks one API request; never rejects. */
+  function serve(method: string, path: string, querystring: string, req: IncomingMessage, state: RequestState): Promise<Outcome> {
+    let operation: OperationSpec;
+    let running: Promise<Outcome>;
     try {
-      const { operation, params } = route(method, path);
+      const match = route(method, path);
+      operation = match.operation;
       state.operation = operation;
-      let outcome: Outcome;
-      try {
-        outcome = await run(req, querystring, params, operation, state);
-      } catch (err) {
-        // A failure inside is a problem outcome, checked against the contract like any other.
-        outcome = errorOutcome(err, state, logger);
-      }
-      return options.validateResponses ? check(operation, outcome, state) : outcome;
+      running = run(req, querystring, match.params, operation, state);
     } catch (err) {
-      return errorOutcome(err, state, logger);
+      return Promise.resolve(errorOutcome(err, state, logger));
     }
+    // A failure inside is a problem outcome, checked against the contract like any other.
+    const answered = running.catch((err: unknown) => errorOutcome(err, state, logger));
+    if (!options.validateResponses) return answered;
+    return answered.then((outcome) => check(operation, outcome, state)).catch((err: unknown) => errorOutcome(err, state, logger));
   }
 
   function route(method: string, path: string): RouteMatch {
