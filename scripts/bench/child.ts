@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChildReady } from './children';
 import { rawServer, type RawPlan } from './raw-server';
+import { scenarioNamed } from './scenarios';
 
 async function serveFull(): Promise<void> {
   // `require`, not a static import: the baseline child must not load the app. And not `import()`:
@@ -30,7 +31,10 @@ async function serveFull(): Promise<void> {
 }
 
 async function serveRaw(): Promise<void> {
-  const { server, close } = await rawServer(JSON.parse(process.env.BENCH_RAW!) as RawPlan, process.env);
+  const plan = JSON.parse(process.env.BENCH_RAW!) as RawPlan;
+  const { server, close } = await rawServer(process.env, ({ db, send }) =>
+    plan.scenarios.map((name) => scenarioNamed(name).raw({ db, tenantId: plan.tenantId, data: plan.data[name] as never, send })),
+  );
   await serveAndWait(server, close);
 }
 

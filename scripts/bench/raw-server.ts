@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
-import { scenarioNamed } from './scenarios';
 
 export interface RawStatement<Row> {
   one(params: unknown[]): Promise<Row | undefined>;
@@ -78,6 +77,21 @@ export const send: Send = (res, status, body, headers = {}) => {
   res.end(body);
 };
 
+/** What the baseline child gives a scenario's raw handler when it starts. */
+export interface RawContext<Data> {
+  db: RawDb;
+  tenantId: string;
+  data: Data;
+  send: Send;
+}
+
+export interface RawRoute {
+  /** Tried in the registry's order; the first route that matches answers. */
+  matches(method: string | undefined, path: string): boolean;
+  /** `query` is what follows `?` in the request target ('' without one). */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void>;
+}
+
 /** What the parent hands the baseline child (env BENCH_RAW): the scenarios to serve and their setup's data. */
 export interface RawPlan {
   tenantId: string;
@@ -85,10 +99,13 @@ export interface RawPlan {
   data: Record<string, unknown>;
 }
 
-/** The baseline server for the scenarios of `plan`, not yet listening. */
-export async function rawServer(plan: RawPlan, env: NodeJS.ProcessEnv): Promise<{ server: Server; close(): Promise<void> }> {
+/**
+ * The baseline server for the routes `routesFor` builds on the opened database, not yet
+ * listening. The caller (child.ts) looks the scenarios up: this file knows none of them.
+ */
+export async function rawServer(env: NodeJS.ProcessEnv, routesFor: (ctx: { db: RawDb; send: Send }) => RawRoute[]): Promise<{ server: Server; close(): Promise<void> }> {
   const db = await openRawDb(env);
-  const routes = plan.scenarios.map((name) => scenarioNamed(name).raw({ db, tenantId: plan.tenantId, data: plan.data[name] as never, send }));
+  const routes = routesFor({ db, send });
   const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
     const qm = url.indexOf('?');

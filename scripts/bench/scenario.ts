@@ -4,8 +4,9 @@
  * scenarios/index.ts. A scenario file imports nothing from src/ but types: the baseline child loads
  * it too, and must not carry the app's modules in its heap.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RawDb, Send } from './raw-server';
+import type { RawContext, RawRoute } from './raw-server';
+
+export type { RawContext, RawRoute };
 
 /** The seeded tenant, given to each scenario's setup (which runs in the parent, before the servers start). */
 export interface BenchContext {
@@ -35,21 +36,6 @@ export interface BenchRequest {
 export interface Answer {
   headers: Headers;
   body: any;
-}
-
-/** What the baseline child gives a scenario's raw handler when it starts. */
-export interface RawContext<Data> {
-  db: RawDb;
-  tenantId: string;
-  data: Data;
-  send: Send;
-}
-
-export interface RawRoute {
-  /** Tried in the registry's order; the first route that matches answers. */
-  matches(method: string | undefined, path: string): boolean;
-  /** `query` is what follows `?` in the request target ('' without one). */
-  handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void>;
 }
 
 export interface Scenario<Data = undefined> {
