@@ -10,6 +10,9 @@ let admin: Admin;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A test needs `seconds` of one window: never start one that close to a reset. */
+// A test may first wait up to `seconds` for a new window, then needs its own time after it.
+jest.setTimeout(100_000);
+
 async function roomInWindow(seconds: number): Promise<void> {
   const rest = 60_000 - (Date.now() % 60_000);
   if (rest < seconds * 1000) await sleep(rest + 50);
