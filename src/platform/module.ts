@@ -81,7 +81,7 @@ export function createModules(kernel: Kernel, definitions: readonly ModuleDefini
     use,
     onStart: () => all.forEach((m) => m.onStart?.()),
     async onStop() {
-      for (const m of all.reverse()) await m.onStop?.();
+      for (const m of [...all].reverse()) await m.onStop?.();
     },
   };
 }

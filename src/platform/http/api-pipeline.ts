@@ -84,8 +84,9 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     // The stages answer synchronously where they can (a cached token, a counted quota, no body):
     // awaiting only a real promise saves a microtask turn per stage on the hot path.
     let principal: Principal | null;
+    const remoteAddress = req.socket?.remoteAddress ?? '';
     try {
-      const checked = authenticateStage(req, operation);
+      const checked = authenticateStage(req, operation, remoteAddress);
       principal = checked instanceof Promise ? await checked : checked;
       state.principal = principal;
       const limited = rateLimitStage(principal, state);
@@ -108,15 +109,15 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
       headers: req.headers,
       principal,
       requestId: state.requestId,
-      remoteAddress: req.socket?.remoteAddress ?? '',
+      remoteAddress,
       ifMatch,
     };
     return idempotencyStage(req, operation, principal, body, request, state);
   }
 
   /** Credentials first: an anonymous caller learns nothing about the schema and costs no body parse. */
-  function authenticateStage(req: IncomingMessage, operation: OperationSpec): Principal | null | Promise<Principal | null> {
-    return operation.security.length ? authenticate(req.headers, req.socket?.remoteAddress ?? '', options.tokens, options.verifyApiKey) : null;
+  function authenticateStage(req: IncomingMessage, operation: OperationSpec, remoteAddress: string): Principal | null | Promise<Principal | null> {
+    return operation.security.length ? authenticate(req.headers, remoteAddress, options.tokens, options.verifyApiKey) : null;
   }
 
   /** Quota next: a refused request costs no body read and changes nothing; a 403 counts too. */

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal';
+import type { ExpectedVersion } from '../errors';
 import type { IfMatch } from './handler';
 
 /**
@@ -21,7 +22,7 @@ export function tenantOf(request: { principal: Principal | null }): string {
  * The versions `If-Match` names, for the service's optimistic check; undefined for `*` or where
  * the operation does not require it (the service then changes whatever version it finds).
  */
-export function expectedVersions(ifMatch: IfMatch | undefined): number[] | undefined {
+export function expectedVersions(ifMatch: IfMatch | undefined): ExpectedVersion {
   return !ifMatch || ifMatch.any ? undefined : ifMatch.versions;
 }
 

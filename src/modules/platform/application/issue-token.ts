@@ -1,7 +1,7 @@
 import type { Database } from '../../../platform/db/database';
 import type { SecretHasher } from '../../../platform/auth/secrets';
 import type { TokenService } from '../../../platform/auth/tokens';
-import { type AttemptStanding, DEFAULT_TOKEN_FAILURE_LIMITS, FailedAttempts } from '../../../platform/ratelimit/failed-attempts';
+import type { AttemptStanding, FailedAttempts } from '../../../platform/ratelimit/failed-attempts';
 import { type ApiClient, isApiClientId } from '../domain/api-client';
 import { ApiClientRepository } from '../infrastructure/api-client.repository';
 
@@ -37,10 +37,10 @@ export interface IssuedToken {
 
 /**
  * The client-credentials grant (RFC 6749 §4.4). Failed client authentications are limited per
- * client id and per address (`failures`: the kernel's, built from the configuration; without it,
- * the default limits on this database).
+ * client id and per address (`failures`: the kernel's, built from the configuration and shared
+ * with the API-key check).
  */
-export function tokenIssuer(db: Database, tokens: TokenService, secrets: SecretHasher, failures = new FailedAttempts(db, DEFAULT_TOKEN_FAILURE_LIMITS)) {
+export function tokenIssuer(db: Database, tokens: TokenService, secrets: SecretHasher, failures: FailedAttempts) {
   return async (request: TokenRequest): Promise<IssuedToken> => {
     if (request.grantType !== 'client_credentials') {
       throw new TokenRequestError('unsupported_grant_type', `The grant type ${request.grantType} is not supported; use client_credentials.`);
