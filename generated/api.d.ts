@@ -249,6 +249,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List custom field definitions
+         * @description The tenant's custom field definitions, oldest first unless `sort` says otherwise. `object`
+         *     narrows them to the accounts', contacts' or opportunities' fields.
+         */
+        get: operations["listCustomFields"];
+        put?: never;
+        /**
+         * Define a custom field
+         * @description Defines a field of the tenant's accounts, contacts or opportunities. From then on every write
+         *     of that object validates the field's value against its `type` (a wrong type is a `400` naming
+         *     `custom_fields.<key>`), lists filter on it (`?custom_fields.<key>=value`), and
+         *     `GET /crm/openapi.json` types it in the tenant's contract. A `key` the object already has is
+         *     a `409`. An object has at most 100 fields (`409` past that). `options` are for `enum` fields
+         *     only, and required for them. A `required` field is required when a record is created; records
+         *     created before it was defined may lack it until they are next given a value.
+         */
+        post: operations["createCustomField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/custom-fields/{custom_field_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The custom field definition's id. */
+                custom_field_id: components["parameters"]["CustomFieldIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a custom field definition
+         * @description One definition, with its version as `ETag`.
+         */
+        get: operations["getCustomField"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom field definition
+         * @description Deletes the definition and, in the same transaction, the field's value from every record of
+         *     its object (each such record's `version` goes up by one). Requires `If-Match`.
+         */
+        delete: operations["deleteCustomField"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a custom field definition
+         * @description A JSON Merge Patch of `label`, `description`, `options` and `required`. `object`, `key` and
+         *     `type` are fixed once defined (sending them is a `400`); define a new field instead. `options`
+         *     may only grow: values already stored must stay valid, so dropping an option is a `409` naming
+         *     it. Requires `If-Match`.
+         */
+        patch: operations["updateCustomField"];
+        trace?: never;
+    };
+    "/crm/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description The tenant's accounts, newest first unless `sort` says otherwise, with cursor pagination and
+         *     no cap: the cursor reaches the last account however many there are. Filters combine with AND.
+         *     Archived accounts are left out unless `archived=true`, which lists only them.
+         */
+        get: operations["listAccounts"];
+        put?: never;
+        /**
+         * Create an account
+         * @description Creates a company or organisation the tenant does business with. `external_id`, when given,
+         *     is unique per tenant: another account with it is a `409` whose `existing_account_id` names
+         *     it. `custom_fields` are checked against the tenant's account field definitions. Safe to
+         *     retry with `Idempotency-Key`.
+         */
+        post: operations["createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an account
+         * @description One account, archived or not, with its version as `ETag`.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive an account
+         * @description Archives the account: it keeps its id, contacts, activities and history, is still returned
+         *     by `GET /crm/accounts/{account_id}` (with `archived_at` set), and is left out of lists unless
+         *     `archived=true`. Refused with a `409` while it has open opportunities (the problem's
+         *     `open_opportunities` says how many: win, lose or move them first), and for an account already
+         *     archived. Requires `If-Match`.
+         */
+        delete: operations["archiveAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an account
+         * @description A JSON Merge Patch (RFC 7396): the fields sent change, `null` clears a nullable field, and
+         *     the objects `billing_address`, `shipping_address` and `custom_fields` are merged member by
+         *     member (`{"custom_fields": {"tier": null}}` removes one value). `tags` is replaced as a whole.
+         *     Requires `If-Match`. An archived account cannot be changed (`409`). Taking another account's
+         *     `external_id` is a `409` naming it.
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -324,6 +458,15 @@ export interface components {
              *     replayed for a repeated `Idempotency-Key` keeps the id of the first request.
              */
             instance: string;
+            /** @description On a `409` for a taken `external_id`, the account that has it. */
+            existing_account_id?: string;
+            /** @description On a `409` for a taken email or `external_id`, the contact that has it. */
+            existing_contact_id?: string;
+            /**
+             * Format: int32
+             * @description On a `409` refusing to archive an account, how many open opportunities it has.
+             */
+            open_opportunities?: number;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
         };
@@ -436,6 +579,202 @@ export interface components {
             name?: components["schemas"]["ApiClientName"];
             description?: components["schemas"]["ApiClientDescription"];
             scopes?: components["schemas"]["ApiClientScopes"];
+        };
+        /**
+         * @description The kind of record a custom field belongs to.
+         * @enum {string}
+         */
+        CustomFieldObject: "account" | "contact" | "opportunity";
+        /**
+         * @description A custom field definition id.
+         * @example cfd_01M8A0WXYZ3C5E7G9J1K3M5P7R
+         */
+        CustomFieldId: string;
+        /** @description A custom field's key, snake_case, starting with a letter. */
+        CustomFieldKey: string;
+        /**
+         * @description `string` (text up to 1000 characters), `number` (a JSON number from -10^15 to 10^15),
+         *     `boolean`, `date` (`YYYY-MM-DD`) or `enum` (one of `options`).
+         * @enum {string}
+         */
+        CustomFieldType: "string" | "number" | "boolean" | "date" | "enum";
+        /** @description A custom field of the tenant's accounts, contacts or opportunities. */
+        CustomField: {
+            id: components["schemas"]["CustomFieldId"];
+            object: components["schemas"]["CustomFieldObject"];
+            key: components["schemas"]["CustomFieldKey"];
+            label: string;
+            description: string | null;
+            type: components["schemas"]["CustomFieldType"];
+            /** @description The options of an `enum` field; `null` for other types. */
+            options: string[] | null;
+            /** @description Whether a record must have a value when it is created. */
+            required: boolean;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        CustomFieldList: {
+            data: components["schemas"]["CustomField"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description The values an `enum` field takes, each once. */
+        CustomFieldOptions: string[];
+        /** @description A new custom field definition. */
+        CustomFieldCreate: {
+            object: components["schemas"]["CustomFieldObject"];
+            key: components["schemas"]["CustomFieldKey"];
+            label: string;
+            description?: string | null;
+            type: components["schemas"]["CustomFieldType"];
+            options?: components["schemas"]["CustomFieldOptions"];
+            /** @default false */
+            required: boolean;
+        };
+        /** @description Changes to a definition (JSON Merge Patch). `options` may only grow. */
+        CustomFieldUpdate: {
+            label?: string;
+            description?: string | null;
+            options?: components["schemas"]["CustomFieldOptions"];
+            required?: boolean;
+        };
+        /**
+         * @description An account id.
+         * @example acc_01M8A3C5E7G9J1K3M5P7R9T1V3
+         */
+        AccountId: string;
+        /** @description A DNS name (`northwind.example`), stored in lower case. */
+        Domain: string;
+        /**
+         * @description No value (the other branch of a nullable reference).
+         * @constant
+         */
+        Null: null;
+        /**
+         * Format: uri
+         * @description An `http` or `https` URL.
+         */
+        Website: string;
+        /** @description A phone number in E.164 form (`+` and 8 to 15 digits, no spaces). */
+        Phone: string;
+        /**
+         * @description An ISO 3166-1 alpha-2 country code, upper case.
+         * @enum {string}
+         */
+        CountryCode: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+        /** @description A postal address. `country` is required; the other lines as the country needs them. */
+        Address: {
+            line1: string;
+            line2?: string | null;
+            city?: string | null;
+            /** @description State, province or county. */
+            region?: string | null;
+            postal_code?: string | null;
+            country: components["schemas"]["CountryCode"];
+        };
+        /**
+         * @description Who owns the record in the integrator's system: an opaque reference to one of its users
+         *     (Stratum keeps no users and does not check it).
+         */
+        OwnerId: string;
+        /** @description A label, without leading or trailing spaces and without commas. */
+        Tag: string;
+        /** @description A set of labels; duplicates are dropped, the order given is kept. */
+        Tags: components["schemas"]["Tag"][];
+        /**
+         * @description The record's id in the integrator's own system, unique per tenant among records of its
+         *     kind; batch upserts match on it.
+         */
+        ExternalId: string;
+        /**
+         * @description A custom field's value, of the type its definition says: text (at most 1000 characters),
+         *     a number, `true`/`false`, a date (`YYYY-MM-DD`) or one of an enum's options.
+         */
+        CustomFieldValue: string | number | boolean;
+        /**
+         * @description Values of the tenant's custom fields for this kind of record, by key. In responses, a field
+         *     without a value is absent. `GET /crm/openapi.json` serves this tenant's contract with each
+         *     field typed.
+         */
+        CustomFieldValues: {
+            [key: string]: components["schemas"]["CustomFieldValue"];
+        };
+        /** @description The account's custom field values (see `CustomFieldValues`). */
+        AccountCustomFields: components["schemas"]["CustomFieldValues"];
+        /** @description A company or organisation the tenant does business with. */
+        Account: {
+            id: components["schemas"]["AccountId"];
+            name: string;
+            domain: components["schemas"]["Domain"] | components["schemas"]["Null"];
+            industry: string | null;
+            website: components["schemas"]["Website"] | components["schemas"]["Null"];
+            phone: components["schemas"]["Phone"] | components["schemas"]["Null"];
+            billing_address: components["schemas"]["Address"] | components["schemas"]["Null"];
+            shipping_address: components["schemas"]["Address"] | components["schemas"]["Null"];
+            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags: components["schemas"]["Tags"];
+            external_id: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields: components["schemas"]["AccountCustomFields"];
+            archived_at: components["schemas"]["NullableTimestamp"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        AccountList: {
+            data: components["schemas"]["Account"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new account. Only `name` is required. */
+        AccountCreate: {
+            name: string;
+            domain?: components["schemas"]["Domain"] | components["schemas"]["Null"];
+            industry?: string | null;
+            website?: components["schemas"]["Website"] | components["schemas"]["Null"];
+            phone?: components["schemas"]["Phone"] | components["schemas"]["Null"];
+            billing_address?: components["schemas"]["Address"] | components["schemas"]["Null"];
+            shipping_address?: components["schemas"]["Address"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields?: components["schemas"]["AccountCustomFields"];
+        };
+        /**
+         * @description Changes to an address, merged into the current one; `null` clears a line. The result must
+         *     be a whole address (`line1` and `country`); when there is none yet, send both.
+         */
+        AddressPatch: {
+            line1?: string;
+            line2?: string | null;
+            city?: string | null;
+            region?: string | null;
+            postal_code?: string | null;
+            country?: components["schemas"]["CountryCode"];
+        };
+        /**
+         * @description Custom field values to set, by key; `null` removes a value (JSON Merge Patch). Keys not sent
+         *     keep their values.
+         */
+        CustomFieldValuesPatch: {
+            [key: string]: components["schemas"]["CustomFieldValue"] | components["schemas"]["Null"];
+        };
+        /** @description Changes to the account's custom field values (see `CustomFieldValuesPatch`). */
+        AccountCustomFieldsPatch: components["schemas"]["CustomFieldValuesPatch"];
+        /**
+         * @description Changes to an account (JSON Merge Patch): addresses and custom fields merge member by
+         *     member, `tags` is replaced.
+         */
+        AccountUpdate: {
+            name?: string;
+            domain?: components["schemas"]["Domain"] | components["schemas"]["Null"];
+            industry?: string | null;
+            website?: components["schemas"]["Website"] | components["schemas"]["Null"];
+            phone?: components["schemas"]["Phone"] | components["schemas"]["Null"];
+            billing_address?: components["schemas"]["AddressPatch"] | components["schemas"]["Null"];
+            shipping_address?: components["schemas"]["AddressPatch"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields?: components["schemas"]["AccountCustomFieldsPatch"];
         };
     };
     responses: {
@@ -768,6 +1107,46 @@ export interface components {
          *     a weak tag (`W/"3"`) never matches.
          */
         IfMatch: string;
+        /** @description Only the fields of this kind of record. */
+        CustomFieldObjectFilter: components["schemas"]["CustomFieldObject"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        CustomFieldSort: "created_at" | "-created_at" | "key" | "-key";
+        /** @description The custom field definition's id. */
+        CustomFieldIdPath: components["schemas"]["CustomFieldId"];
+        /** @description Only records with this owner. */
+        OwnerIdFilter: string;
+        /** @description Only records that carry this tag (exact, case-sensitive). */
+        TagFilter: string;
+        /** @description Only accounts of this industry (exact). */
+        IndustryFilter: string;
+        /** @description Only the record with this `external_id` (at most one). */
+        ExternalIdFilter: string;
+        /**
+         * @description Only accounts whose name or domain contains this text, case-insensitive. On PostgreSQL a
+         *     trigram index serves it; three characters or more make it selective.
+         */
+        AccountQuery: string;
+        /** @description `false` (the default): live accounts only; `true`: archived accounts only. */
+        ArchivedFilter: boolean;
+        /** @description Only records last changed at or after this instant. */
+        UpdatedAfter: string;
+        /** @description Only records last changed strictly before this instant. */
+        UpdatedBefore: string;
+        /**
+         * @description Filters on custom fields by equality, one query parameter per field:
+         *     `custom_fields.<key>=<value>` (e.g. `?custom_fields.tier=gold&custom_fields.seats=25`). The
+         *     value is read as the field's type: a number, `true`/`false`, a date or text; an enum value
+         *     must be one of its options. A key the tenant has not defined for this object is a `400`.
+         *     The tenant's own contract (`GET /crm/openapi.json`) lists each field as its own typed
+         *     parameter.
+         */
+        CustomFieldsFilter: {
+            [key: string]: string;
+        };
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        AccountSort: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+        /** @description The account's id. */
+        AccountIdPath: components["schemas"]["AccountId"];
     };
     requestBodies: never;
     headers: {
@@ -1432,6 +1811,573 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCustomFields: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the fields of this kind of record. */
+                object?: components["parameters"]["CustomFieldObjectFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["CustomFieldSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of custom field definitions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomField: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "object": "account",
+                 *       "key": "tier",
+                 *       "label": "Customer tier",
+                 *       "type": "enum",
+                 *       "options": [
+                 *         "bronze",
+                 *         "silver",
+                 *         "gold"
+                 *       ],
+                 *       "required": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomFieldCreate"];
+            };
+        };
+        responses: {
+            /** @description The new definition. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The custom field definition's id. */
+                custom_field_id: components["parameters"]["CustomFieldIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The definition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCustomField: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The custom field definition's id. */
+                custom_field_id: components["parameters"]["CustomFieldIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCustomField: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The custom field definition's id. */
+                custom_field_id: components["parameters"]["CustomFieldIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": "Tier",
+                 *       "options": [
+                 *         "bronze",
+                 *         "silver",
+                 *         "gold",
+                 *         "platinum"
+                 *       ]
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["CustomFieldUpdate"];
+                /**
+                 * @example {
+                 *       "label": "Tier",
+                 *       "options": [
+                 *         "bronze",
+                 *         "silver",
+                 *         "gold",
+                 *         "platinum"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomFieldUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed definition. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only records with this owner. */
+                owner_id?: components["parameters"]["OwnerIdFilter"];
+                /** @description Only records that carry this tag (exact, case-sensitive). */
+                tag?: components["parameters"]["TagFilter"];
+                /** @description Only accounts of this industry (exact). */
+                industry?: components["parameters"]["IndustryFilter"];
+                /** @description Only the record with this `external_id` (at most one). */
+                external_id?: components["parameters"]["ExternalIdFilter"];
+                /**
+                 * @description Only accounts whose name or domain contains this text, case-insensitive. On PostgreSQL a
+                 *     trigram index serves it; three characters or more make it selective.
+                 */
+                q?: components["parameters"]["AccountQuery"];
+                /** @description `false` (the default): live accounts only; `true`: archived accounts only. */
+                archived?: components["parameters"]["ArchivedFilter"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /** @description Only records last changed at or after this instant. */
+                updated_after?: components["parameters"]["UpdatedAfter"];
+                /** @description Only records last changed strictly before this instant. */
+                updated_before?: components["parameters"]["UpdatedBefore"];
+                /**
+                 * @description Filters on custom fields by equality, one query parameter per field:
+                 *     `custom_fields.<key>=<value>` (e.g. `?custom_fields.tier=gold&custom_fields.seats=25`). The
+                 *     value is read as the field's type: a number, `true`/`false`, a date or text; an enum value
+                 *     must be one of its options. A key the tenant has not defined for this object is a `400`.
+                 *     The tenant's own contract (`GET /crm/openapi.json`) lists each field as its own typed
+                 *     parameter.
+                 */
+                custom_fields?: components["parameters"]["CustomFieldsFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["AccountSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind Traders",
+                 *       "domain": "northwind.example",
+                 *       "industry": "Wholesale",
+                 *       "website": "https://northwind.example",
+                 *       "phone": "+493012345678",
+                 *       "billing_address": {
+                 *         "line1": "Friedrichstraße 68",
+                 *         "city": "Berlin",
+                 *         "postal_code": "10117",
+                 *         "country": "DE"
+                 *       },
+                 *       "owner_id": "user-4711",
+                 *       "tags": [
+                 *         "key-account",
+                 *         "wholesale"
+                 *       ],
+                 *       "external_id": "sf-0015g00000AbCdE",
+                 *       "custom_fields": {
+                 *         "tier": "gold"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountCreate"];
+            };
+        };
+        responses: {
+            /** @description The new account. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    archiveAccount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "owner_id": "user-0815",
+                 *       "custom_fields": {
+                 *         "tier": "silver"
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["AccountUpdate"];
+                /**
+                 * @example {
+                 *       "owner_id": "user-0815",
+                 *       "custom_fields": {
+                 *         "tier": "silver"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed account. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];

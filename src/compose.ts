@@ -16,12 +16,14 @@ import { createKernel, type Kernel } from './platform/kernel';
 import { createLogger } from './platform/logging';
 import { createModules, type ModuleDefinition } from './platform/module';
 import { type PlatformApi, platformModule } from './modules/platform';
+import { crmModule } from './modules/crm';
 
 export const CONTRACT_PATH = resolve(__dirname, '../generated/openapi.json');
 
 /** Every module, one line each, in the order they are built (a module may `use` those before it). */
 export const MODULES: readonly ModuleDefinition<any>[] = [
   platformModule,
+  crmModule,
 ];
 
 export interface Stratum {

@@ -14,6 +14,20 @@ export class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {}
+
+/** A field the contract cannot judge is wrong (a custom field, a rule across fields): 400. */
+export interface InvalidField {
+  /** JSON pointer into the request body, e.g. `/custom_fields/size`. */
+  pointer: string;
+  detail: string;
+}
+
+/** Input that breaks a rule only the domain knows: a 400 naming each failing field. */
+export class InvalidInputError extends AppError {
+  constructor(readonly fields: readonly InvalidField[]) {
+    super(fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields are not valid.`);
+  }
+}
 export class ConflictError extends AppError {}
 /** The version the caller based the change on is not the current one. */
 export class StaleVersionError extends AppError {}

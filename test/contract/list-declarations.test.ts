@@ -29,7 +29,7 @@ function listOperations(doc: Schema): Map<string, Schema> {
 
 /** The schema a declared parameter needs in the contract, as a few keywords to compare. */
 function expectedShape(p: ListParameter): Schema {
-  const scalar: Schema = { text: { type: 'string' }, integer: { type: 'integer' }, boolean: { type: 'boolean' }, instant: { type: 'string', format: 'date-time' }, date: { type: 'string', format: 'date' } }[p.type];
+  const scalar: Schema = { text: { type: 'string' }, integer: { type: 'integer' }, boolean: { type: 'boolean' }, instant: { type: 'string', format: 'date-time' }, date: { type: 'string', format: 'date' }, set: { type: 'string' } }[p.type];
   const withValues = p.values ? { ...scalar, enum: [...p.values].sort() } : scalar;
   return p.op === 'in' ? { type: 'array', items: withValues } : withValues;
 }
@@ -68,6 +68,12 @@ function drift(doc: Schema, lists: Record<string, List>): string[] {
         problems.push(`${id}: sort is [${sort.enum}] in the contract, [${list.sortOptions}] declared`);
       }
       if (sort.default !== list.defaultSort) problems.push(`${id}: the default sort is ${sort.default} in the contract, ${list.defaultSort} declared`);
+    }
+    if (list.fields) {
+      const free = params.get(list.fields.param);
+      if (!free) problems.push(`${id}: the per-tenant fields parameter ${list.fields.param} is not in the contract`);
+      else if (free.type !== 'object' || !free.additionalProperties) problems.push(`${id}: ${list.fields.param} must be a free-form object parameter`);
+      params.delete(list.fields.param);
     }
     for (const name of params.keys()) if (!list.parameters.has(name)) problems.push(`${id}: query parameter ${name} is not declared`);
     for (const [name, p] of list.parameters) {

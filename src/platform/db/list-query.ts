@@ -20,9 +20,14 @@ import type { Database, Dialect } from './database';
  *   integers fit a JavaScript number.
  * - Text filters compare against a column holding searchText() of the text: case-insensitive
  *   the same way on both databases (SQLite's LOWER() and LIKE fold ASCII only).
+ * - A `set` column holds a JSON array of strings (jsonb on PostgreSQL, served by a GIN index;
+ *   text on SQLite); a `member` filter keeps the rows whose set holds the value (`?tag=vip`).
+ * - Per-tenant fields (a module's custom fields) live in one JSON object column; a list that
+ *   declares `fields` takes `<prefix><key>=value` for each field the tenant has, compared by
+ *   equality with the field's type (jsonb containment on PostgreSQL, one GIN index for all keys).
  */
 
-export type ColumnType = 'text' | 'integer' | 'instant' | 'date' | 'boolean';
+export type ColumnType = 'text' | 'integer' | 'instant' | 'date' | 'boolean' | 'set';
 
 export interface ListColumn {
   type: ColumnType;
@@ -42,7 +47,9 @@ export type ListFilter =
    */
   | { kind: 'text'; column: string; match: 'contains' | 'prefix'; legacyFallback?: string }
   /** `true`: the column has a value; `false`: it is NULL. */
-  | { kind: 'present'; column: string };
+  | { kind: 'present'; column: string }
+  /** `?name=v`: the set column holds v. */
+  | { kind: 'member'; column: string };
 
 export interface ListDeclaration {
   /** Binds cursors: a cursor of one list is refused by another. */
@@ -55,8 +62,20 @@ export interface ListDeclaration {
   /** Keyed by query parameter (a range by the stem of its two parameters). */
   filters: Readonly<Record<string, ListFilter>>;
   sorts: readonly string[];
+  /**
+   * The column a sort key orders by, when it is not the column of that name: e.g. `name` by
+   * `name_key`, the name folded by searchText(), so that the order ignores case the same way
+   * on both databases.
+   */
+  sortColumns?: Readonly<Record<string, string>>;
   /** `key` or `-key`. */
   defaultSort: string;
+  /**
+   * Per-tenant fields filtered by equality: `?<prefix><key>=value` for each field the caller
+   * passes to readListQuery. The contract declares them as one free-form query parameter named
+   * `param`.
+   */
+  fields?: { param: string; prefix: string; column: string };
 }
 
 /** One query parameter a list takes, and what it does. */
@@ -65,7 +84,7 @@ export interface ListParameter {
   column: string;
   /** How the value reads: the column's type, or boolean for `present`. */
   type: ColumnType;
-  op: '=' | 'in' | '>=' | '<' | '<=' | 'contains' | 'prefix' | 'present';
+  op: '=' | 'in' | '>=' | '<' | '<=' | 'contains' | 'prefix' | 'present' | 'member';
   values?: readonly string[];
   legacyFallback?: string;
 }
@@ -84,10 +103,25 @@ export interface ListPosition {
   id: string;
 }
 
+/** How a per-tenant field reads in a filter. */
+export interface FieldType {
+  type: 'text' | 'number' | 'boolean' | 'date';
+  /** For text: the only values it takes. */
+  values?: readonly string[];
+}
+
+/** A per-tenant field's value a list is filtered on. */
+export interface FieldFilter {
+  key: string;
+  value: string | number | boolean;
+}
+
 /** A list request, already checked against its List: framework-free, for application services. */
 export interface ListRequest {
   /** Parsed values by parameter name (`status`, `created_after`, …); absent means unfiltered. */
   filters: Readonly<Record<string, FilterValue>>;
+  /** Per-tenant fields by key (the list's `fields`), in key order. */
+  fieldFilters?: readonly FieldFilter[];
   sort: string;
   limit: number;
   after?: ListPosition;
@@ -99,6 +133,8 @@ export interface ListPage<T> {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** A per-tenant field key, spliced into SQLite's JSON path: identifiers only. */
+export const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 const RESERVED = new Set(['limit', 'cursor', 'sort']);
 const ID: ListColumn = { type: 'text' };
 
@@ -124,6 +160,7 @@ export function defineList(declaration: ListDeclaration): List {
       range: ['integer', 'instant', 'date'],
       text: ['text'],
       present: ['text', 'integer', 'instant', 'date', 'boolean'],
+      member: ['set'],
     };
     if (!allowed[filter.kind].includes(type)) fail(`a ${filter.kind} filter cannot take the ${type} column ${filter.column}`);
     const base = { column: filter.column, type };
@@ -137,18 +174,27 @@ export function defineList(declaration: ListDeclaration): List {
     } else if (filter.kind === 'text') {
       if (filter.legacyFallback && column(filter.legacyFallback).type !== 'text') fail(`${name}: the fallback must be a text column`);
       add({ ...base, name, op: filter.match, legacyFallback: filter.legacyFallback });
+    } else if (filter.kind === 'member') {
+      add({ ...base, name, type: 'text', op: 'member' });
     } else {
       if (!nullable) fail(`${name}: ${filter.column} is never NULL`);
       add({ ...base, name, type: 'boolean', op: 'present' });
     }
   }
+  if (declaration.fields) {
+    const { param, prefix, column: fieldColumn } = declaration.fields;
+    if (!IDENTIFIER.test(param) || !IDENTIFIER.test(fieldColumn) || !/^[a-z_]+\.$/.test(prefix)) fail('fields: param and column are identifiers, the prefix ends with a dot');
+    if (parameters.has(param) || RESERVED.has(param)) fail(`fields: parameter ${param} is declared twice or reserved`);
+  }
   const selected = new Set(declaration.select.split(',').map((c) => c.trim()));
   if (!selected.has('id')) fail('the select list must include id');
   for (const key of declaration.sorts) {
     if (key === 'id') fail('id is always the tiebreaker, not a sort key');
-    if (column(key).type === 'boolean') fail(`${key}: boolean columns are not sort keys`);
-    if (!selected.has(key)) fail(`the select list must include the sort column ${key}`);
+    const by = declaration.sortColumns?.[key] ?? key;
+    if (column(by).type === 'boolean' || column(by).type === 'set') fail(`${key}: ${column(by).type} columns are not sort keys`);
+    if (!selected.has(by)) fail(`the select list must include the sort column ${by}`);
   }
+  for (const key of Object.keys(declaration.sortColumns ?? {})) if (!declaration.sorts.includes(key)) fail(`sortColumns names ${key}, which is not a sort key`);
   const sortOptions = [...declaration.sorts, ...declaration.sorts.map((k) => `-${k}`)];
   if (!sortOptions.includes(declaration.defaultSort)) fail(`the default sort ${declaration.defaultSort} is not a sort option`);
   return Object.freeze({ ...declaration, parameters, sortOptions });
@@ -158,7 +204,8 @@ export function defineList(declaration: ListDeclaration): List {
 export function parseSort(list: List, sort: string): { column: string; descending: boolean; nullable: boolean } | undefined {
   if (!list.sortOptions.includes(sort)) return undefined;
   const descending = sort.startsWith('-');
-  const column = descending ? sort.slice(1) : sort;
+  const key = descending ? sort.slice(1) : sort;
+  const column = list.sortColumns?.[key] ?? key;
   return { column, descending, nullable: list.columns[column].nullable === true };
 }
 
@@ -195,10 +242,30 @@ export function buildListQuery(list: List, dialect: Dialect, tenantId: string, r
       case 'present':
         where.push(`${c} IS ${value ? 'NOT NULL' : 'NULL'}`);
         break;
+      case 'member':
+        where.push(dialect === 'postgres' ? `${c} @> CAST(:${key} AS jsonb)` : `EXISTS (SELECT 1 FROM json_each(${c}) WHERE json_each.value = :${key})`);
+        replacements[key] = dialect === 'postgres' ? JSON.stringify([value]) : value;
+        break;
       default:
         where.push(`${c} ${p.op} :${key}`);
         replacements[key] = value;
     }
+  }
+  if (request.fieldFilters?.length) {
+    const column = list.fields?.column;
+    if (!column) throw new Error(`list ${list.name}: no per-tenant fields`);
+    request.fieldFilters.forEach(({ key, value }, i) => {
+      if (!FIELD_KEY.test(key)) throw new Error(`list ${list.name}: field key ${key} is not an identifier`);
+      const name = `f_${i}`;
+      if (dialect === 'postgres') {
+        where.push(`${column} @> CAST(:${name} AS jsonb)`);
+        replacements[name] = JSON.stringify({ [key]: value });
+      } else {
+        // json_extract gives JSON true/false as 1/0.
+        where.push(`json_extract(${column}, '$.${key}') = :${name}`);
+        replacements[name] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+      }
+    });
   }
   const c = sort.column;
   const dir = sort.descending ? 'DESC' : 'ASC';

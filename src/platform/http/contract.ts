@@ -302,8 +302,26 @@ const NUMBER_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 /** Properties clients sometimes send back that only the server may set. */
 const SERVER_OWNED = new Set(['id', 'tenant_id', 'version', 'created_at', 'updated_at', 'status', 'revoked_at', 'secret_rotated_at', 'client_secret']);
 
+/** Enums listed in full up to this many values; longer ones (country codes) are shortened. */
+const ENUM_LISTED = 12;
+
+/** The branch of a nullable reference (`oneOf: [X, Null]`) failing, or the oneOf itself. */
+const isNullBranch = (e: ErrorObject) => (e.keyword === 'type' && e.params.type === 'null') || (e.keyword === 'const' && e.params.allowedValue === null);
+const isCombinator = (e: ErrorObject) => e.keyword === 'oneOf' || e.keyword === 'anyOf';
+
+/**
+ * With allErrors, a value that fails `oneOf: [X, Null]` is reported three times over: X's own
+ * error, "must be null" and "must match exactly one schema in oneOf". Where a more specific
+ * error names the same field (or one inside it), only that one is kept.
+ */
+function specific(errors: ErrorObject[]): ErrorObject[] {
+  const within = (e: ErrorObject, other: ErrorObject) => other.instancePath === e.instancePath || other.instancePath.startsWith(`${e.instancePath}/`);
+  const noise = (e: ErrorObject) => isNullBranch(e) || isCombinator(e);
+  return errors.filter((e) => !noise(e) || !errors.some((other) => other !== e && !noise(other) && within(e, other)));
+}
+
 function toIssues(errors: ErrorObject[]): ValidationIssue[] {
-  return errors.map((e) => {
+  return specific(errors).map((e) => {
     // Request validators see { requestBody, path, query, header }: a pointer into the body
     // drops the `requestBody` prefix; parameters keep theirs (/query/limit).
     let pointer = e.instancePath.startsWith('/requestBody') ? e.instancePath.slice('/requestBody'.length) : e.instancePath;
@@ -318,7 +336,8 @@ function toIssues(errors: ErrorObject[]): ValidationIssue[] {
       detail = SERVER_OWNED.has(name) ? 'is set by the server and may not be sent' : 'is not a field of this request';
       if (e.instancePath === '/query') detail = 'is not a query parameter of this operation';
     } else if (e.keyword === 'enum') {
-      detail = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+      const values = e.params.allowedValues as unknown[];
+      detail = values.length <= ENUM_LISTED ? `must be one of: ${values.join(', ')}` : `must be one of the ${values.length} values the contract lists (${values.slice(0, 5).join(', ')}, …)`;
     }
     return { pointer, detail };
   });

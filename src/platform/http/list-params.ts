@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseSort, type ColumnType, type FilterValue, type List, type ListPage, type ListParameter, type ListPosition, type ListRequest } from '../db/list-query';
+import { parseSort, type ColumnType, type FieldFilter, type FieldType, type FilterValue, type List, type ListPage, type ListParameter, type ListPosition, type ListRequest } from '../db/list-query';
 import { DEFAULT_LIMIT, type CursorCodec } from './pagination';
 import { HttpProblem, pointerToken, type FieldError } from './problem';
 
@@ -92,18 +92,54 @@ function decodePosition(list: List, sort: string, raw: (string | number)[]): Lis
   return { value, id };
 }
 
+const NUMBER_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function fieldValue(field: FieldType, raw: unknown): string | number | boolean {
+  if (Array.isArray(raw)) throw new Refused('may be given once');
+  switch (field.type) {
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && NUMBER_TEXT.test(raw) ? Number(raw) : NaN;
+      if (!Number.isFinite(n)) throw new Refused('must be a number');
+      return n;
+    }
+    case 'boolean':
+      return scalar('boolean', raw) as boolean;
+    case 'date':
+      return calendarDate(raw);
+    default:
+      return scalar('text', raw, field.values) as string;
+  }
+}
+
 /**
  * Turns an operation's validated query into the list request, refusing (400, naming the
  * parameter) what the list does not declare even when the contract let it through, and binds
- * the cursor to the tenant, the filters and the sort.
+ * the cursor to the tenant, the filters and the sort. `fields`: the tenant's per-tenant fields
+ * by key, for a list that declares `fields` (`?custom_fields.size=10`).
  */
-export function readListQuery(list: List, query: object, tenantId: string, cursors: CursorCodec): ListQuery {
+export function readListQuery(list: List, query: object, tenantId: string, cursors: CursorCodec, fields?: ReadonlyMap<string, FieldType>): ListQuery {
   const errors: FieldError[] = [];
   const refuse = (name: string, detail: string) => errors.push({ pointer: `/query/${pointerToken(name)}`, detail });
   const filters: Record<string, FilterValue> = {};
+  const fieldFilters: FieldFilter[] = [];
   const given = query as Record<string, unknown>;
   for (const [name, raw] of Object.entries(given)) {
     if (raw === undefined || name === 'limit' || name === 'cursor' || name === 'sort') continue;
+    if (list.fields && name.startsWith(list.fields.prefix)) {
+      const key = name.slice(list.fields.prefix.length);
+      const field = fields?.get(key);
+      if (!field) {
+        refuse(name, `is not a field of this list: ${fields?.size ? `the fields are ${[...fields.keys()].map((k) => list.fields!.prefix + k).join(', ')}` : 'none is defined'}`);
+        continue;
+      }
+      try {
+        fieldFilters.push({ key, value: fieldValue(field, raw) });
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        refuse(name, err.detail);
+      }
+      continue;
+    }
     const p = list.parameters.get(name);
     if (!p) {
       refuse(name, 'is not a filter of this list');
@@ -128,9 +164,10 @@ export function readListQuery(list: List, query: object, tenantId: string, curso
 
   // A fingerprint, not the values: cursors stay short (an `in` list could outgrow the contract's
   // bound on `cursor`) and carry neither the tenant nor the filter text in the clear.
-  const canonical = JSON.stringify([list.name, tenantId, sort, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  fieldFilters.sort((a, b) => (a.key < b.key ? -1 : 1));
+  const canonical = JSON.stringify([list.name, tenantId, sort, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)), ...(fieldFilters.length ? [fieldFilters] : [])]);
   const context = createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
-  const request: ListRequest = { filters, sort: sort as string, limit: limit as number };
+  const request: ListRequest = { filters, sort: sort as string, limit: limit as number, ...(fieldFilters.length ? { fieldFilters } : {}) };
   if (typeof given.cursor === 'string') {
     const after = decodePosition(list, request.sort, cursors.decode(given.cursor, context));
     if (!after) throw new HttpProblem('invalid-cursor', 'The cursor is not valid for this list.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor this list issued' }] });

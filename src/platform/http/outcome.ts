@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { AppError, ConflictError, NotFoundError, StaleVersionError } from '../errors';
+import { AppError, ConflictError, InvalidInputError, NotFoundError, StaleVersionError } from '../errors';
 import type { Principal } from '../auth/principal';
 import { SecretChecksBusyError } from '../auth/secrets';
 import { isDatabaseMisconfigured, isDatabaseUnavailable } from '../db/unavailable';
@@ -58,6 +58,8 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
     return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
   } else if (err instanceof HttpProblem) {
     problem = err;
+  } else if (err instanceof InvalidInputError) {
+    problem = new HttpProblem('validation-error', err.message, { errors: [...err.fields] });
   } else if (err instanceof AppError) {
     const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
     problem = new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });

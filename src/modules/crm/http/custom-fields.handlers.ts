@@ -1,0 +1,56 @@
+import type { components } from '../../../../generated/api';
+import { etag, type HandlerMap } from '../../../platform/http/handler';
+import { expectedVersions, iso, tenantOf } from '../../../platform/http/handler-kit';
+import { readListQuery } from '../../../platform/http/list-params';
+import type { CursorCodec } from '../../../platform/http/pagination';
+import type { CustomFieldUseCases } from '../application/custom-fields';
+import type { CustomFieldState } from '../domain/custom-field';
+import { CUSTOM_FIELD_LIST } from '../infrastructure/custom-field.repository';
+
+type Schemas = components['schemas'];
+
+export function toCustomField(s: Readonly<CustomFieldState>): Schemas['CustomField'] {
+  return {
+    id: s.id,
+    object: s.object,
+    key: s.key,
+    label: s.label,
+    description: s.description,
+    type: s.type,
+    options: s.options,
+    required: s.required,
+    version: s.version,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+  };
+}
+
+export function customFieldHandlers(customFields: CustomFieldUseCases, cursors: CursorCodec): HandlerMap {
+  return {
+    async listCustomFields(request) {
+      const tenantId = tenantOf(request);
+      const list = readListQuery(CUSTOM_FIELD_LIST, request.query, tenantId, cursors);
+      return { status: 200, body: list.body(await customFields.list(tenantId, list.request), toCustomField) };
+    },
+
+    async createCustomField(request) {
+      const field = await customFields.create(tenantOf(request), request.body, request.claim);
+      return { status: 201, headers: { Location: `/v1/crm/custom-fields/${field.id}`, ETag: etag(field.version) }, body: toCustomField(field) };
+    },
+
+    async getCustomField(request) {
+      const field = await customFields.get(tenantOf(request), request.params.custom_field_id);
+      return { status: 200, headers: { ETag: etag(field.version) }, body: toCustomField(field) };
+    },
+
+    async updateCustomField(request) {
+      const field = await customFields.update(tenantOf(request), request.params.custom_field_id, expectedVersions(request.ifMatch), request.body);
+      return { status: 200, headers: { ETag: etag(field.version) }, body: toCustomField(field) };
+    },
+
+    async deleteCustomField(request) {
+      await customFields.delete(tenantOf(request), request.params.custom_field_id, expectedVersions(request.ifMatch));
+      return { status: 204, body: undefined };
+    },
+  };
+}

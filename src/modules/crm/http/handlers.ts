@@ -1,0 +1,20 @@
+import type { HandlerMap } from '../../../platform/http/handler';
+import type { CursorCodec } from '../../../platform/http/pagination';
+import type { AccountUseCases } from '../application/accounts';
+import type { CustomFieldUseCases } from '../application/custom-fields';
+import { accountHandlers } from './accounts.handlers';
+import { customFieldHandlers } from './custom-fields.handlers';
+
+export interface CrmHandlerDeps {
+  accounts: AccountUseCases;
+  customFields: CustomFieldUseCases;
+  cursors: CursorCodec;
+}
+
+/** Every CRM operation's handler, one file per resource. */
+export function crmHandlers({ accounts, customFields, cursors }: CrmHandlerDeps): HandlerMap {
+  return {
+    ...customFieldHandlers(customFields, cursors),
+    ...accountHandlers(accounts, customFields, cursors),
+  };
+}

@@ -1,0 +1,9 @@
+import type { List } from '../../../platform/db/list-query';
+import { ACCOUNT_LIST } from './account.repository';
+import { CUSTOM_FIELD_LIST } from './custom-field.repository';
+
+/** The module's lists by the operation that serves each: test/contract holds them to the contract. */
+export const crmLists = {
+  listCustomFields: CUSTOM_FIELD_LIST,
+  listAccounts: ACCOUNT_LIST,
+} satisfies Readonly<Record<string, List>>;
