@@ -384,7 +384,68 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "crm.account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.account.created
+         * @description An account was created (by `POST /crm/accounts` or a batch upsert).
+         */
+        post: operations["onCrmAccountCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.account.updated
+         * @description Fields of an account changed; `changed` names them. A patch that changed nothing publishes nothing.
+         */
+        post: operations["onCrmAccountUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.account.archived": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.account.archived
+         * @description An account was archived (`DELETE /crm/accounts/{account_id}`).
+         */
+        post: operations["onCrmAccountArchived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -776,6 +837,53 @@ export interface components {
             external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
             custom_fields?: components["schemas"]["AccountCustomFieldsPatch"];
         };
+        /** @description An event id; the same event delivered twice has the same id. */
+        EventId: string;
+        /**
+         * @description What every event carries around its `data`: which event it is, of which tenant, about which
+         *     record, and when it happened. Events are written to Stratum's transactional outbox in the
+         *     same transaction as the change they describe, so an event exists exactly when its change
+         *     committed; consumers may see one more than once (at-least-once delivery) and deduplicate by
+         *     `id`.
+         */
+        EventEnvelope: {
+            id: components["schemas"]["EventId"];
+            /** @description `module.aggregate.past_tense_verb`. */
+            type: string;
+            tenant_id: string;
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            occurred_at: components["schemas"]["Timestamp"];
+            /** @description The event's own facts; its schema is the event's. */
+            data: Record<string, never>;
+        };
+        AccountCreatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.account.created";
+            data?: {
+                account_id: components["schemas"]["AccountId"];
+                name: string;
+                owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+                external_id: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            };
+        };
+        AccountUpdatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.account.updated";
+            data?: {
+                account_id: components["schemas"]["AccountId"];
+                changed: ("name" | "domain" | "industry" | "website" | "phone" | "billing_address" | "shipping_address" | "owner_id" | "tags" | "external_id" | "custom_fields")[];
+            };
+        };
+        AccountArchivedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.account.archived";
+            data?: {
+                account_id: components["schemas"]["AccountId"];
+            };
+        };
     };
     responses: {
         /** @description A dependency (the database) is down or too busy to answer in time, or too many credential checks (client secrets, API keys) are waiting, so the request was not carried out. Retry after `Retry-After` seconds. */
@@ -1077,6 +1185,16 @@ export interface components {
                  */
                 "application/problem+json": components["schemas"]["Problem"];
             };
+        };
+        /**
+         * @description The receiver took the event. (Delivery to HTTP endpoints is not offered yet; see
+         *     "Events" in the introduction.)
+         */
+        EventReceived: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
         };
     };
     parameters: {
@@ -2381,6 +2499,106 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    onCrmAccountCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A3C5E7G9J1K3M5P7R9T1V4",
+                 *       "type": "crm.account.created",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "account",
+                 *         "id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3"
+                 *       },
+                 *       "occurred_at": "2026-11-25T10:00:00.000Z",
+                 *       "data": {
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *         "name": "Northwind Traders",
+                 *         "owner_id": "user-4711",
+                 *         "external_id": "sf-0015g00000AbCdE"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountCreatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmAccountUpdated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A3C5E7G9J1K3M5P7R9T1V5",
+                 *       "type": "crm.account.updated",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "account",
+                 *         "id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3"
+                 *       },
+                 *       "occurred_at": "2026-11-27T08:45:00.000Z",
+                 *       "data": {
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *         "changed": [
+                 *           "owner_id",
+                 *           "custom_fields"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountUpdatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmAccountArchived: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A3C5E7G9J1K3M5P7R9T1V6",
+                 *       "type": "crm.account.archived",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "account",
+                 *         "id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3"
+                 *       },
+                 *       "occurred_at": "2026-11-28T16:00:00.000Z",
+                 *       "data": {
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountArchivedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
         };
     };
 }
