@@ -249,6 +249,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract, typed for this tenant's custom fields
+         * @description This whole contract, with the caller's tenant's custom fields written in: each CRM record's
+         *     `custom_fields` lists the tenant's fields as typed properties (text, number, boolean, date,
+         *     or an enum of its options; no others allowed, required ones required on create), and each
+         *     CRM list takes `custom_fields.<key>` as a typed query parameter. Generate an SDK from it
+         *     (`openapi-typescript`, `openapi-generator`, …) and the fields are typed for this tenant.
+         *     It changes when a custom field is defined, changed or deleted; `ETag` tells versions apart.
+         */
+        get: operations["getCrmContract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/custom-fields": {
         parameters: {
             query?: never;
@@ -640,6 +665,14 @@ export interface components {
             name?: components["schemas"]["ApiClientName"];
             description?: components["schemas"]["ApiClientDescription"];
             scopes?: components["schemas"]["ApiClientScopes"];
+        };
+        /** @description An OpenAPI 3.1 document (see https://spec.openapis.org/oas/v3.1.0). */
+        TenantContract: {
+            openapi: string;
+            info: Record<string, never>;
+            paths: Record<string, never>;
+            webhooks?: Record<string, never>;
+            components: Record<string, never>;
         };
         /**
          * @description The kind of record a custom field belongs to.
@@ -1335,6 +1368,11 @@ export interface components {
         Location: string;
         /** @description The resource's current version as a strong entity tag, for `If-Match`. */
         ETag: string;
+        /**
+         * @description A strong entity tag of this representation (RFC 9110 §8.8.3): it changes whenever the
+         *     content does.
+         */
+        ContentETag: string;
     };
     pathItems: never;
 }
@@ -1930,6 +1968,39 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCrmContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ContentETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantContract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -2,14 +2,13 @@
  * The composition root: kernel → modules → HTTP app. main.ts, the tests and the benchmark all
  * build Stratum through here, so they run the same thing.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config/config';
 import { createApp, type HttpApp } from './platform/http/app';
 import { compressionMiddleware, corsMiddleware } from './platform/http/browser-and-compression';
 import { Contract } from './platform/http/contract';
+import { contractDocument } from './platform/http/contract-document';
 import { createDocsRouter } from './platform/http/docs';
 import type { HandlerMap } from './platform/http/handler';
 import { createKernel, type Kernel } from './platform/kernel';
@@ -18,7 +17,6 @@ import { createModules, type ModuleDefinition } from './platform/module';
 import { type PlatformApi, platformModule } from './modules/platform';
 import { crmModule } from './modules/crm';
 
-export const CONTRACT_PATH = resolve(__dirname, '../generated/openapi.json');
 
 /** Every module, one line each, in the order they are built (a module may `use` those before it). */
 export const MODULES: readonly ModuleDefinition<any>[] = [
@@ -45,7 +43,8 @@ export interface BuildOptions {
 export { createLogger, flushLogs } from './platform/logging';
 
 export async function buildStratum(config: Config, logger: Logger = createLogger(config), options: BuildOptions = {}): Promise<Stratum> {
-  const document = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8'));
+  // A copy: the contract's validators and the docs pages must not share objects with it.
+  const document = structuredClone(contractDocument());
   const contract = await Contract.load(document);
   const kernel = await createKernel(config, logger, MODULES.flatMap((m) => m.models));
   try {

@@ -1,11 +1,13 @@
 import type { components } from '../../../../generated/api';
 import { etag, type HandlerMap } from '../../../platform/http/handler';
 import { expectedVersions, iso, tenantOf } from '../../../platform/http/handler-kit';
+import { contractDocument } from '../../../platform/http/contract-document';
 import { readListQuery } from '../../../platform/http/list-params';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { CustomFieldUseCases } from '../application/custom-fields';
 import type { CustomFieldState } from '../domain/custom-field';
 import { CUSTOM_FIELD_LIST } from '../infrastructure/custom-field.repository';
+import { tenantContract } from './tenant-contract';
 
 type Schemas = components['schemas'];
 
@@ -27,6 +29,12 @@ export function toCustomField(s: Readonly<CustomFieldState>): Schemas['CustomFie
 
 export function customFieldHandlers(customFields: CustomFieldUseCases, cursors: CursorCodec): HandlerMap {
   return {
+    async getCrmContract(request) {
+      const tenantId = tenantOf(request);
+      const { document, etag: tag } = tenantContract(contractDocument(), tenantId, await customFields.all(tenantId));
+      return { status: 200, headers: { ETag: tag }, body: document as Schemas['TenantContract'] };
+    },
+
     async listCustomFields(request) {
       const tenantId = tenantOf(request);
       const list = readListQuery(CUSTOM_FIELD_LIST, request.query, tenantId, cursors);
