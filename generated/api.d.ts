@@ -408,6 +408,84 @@ export interface paths {
         patch: operations["updateAccount"];
         trace?: never;
     };
+    "/crm/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contacts
+         * @description The tenant's contacts, newest first unless `sort` says otherwise, with cursor pagination and
+         *     no cap: the cursor reaches the last contact however many there are. Filters combine with AND.
+         *     `sort=name` orders by last name, then first name (a contact with one name sorts by it),
+         *     ignoring case.
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Create a contact
+         * @description Creates a person the tenant deals with. At least one of `first_name` and `last_name` is
+         *     required (a `400` names both when neither is given).
+         *
+         *     `email` is unique per tenant, compared without regard to case: another contact with it is a
+         *     `409` whose `existing_contact_id` names that contact — also when two requests race for one
+         *     address. The same holds for `external_id`. `additional_emails` may not repeat each other or
+         *     `email` (a `400` naming the item).
+         *
+         *     `account_id` must name an account of the tenant: an id that is not one (unknown, or another
+         *     tenant's) is a `400` naming `/account_id`, and an archived account is a `409`.
+         *     `custom_fields` are checked against the tenant's contact field definitions. Safe to retry
+         *     with `Idempotency-Key`.
+         */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a contact
+         * @description One contact, with its version as `ETag`.
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a contact
+         * @description Deletes the contact for good; its email and `external_id` are free again. Requires
+         *     `If-Match`.
+         */
+        delete: operations["deleteContact"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a contact
+         * @description A JSON Merge Patch (RFC 7396): the fields sent change, `null` clears a nullable field, and
+         *     `custom_fields` is merged key by key (`{"custom_fields": {"tier": null}}` removes one value).
+         *     `additional_emails`, `phones` and `tags` are replaced as a whole. The contact must keep a
+         *     first or a last name. Requires `If-Match`.
+         *
+         *     Changing `email` or `external_id` to one another contact has is a `409` naming it
+         *     (`existing_contact_id`). An `account_id` that is not an account of the tenant is a `400`;
+         *     moving the contact to an archived account is a `409` (a contact may stay with an account
+         *     that was archived after it was linked).
+         */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.account.created": {
@@ -464,6 +542,66 @@ export interface webhooks {
          * @description An account was archived (`DELETE /crm/accounts/{account_id}`).
          */
         post: operations["onCrmAccountArchived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.contact.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.created
+         * @description A contact was created (by `POST /crm/contacts` or a batch upsert).
+         */
+        post: operations["onCrmContactCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.contact.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.updated
+         * @description Fields of a contact changed (by a patch or a batch upsert); `changed` names them. A change that changed nothing publishes nothing.
+         */
+        post: operations["onCrmContactUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.contact.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.contact.deleted
+         * @description A contact was deleted (`DELETE /crm/contacts/{contact_id}`).
+         */
+        post: operations["onCrmContactDeleted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -870,6 +1008,85 @@ export interface components {
             external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
             custom_fields?: components["schemas"]["AccountCustomFieldsPatch"];
         };
+        /**
+         * @description A contact id.
+         * @example con_01M8A4D6F8H0K2M4P6R8T0W2Y4
+         */
+        ContactId: string;
+        /** @description A first or last name, as the person writes it. */
+        PersonName: string;
+        /**
+         * Format: email
+         * @description An email address (`local@domain`, RFC 5321 form, at most 254 characters). Kept as given;
+         *     compared without regard to case.
+         */
+        Email: string;
+        /**
+         * @description Further addresses of the contact, each once (compared without regard to case) and none
+         *     equal to `email`; at most 10.
+         */
+        AdditionalEmails: components["schemas"]["Email"][];
+        /** @description The contact's phone numbers in E.164 form, each once; at most 10. */
+        Phones: components["schemas"]["Phone"][];
+        /** @description The contact's job title. */
+        ContactTitle: string;
+        /** @description The contact's custom field values (see `CustomFieldValues`). */
+        ContactCustomFields: components["schemas"]["CustomFieldValues"];
+        /** @description A person the tenant deals with, optionally at one account. */
+        Contact: {
+            id: components["schemas"]["ContactId"];
+            first_name: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            last_name: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            email: components["schemas"]["Email"] | components["schemas"]["Null"];
+            additional_emails: components["schemas"]["AdditionalEmails"];
+            phones: components["schemas"]["Phones"];
+            title: components["schemas"]["ContactTitle"] | components["schemas"]["Null"];
+            account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags: components["schemas"]["Tags"];
+            external_id: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields: components["schemas"]["ContactCustomFields"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ContactList: {
+            data: components["schemas"]["Contact"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new contact. At least one of `first_name` and `last_name` is required. */
+        ContactCreate: {
+            first_name?: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            last_name?: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            email?: components["schemas"]["Email"] | components["schemas"]["Null"];
+            additional_emails?: components["schemas"]["AdditionalEmails"];
+            phones?: components["schemas"]["Phones"];
+            title?: components["schemas"]["ContactTitle"] | components["schemas"]["Null"];
+            account_id?: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields?: components["schemas"]["ContactCustomFields"];
+        };
+        /** @description Changes to the contact's custom field values (see `CustomFieldValuesPatch`). */
+        ContactCustomFieldsPatch: components["schemas"]["CustomFieldValuesPatch"];
+        /**
+         * @description Changes to a contact (JSON Merge Patch): custom fields merge key by key;
+         *     `additional_emails`, `phones` and `tags` are replaced.
+         */
+        ContactUpdate: {
+            first_name?: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            last_name?: components["schemas"]["PersonName"] | components["schemas"]["Null"];
+            email?: components["schemas"]["Email"] | components["schemas"]["Null"];
+            additional_emails?: components["schemas"]["AdditionalEmails"];
+            phones?: components["schemas"]["Phones"];
+            title?: components["schemas"]["ContactTitle"] | components["schemas"]["Null"];
+            account_id?: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            custom_fields?: components["schemas"]["ContactCustomFieldsPatch"];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -915,6 +1132,32 @@ export interface components {
             type?: "crm.account.archived";
             data?: {
                 account_id: components["schemas"]["AccountId"];
+            };
+        };
+        ContactCreatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.contact.created";
+            data?: {
+                contact_id: components["schemas"]["ContactId"];
+                email: components["schemas"]["Email"] | components["schemas"]["Null"];
+                account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+                owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+                external_id: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
+            };
+        };
+        ContactUpdatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.contact.updated";
+            data?: {
+                contact_id: components["schemas"]["ContactId"];
+                changed: ("first_name" | "last_name" | "email" | "additional_emails" | "phones" | "title" | "account_id" | "owner_id" | "tags" | "external_id" | "custom_fields")[];
+            };
+        };
+        ContactDeletedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.contact.deleted";
+            data?: {
+                contact_id: components["schemas"]["ContactId"];
             };
         };
     };
@@ -1298,6 +1541,25 @@ export interface components {
         AccountSort: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
         /** @description The account's id. */
         AccountIdPath: components["schemas"]["AccountId"];
+        /** @description Only the contacts of this account. */
+        ContactAccountIdFilter: components["schemas"]["AccountId"];
+        /**
+         * @description Only the contact whose `email` is this address, compared without regard to case (at most
+         *     one: emails are unique per tenant). `additional_emails` are not searched.
+         */
+        ContactEmailFilter: string;
+        /**
+         * @description Only contacts whose first name, last name or `email` contains this text, case-insensitive.
+         *     On PostgreSQL a trigram index serves it; three characters or more make it selective.
+         */
+        ContactQuery: string;
+        /**
+         * @description Order of the list; `-` means descending. `name` is the last name, then the first name,
+         *     ignoring case. Ties are broken by id in the same direction.
+         */
+        ContactSort: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+        /** @description The contact's id. */
+        ContactIdPath: components["schemas"]["ContactId"];
     };
     requestBodies: never;
     headers: {
@@ -2572,6 +2834,308 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the contacts of this account. */
+                account_id?: components["parameters"]["ContactAccountIdFilter"];
+                /** @description Only records with this owner. */
+                owner_id?: components["parameters"]["OwnerIdFilter"];
+                /** @description Only records that carry this tag (exact, case-sensitive). */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only the contact whose `email` is this address, compared without regard to case (at most
+                 *     one: emails are unique per tenant). `additional_emails` are not searched.
+                 */
+                email?: components["parameters"]["ContactEmailFilter"];
+                /** @description Only the record with this `external_id` (at most one). */
+                external_id?: components["parameters"]["ExternalIdFilter"];
+                /**
+                 * @description Only contacts whose first name, last name or `email` contains this text, case-insensitive.
+                 *     On PostgreSQL a trigram index serves it; three characters or more make it selective.
+                 */
+                q?: components["parameters"]["ContactQuery"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /** @description Only records last changed at or after this instant. */
+                updated_after?: components["parameters"]["UpdatedAfter"];
+                /** @description Only records last changed strictly before this instant. */
+                updated_before?: components["parameters"]["UpdatedBefore"];
+                /**
+                 * @description Filters on custom fields by equality, one query parameter per field:
+                 *     `custom_fields.<key>=<value>` (e.g. `?custom_fields.tier=gold&custom_fields.seats=25`). The
+                 *     value is read as the field's type: a number, `true`/`false`, a date or text; an enum value
+                 *     must be one of its options. A key the tenant has not defined for this object is a `400`.
+                 *     The tenant's own contract (`GET /crm/openapi.json`) lists each field as its own typed
+                 *     parameter.
+                 */
+                custom_fields?: components["parameters"]["CustomFieldsFilter"];
+                /**
+                 * @description Order of the list; `-` means descending. `name` is the last name, then the first name,
+                 *     ignoring case. Ties are broken by id in the same direction.
+                 */
+                sort?: components["parameters"]["ContactSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "first_name": "Ada",
+                 *       "last_name": "Lovelace",
+                 *       "email": "ada@northwind.example",
+                 *       "additional_emails": [
+                 *         "ada.lovelace@example.org"
+                 *       ],
+                 *       "phones": [
+                 *         "+493012345679"
+                 *       ],
+                 *       "title": "Head of Purchasing",
+                 *       "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *       "owner_id": "user-4711",
+                 *       "tags": [
+                 *         "decision-maker"
+                 *       ],
+                 *       "external_id": "sf-0035g00000XyZaB"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactCreate"];
+            };
+        };
+        responses: {
+            /** @description The new contact. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteContact: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Chief Procurement Officer",
+                 *       "custom_fields": {
+                 *         "newsletter": true
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ContactUpdate"];
+                /**
+                 * @example {
+                 *       "title": "Chief Procurement Officer",
+                 *       "custom_fields": {
+                 *         "newsletter": true
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed contact. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmAccountCreated: {
         parameters: {
             query?: never;
@@ -2666,6 +3230,107 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["AccountArchivedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmContactCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A4D6F8H0K2M4P6R8T0W2Y5",
+                 *       "type": "crm.contact.created",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "contact",
+                 *         "id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4"
+                 *       },
+                 *       "occurred_at": "2026-11-25T10:05:00.000Z",
+                 *       "data": {
+                 *         "contact_id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4",
+                 *         "email": "ada@northwind.example",
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *         "owner_id": "user-4711",
+                 *         "external_id": "sf-0035g00000XyZaB"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactCreatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmContactUpdated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A4D6F8H0K2M4P6R8T0W2Y6",
+                 *       "type": "crm.contact.updated",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "contact",
+                 *         "id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4"
+                 *       },
+                 *       "occurred_at": "2026-11-27T09:30:00.000Z",
+                 *       "data": {
+                 *         "contact_id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4",
+                 *         "changed": [
+                 *           "title",
+                 *           "custom_fields"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactUpdatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmContactDeleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A4D6F8H0K2M4P6R8T0W2Y7",
+                 *       "type": "crm.contact.deleted",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "contact",
+                 *         "id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4"
+                 *       },
+                 *       "occurred_at": "2026-11-28T16:00:00.000Z",
+                 *       "data": {
+                 *         "contact_id": "con_01M8A4D6F8H0K2M4P6R8T0W2Y4"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactDeletedEvent"];
             };
         };
         responses: {

@@ -60,7 +60,7 @@ describe('the contract', () => {
         const ifMatch = (raw.parameters ?? []).map((p: { $ref?: string }) => (p.$ref ? resolve(p.$ref) : p)).find((p: any) => p.in === 'header' && p.name === 'If-Match');
         expect({ op: op.operationId, ifMatch: ifMatch?.required === true, has428: op.responses.has('428') }).toEqual({ op: op.operationId, ifMatch: op.requiresIfMatch, has428: op.requiresIfMatch });
       }
-      expect([...contract.operations.values()].filter((o) => o.requiresIfMatch).map((o) => o.operationId).sort()).toEqual(['archiveAccount', 'deleteCustomField', 'revokeApiClient', 'rotateApiClientSecret', 'updateAccount', 'updateApiClient', 'updateCustomField']);
+      expect([...contract.operations.values()].filter((o) => o.requiresIfMatch).map((o) => o.operationId).sort()).toEqual(['archiveAccount', 'deleteContact', 'deleteCustomField', 'revokeApiClient', 'rotateApiClientSecret', 'updateAccount', 'updateApiClient', 'updateContact', 'updateCustomField']);
 
       const optional = structuredClone(document);
       optional.components.parameters.IfMatch.required = false;

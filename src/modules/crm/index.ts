@@ -1,13 +1,17 @@
 /**
  * The CRM module: the tenant's custom fields, accounts, contacts, pipelines, opportunities and
  * activities.
- * Publishes: crm.account.created, crm.account.updated, crm.account.archived.
+ * Publishes: crm.account.created, crm.account.updated, crm.account.archived, crm.contact.created,
+ * crm.contact.updated, crm.contact.deleted.
  * Consumes: nothing.
- * Offers other modules (`use(crmModule)`): nothing yet.
+ * Offers other modules (`use(crmModule)`): `parties`, an account or a contact looked up as a
+ * party (name, email, billing address), read-only — ERP bills them.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { accountUseCases } from './application/accounts';
+import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
+import { partyLookups } from './application/parties';
 import { crmHandlers } from './http/handlers';
 import { crmLists } from './infrastructure/lists';
 import { crmModels } from './infrastructure/models';
@@ -24,11 +28,14 @@ export const crmModule = defineModule({
       // No opportunities exist yet: they arrive with the opportunities resource.
       countOpenOpportunities: async () => 0,
     });
+    const contacts = contactUseCases({ db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork });
     return {
-      handlers: crmHandlers({ accounts, customFields, cursors: kernel.cursors }),
-      api: {},
+      handlers: crmHandlers({ accounts, contacts, customFields, cursors: kernel.cursors }),
+      api: { parties: partyLookups(kernel.db) },
     };
   },
 });
 
 export type CrmApi = typeof crmModule extends ModuleDefinition<infer A> ? A : never;
+export type { Party, PartyLookups } from './application/parties';
+export type { Address } from './domain/values';

@@ -60,6 +60,7 @@ function toRow(s: Readonly<CustomFieldState>) {
 /** The table holding each object's records, and so its custom field values. */
 export const RECORD_TABLES: Readonly<Partial<Record<FieldObject, string>>> = {
   account: 'crm_accounts',
+  contact: 'crm_contacts',
 };
 
 const COLUMNS = 'id, tenant_id, object, key, label, description, type, options, required, version, created_at, updated_at';

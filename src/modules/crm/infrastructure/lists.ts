@@ -1,9 +1,11 @@
 import type { List } from '../../../platform/db/list-query';
 import { ACCOUNT_LIST } from './account.repository';
+import { CONTACT_LIST } from './contact.repository';
 import { CUSTOM_FIELD_LIST } from './custom-field.repository';
 
 /** The module's lists by the operation that serves each: test/contract holds them to the contract. */
 export const crmLists = {
   listCustomFields: CUSTOM_FIELD_LIST,
   listAccounts: ACCOUNT_LIST,
+  listContacts: CONTACT_LIST,
 } satisfies Readonly<Record<string, List>>;

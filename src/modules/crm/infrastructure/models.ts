@@ -1,4 +1,5 @@
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
+import { ContactModel } from './contact.model';
 
 /*
  * JSON columns (`tags`, `custom_fields`) are jsonb on PostgreSQL and text on SQLite (see the
@@ -44,4 +45,4 @@ export class AccountModel extends Model {
   @Column({ type: DataType.DATE, allowNull: false }) declare updated_at: Date;
 }
 
-export const crmModels = [CustomFieldModel, AccountModel];
+export const crmModels = [CustomFieldModel, AccountModel, ContactModel];
