@@ -13,7 +13,7 @@ import { createDocsRouter } from './platform/http/docs';
 import type { HandlerMap } from './platform/http/handler';
 import { createKernel, type Kernel } from './platform/kernel';
 import { createLogger } from './platform/logging';
-import { createModules, type ModuleDefinition } from './platform/module';
+import { createModules, type ModuleDefinition, type ModuleLookup, type SeedOptions, type SeedReport } from './platform/module';
 import { type PlatformApi, platformModule } from './modules/platform';
 import { crmModule } from './modules/crm';
 
@@ -32,6 +32,10 @@ export interface Stratum {
   handlers: HandlerMap;
   /** The platform module's application interface (tenants, API clients), for main.ts and the scripts. */
   platform: PlatformApi;
+  /** Any module's application interface, for the scripts. */
+  use: ModuleLookup;
+  /** Fills a tenant with each module's demo or bench data (npm run seed). */
+  seed(tenantId: string, options: SeedOptions): Promise<SeedReport>;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,8 @@ export async function buildStratum(config: Config, logger: Logger = createLogger
       contract,
       handlers: modules.handlers,
       platform,
+      use: modules.use,
+      seed: modules.seed,
       async close() {
         await modules.onStop();
         await kernel.close();

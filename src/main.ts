@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   });
 
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  let demoTenantId: string | undefined;
   if (config.bootstrapDemoTenant && (await stratum.platform.tenants.isEmpty())) {
     try {
       const { tenant, adminClient, secret } = await stratum.platform.tenants.create('demo');
@@ -98,11 +99,18 @@ async function main(): Promise<void> {
           '',
         ].join('\n'),
       );
+      demoTenantId = tenant.id;
     } catch (err) {
       // Another process on the same empty database created it first: it printed the credentials.
       if (await stratum.platform.tenants.isEmpty()) throw err;
       logger.info('the demo tenant was created by another process on this database');
     }
+  }
+  if (demoTenantId) {
+    // Something to explore right away: the data `npm run seed` makes.
+    const started = Date.now();
+    const added = await stratum.seed(demoTenantId, { profile: 'demo', progress: () => ({ tick: () => undefined, done: () => undefined }) });
+    logger.info({ tenant: demoTenantId, added, ms: Date.now() - started }, 'demo tenant seeded');
   }
   logger.info({ url: base, docs: `${base}/docs`, contract: `${base}/openapi.json` }, 'stratum listening');
 

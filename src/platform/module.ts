@@ -30,6 +30,12 @@ export interface ModuleInstance<Api = unknown> {
   subscribers?: Subscriber[];
   /** What other modules, main.ts and the scripts may call. */
   api: Api;
+  /**
+   * Fills one tenant with demo or bench data (`npm run seed`; `npm start` seeds the demo tenant
+   * it creates). Deterministic, and a second run adds nothing twice. Runs after the seeders of
+   * the modules listed before this one, so it may refer to their records.
+   */
+  seed?: Seeder;
   /** Background work of a serving process (after the kernel's own has started). */
   onStart?(): void;
   /** Stops that work; runs before the kernel closes the database. */
@@ -41,9 +47,29 @@ export function defineModule<Api>(definition: ModuleDefinition<Api>): ModuleDefi
   return definition;
 }
 
+/** A progress bar (or log line) for one step of a seed. */
+export interface SeedProgress {
+  tick(count?: number): void;
+  done(): void;
+}
+
+export interface SeedOptions {
+  /** `demo`: a realistic small tenant to explore; `bench`: the volume the benchmarks read. */
+  profile: 'demo' | 'bench';
+  /** How many accounts the bench profile makes (default 100,000). */
+  accounts?: number;
+  progress(label: string, total: number): SeedProgress;
+}
+
+/** What one module's seed added, by kind of record (`accounts: 500`); 0 when all were there. */
+export type SeedReport = Record<string, number>;
+export type Seeder = (tenantId: string, options: SeedOptions) => Promise<SeedReport>;
+
 export interface StartedModules {
   handlers: HandlerMap;
   use: ModuleLookup;
+  /** Every module's seeder in order; the reports merged. */
+  seed(tenantId: string, options: SeedOptions): Promise<SeedReport>;
   onStart(): void;
   onStop(): Promise<void>;
 }
@@ -79,6 +105,11 @@ export function createModules(kernel: Kernel, definitions: readonly ModuleDefini
   return {
     handlers,
     use,
+    async seed(tenantId, options) {
+      const report: SeedReport = {};
+      for (const m of all) Object.assign(report, await m.seed?.(tenantId, options));
+      return report;
+    },
     onStart: () => all.forEach((m) => m.onStart?.()),
     async onStop() {
       for (const m of [...all].reverse()) await m.onStop?.();

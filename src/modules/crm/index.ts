@@ -11,6 +11,7 @@ import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { accountUseCases } from './application/accounts';
 import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
+import { crmSeeder } from './application/seed';
 import { partyLookups } from './application/parties';
 import { crmHandlers } from './http/handlers';
 import { crmLists } from './infrastructure/lists';
@@ -30,6 +31,7 @@ export const crmModule = defineModule({
     });
     const contacts = contactUseCases({ db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork });
     return {
+      seed: crmSeeder(kernel.db, kernel.runInUnitOfWork, customFields),
       handlers: crmHandlers({ accounts, contacts, customFields, cursors: kernel.cursors }),
       api: { parties: partyLookups(kernel.db) },
     };

@@ -180,6 +180,25 @@ export class AccountRepository {
     });
   }
 
+  /**
+   * New accounts in bulk, for seeding: one multi-row INSERT, no events (a seed fills a tenant;
+   * nobody waits for it to happen).
+   */
+  async bulkAdd(accounts: Account[]): Promise<void> {
+    await AccountModel.bulkCreate(
+      accounts.map((a) => {
+        a.pullEvents();
+        return toRow(a.snapshot);
+      }),
+      { transaction: this.writeTransaction() },
+    );
+  }
+
+  async externalIdsStartingWith(prefix: string): Promise<Set<string>> {
+    const rows = await this.db.select<{ external_id: string }>('SELECT external_id FROM crm_accounts WHERE tenant_id = :tenantId AND external_id LIKE :pattern', { tenantId: this.tenantId, pattern: `${prefix}%` }, this.transaction);
+    return new Set(rows.map((r) => r.external_id));
+  }
+
   async list(request: ListRequest): Promise<ListPage<AccountState>> {
     const page = await selectPage<AccountRow>(this.db, ACCOUNT_LIST, this.tenantId, request, this.transaction);
     return { items: page.items.map(toAccountState), next: page.next };

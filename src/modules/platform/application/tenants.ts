@@ -37,6 +37,11 @@ export function tenantUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork, s
       return tenant;
     },
 
+    /** The tenant of that name, or null (the seed finds `demo` and `bench` by name). */
+    findByName(name: string): Promise<Tenant | null> {
+      return tenants.findByName(name);
+    },
+
     async isEmpty(): Promise<boolean> {
       return (await tenants.count()) === 0;
     },

@@ -1,0 +1,42 @@
+import type { SeedOptions } from '../../src/platform/module';
+import { Harness } from '../support/harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await Harness.start();
+});
+afterAll(() => h.stop());
+
+const quiet: SeedOptions['progress'] = () => ({ tick: () => undefined, done: () => undefined });
+
+async function allAccounts(token: string): Promise<{ name: string; external_id: string; custom_fields: object }[]> {
+  const out = [];
+  let cursor: string | null = null;
+  do {
+    const res: { body: { data: { name: string; external_id: string; custom_fields: object }[]; next_cursor: string | null } } = await h.request('GET', `/v1/crm/accounts?limit=200&sort=name${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    out.push(...res.body.data);
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+describe('the demo seed', () => {
+  it('fills a tenant with records the contract accepts, the same ones every time, and adds nothing the second time', async () => {
+    const a = await h.tenant();
+    const b = await h.tenant();
+    const first = await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet });
+    expect(first).toMatchObject({ accounts: 500, custom_fields: 4 });
+    expect(await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet })).toEqual(Object.fromEntries(Object.keys(first).map((k) => [k, 0])));
+    await h.stratum.seed(b.tenantId, { profile: 'demo', progress: quiet });
+
+    // Read back through the API (every response checked against the contract).
+    const seededA = await allAccounts(a.token);
+    const seededB = await allAccounts(b.token);
+    expect(seededA).toHaveLength(500);
+    const byExternalId = (list: typeof seededA) => Object.fromEntries(list.map((x) => [x.external_id, [x.name, x.custom_fields]]));
+    expect(byExternalId(seededB)).toEqual(byExternalId(seededA));
+    const tiers = new Set(seededA.map((x) => (x.custom_fields as { tier?: string }).tier));
+    expect([...tiers].sort()).toEqual(['bronze', 'gold', 'platinum', 'silver']);
+  }, 120_000);
+});
