@@ -16,6 +16,8 @@ export interface BenchContext {
   token: string;
   /** A call to the seeding stack as the tenant's admin: data is made through the app's own API. */
   api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** The modules' own bench seed (`npm run seed -- --profile bench`) into this tenant; what it added. */
+  seedModules(options: { profile: 'bench'; accounts: number }): Promise<Record<string, number>>;
   /** Data several scenarios need is made once per run (e.g. scenarios/api-clients.ts). */
   once<T>(key: string, make: () => Promise<T>): Promise<T>;
   /** Adds to the "seeded tenant … with …" line, e.g. "200 API clients". */

@@ -79,6 +79,14 @@ export async function seed(db: BenchDatabase, scenarios: Scenario<unknown>[]): P
         return shared.get(key) as Promise<T>;
       },
       seeded: (what) => void notes.push(what),
+      seedModules: (options) =>
+        stratum.seed(tenant.id, {
+          ...options,
+          progress: (label, total) => {
+            const started = Date.now();
+            return { tick: () => undefined, done: () => console.error(`seeded ${total} ${label} in ${((Date.now() - started) / 1000).toFixed(1)} s`) };
+          },
+        }),
     };
     const data: Record<string, unknown> = {};
     for (const scenario of scenarios) data[scenario.name] = await scenario.setup?.(ctx);

@@ -4,14 +4,18 @@
  */
 import type { Scenario } from '../scenario';
 import { getApiClient } from './get-api-client';
+import { listAccountsByOwner } from './list-accounts-by-owner';
 import { listApiClients } from './list-api-clients';
 import { ping } from './ping';
+import { searchAccounts } from './search-accounts';
 
 // `any`: each scenario's Data is its own type, which only its own setup, request and raw see.
 export const SCENARIOS: Scenario<any>[] = [
   getApiClient,
   listApiClients,
   ping,
+  listAccountsByOwner,
+  searchAccounts,
 ];
 
 export function scenarioNamed(name: string): Scenario<any> {

@@ -109,6 +109,7 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
       added += accounts.length;
       bar.tick(Math.min(CHUNK, count - start));
     }
+    if (added) await new AccountRepository(db, tenantId).refreshStatistics();
     bar.done();
     return added;
   }
