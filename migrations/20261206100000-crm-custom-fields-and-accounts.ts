@@ -1,4 +1,4 @@
-import { DataTypes } from 'sequelize';
+import { DataTypes, Op } from 'sequelize';
 import type { MigrationContext } from '../src/platform/db/migrator';
 
 /**
@@ -71,6 +71,8 @@ export async function up({ queryInterface: qi, sequelize }: MigrationContext): P
     await index(['tenant_id', 'owner_id', 'name_key', 'id'], 'crm_accounts_tenant_owner_name');
     await index(['tenant_id', 'industry', 'name_key', 'id'], 'crm_accounts_tenant_industry_name');
     await index(['tenant_id', 'external_id'], 'crm_accounts_tenant_external_id', true);
+    // `archived=true`: the few archived accounts, newest first, without reading the live ones.
+    await qi.addIndex('crm_accounts', ['tenant_id', 'created_at', 'id'], { name: 'crm_accounts_tenant_archived', where: { archived_at: { [Op.ne]: null } }, transaction });
     if (postgres) {
       await sequelize.query('CREATE INDEX crm_accounts_tags ON crm_accounts USING gin (tags jsonb_path_ops)', { transaction });
       await sequelize.query('CREATE INDEX crm_accounts_custom_fields ON crm_accounts USING gin (custom_fields jsonb_path_ops)', { transaction });
