@@ -31,6 +31,33 @@ export interface ApiOptions {
 
 type AnyHandler = (r: HandlerRequest<any>) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
 
+/** What the stages before the handler produce: the handler's request, and what idempotency needs. */
+interface Prepared {
+  req: IncomingMessage;
+  operation: OperationSpec;
+  principal: Principal | null;
+  body: Body;
+  request: HandlerRequest<any>;
+}
+
+/** `/v1/…` without Koa's delegating getters; see requestTarget. */
+const API_PREFIX = `${API_BASE}/`;
+/** Characters for which Koa's parser (parseurl) falls back to a full URL parse: not a plain origin-form target. */
+const NOT_PLAIN = /[\t\n\f\r #\u00a0\ufeff]/;
+
+/**
+ * The path and query string of the request as Koa's `ctx.path` and `ctx.querystring` give them,
+ * read straight from `req.url` for the usual origin-form target (`/path?query`); anything else
+ * (an absolute-form target, a fragment) is left to Koa's own parser. Read when called, so a
+ * middleware in front that rewrote `ctx.path` is seen.
+ */
+export function requestTarget(ctx: Koa.Context): [path: string, querystring: string] {
+  const url = ctx.req.url;
+  if (!url || url.charCodeAt(0) !== 47 /* / */ || NOT_PLAIN.test(url)) return [ctx.path, ctx.querystring];
+  const q = url.indexOf('?');
+  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+}
+
 /**
  * The API as one Koa middleware: every request under /v1 runs these stages, in this order —
  *
@@ -41,32 +68,46 @@ type AnyHandler = (r: HandlerRequest<any>) => Promise<{ status: number; body?: u
  * in turn, not one Koa middleware each: each middleware layer costs a closure and a promise per
  * request for nothing here, since no stage wraps the ones after it (docs/decisions.md).
  * Requests outside /v1 pass on to the next middleware.
+ *
+ * A stage answers synchronously when it has nothing to wait for (a cached token, a quota counted
+ * in memory, no body), and the handler's promise is the only one a read waits on: its answer is
+ * turned into an outcome, checked and put on the context in one continuation.
  */
 export function apiMiddleware(options: ApiOptions): Koa.Middleware {
   const { contract, logger } = options;
   return (ctx, next) => {
-    const path = ctx.path;
-    if (!path.startsWith(`${API_BASE}/`)) return next();
+    const [path, querystring] = requestTarget(ctx);
+    if (!path.startsWith(API_PREFIX)) return next();
     const state = ctx.state.request as RequestState;
-    return serve(ctx.req.method ?? 'GET', path, ctx.querystring, ctx.req, state).then((outcome) => write(ctx, outcome, state, logger));
+    const req = ctx.req;
+    const method = req.method ?? 'GET';
+    let operation: OperationSpec;
+    let params: Record<string, string>;
+    try {
+      ({ operation, params } = route(method, path));
+    } catch (err) {
+      // No operation: nothing to check the problem against.
+      write(ctx, errorOutcome(err, state, logger), state, logger);
+      return undefined;
+    }
+    state.operation = operation;
+    try {
+      const prepared = prepare(req, querystring, params, operation, state);
+      if (prepared instanceof Promise) return prepared.then((p) => execute(ctx, p, state), (err: unknown) => fail(ctx, operation, state, err));
+      return execute(ctx, prepared, state);
+    } catch (err) {
+      fail(ctx, operation, state, err);
+      return undefined;
+    }
   };
 
-  /** Routes, runs and (outside production) checks one API request; never rejects. */
-  function serve(method: string, path: string, querystring: string, req: IncomingMessage, state: RequestState): Promise<Outcome> {
-    let operation: OperationSpec;
-    let running: Promise<Outcome>;
-    try {
-      const match = route(method, path);
-      operation = match.operation;
-      state.operation = operation;
-      running = run(req, querystring, match.params, operation, state);
-    } catch (err) {
-      return Promise.resolve(errorOutcome(err, state, logger));
-    }
-    // A failure inside is a problem outcome, checked against the contract like any other.
-    const answered = running.catch((err: unknown) => errorOutcome(err, state, logger));
-    if (!options.validateResponses) return answered;
-    return answered.then((outcome) => check(operation, outcome, state)).catch((err: unknown) => errorOutcome(err, state, logger));
+  /** Past routing every answer, a problem included, is checked against the contract (outside production). */
+  function answer(ctx: Koa.Context, operation: OperationSpec, state: RequestState, outcome: Outcome): void {
+    write(ctx, options.validateResponses ? checked(operation, outcome, state) : outcome, state, logger);
+  }
+
+  function fail(ctx: Koa.Context, operation: OperationSpec, state: RequestState, err: unknown): void {
+    answer(ctx, operation, state, errorOutcome(err, state, logger));
   }
 
   function route(method: string, path: string): RouteMatch {
@@ -80,25 +121,50 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     return match;
   }
 
-  async function run(req: IncomingMessage, querystring: string, params: Record<string, string>, operation: OperationSpec, state: RequestState): Promise<Outcome> {
-    // The stages answer synchronously where they can (a cached token, a counted quota, no body):
-    // awaiting only a real promise saves a microtask turn per stage on the hot path.
-    let principal: Principal | null;
+  /** Authentication, quota and authorization, then the body and validation: synchronous unless a stage has to wait. */
+  function prepare(req: IncomingMessage, querystring: string, params: Record<string, string>, operation: OperationSpec, state: RequestState): Prepared | Promise<Prepared> {
     const remoteAddress = req.socket?.remoteAddress ?? '';
+    let admitted: Principal | null | Promise<Principal | null>;
     try {
       const checked = authenticateStage(req, operation, remoteAddress);
-      principal = checked instanceof Promise ? await checked : checked;
-      state.principal = principal;
-      const limited = rateLimitStage(principal, state);
-      if (limited) await limited;
-      if (principal) authorize(principal, operation.security);
+      admitted = checked instanceof Promise ? checked.then((principal) => admitCaller(principal, operation, state)) : admitCaller(checked, operation, state);
     } catch (err) {
       // Refused before the body: drain it, so the connection can carry the next request.
       req.resume();
       throw err;
     }
+    if (admitted instanceof Promise) {
+      return admitted.then(
+        (principal) => readRequest(req, querystring, params, operation, state, principal, remoteAddress),
+        (err: unknown) => {
+          req.resume();
+          throw err;
+        },
+      );
+    }
+    return readRequest(req, querystring, params, operation, state, admitted, remoteAddress);
+  }
+
+  /** The caller is known: count it against its quota (a refused request changes nothing), then check its scopes. */
+  function admitCaller(principal: Principal | null, operation: OperationSpec, state: RequestState): Principal | null | Promise<Principal | null> {
+    state.principal = principal;
+    const limited = rateLimitStage(principal, state);
+    if (limited) return limited.then(() => authorized(principal, operation));
+    return authorized(principal, operation);
+  }
+
+  function authorized(principal: Principal | null, operation: OperationSpec): Principal | null {
+    if (principal) authorize(principal, operation.security);
+    return principal;
+  }
+
+  function readRequest(req: IncomingMessage, querystring: string, params: Record<string, string>, operation: OperationSpec, state: RequestState, principal: Principal | null, remoteAddress: string): Prepared | Promise<Prepared> {
     const read = bodyStage(req, operation);
-    const body = read instanceof Promise ? await read : read;
+    if (read instanceof Promise) return read.then((body) => handlerRequest(req, querystring, params, operation, state, principal, remoteAddress, body));
+    return handlerRequest(req, querystring, params, operation, state, principal, remoteAddress, read);
+  }
+
+  function handlerRequest(req: IncomingMessage, querystring: string, params: Record<string, string>, operation: OperationSpec, state: RequestState, principal: Principal | null, remoteAddress: string, body: Body): Prepared {
     const query = queryOf(querystring, operation);
     validateStage(req, operation, params, query, body, querystring);
     const ifMatch = ifMatchStage(req, operation);
@@ -112,7 +178,34 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
       remoteAddress,
       ifMatch,
     };
-    return idempotencyStage(req, operation, principal, body, request, state);
+    return { req, operation, principal, body, request };
+  }
+
+  /**
+   * Without an Idempotency-Key (every read) the handler runs straight, and its reply is answered
+   * in the continuation of the handler's own promise.
+   */
+  function execute(ctx: Koa.Context, prepared: Prepared, state: RequestState): Promise<void> {
+    const { req, operation, principal, body, request } = prepared;
+    const handler = options.handlers[operation.operationId as keyof HandlerMap] as AnyHandler;
+    const key = req.headers['idempotency-key'];
+    // Inline callbacks, not named closures: tsx (npm start) wraps every named function it creates in a `__name` call.
+    try {
+      if (!operation.idempotent || typeof key !== 'string' || !principal) {
+        return handler(request).then(
+          (reply) => answer(ctx, operation, state, replyOutcome(reply)),
+          (err: unknown) => fail(ctx, operation, state, err),
+        );
+      }
+      return idempotent(req, operation, principal, key, body, request, state, handler).then(
+        (outcome) => answer(ctx, operation, state, outcome),
+        (err: unknown) => fail(ctx, operation, state, err),
+      );
+    } catch (err) {
+      // A handler that threw instead of rejecting.
+      fail(ctx, operation, state, err);
+      return Promise.resolve();
+    }
   }
 
   /** Credentials first: an anonymous caller learns nothing about the schema and costs no body parse. */
@@ -169,14 +262,6 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     return parseIfMatch(raw);
   }
 
-  /** Without an Idempotency-Key (every read) the handler runs straight, with no async frame of its own. */
-  function idempotencyStage(req: IncomingMessage, operation: OperationSpec, principal: Principal | null, body: Body, request: HandlerRequest<any>, state: RequestState): Promise<Outcome> {
-    const handler = options.handlers[operation.operationId as keyof HandlerMap] as AnyHandler;
-    const key = req.headers['idempotency-key'];
-    if (!operation.idempotent || typeof key !== 'string' || !principal) return handler(request).then(replyOutcome);
-    return idempotent(req, operation, principal, key, body, request, state, handler);
-  }
-
   async function idempotent(req: IncomingMessage, operation: OperationSpec, principal: Principal, key: string, body: Body, request: HandlerRequest<any>, state: RequestState, handler: AnyHandler): Promise<Outcome> {
 
     // The client is part of the request: another client of the tenant reusing the key gets a 422,
@@ -225,6 +310,14 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
       logger.error({ err, requestId: state.requestId, operationId: operation.operationId }, 'storing the idempotent response failed');
     }
     return outcome;
+  }
+
+  function checked(operation: OperationSpec, outcome: Outcome, state: RequestState): Outcome {
+    try {
+      return check(operation, outcome, state);
+    } catch (err) {
+      return errorOutcome(err, state, logger);
+    }
   }
 
   /** The last stage: what goes out must be what the contract says, or it becomes a logged 500. */

@@ -4,7 +4,7 @@ import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import { requestLogger } from '../logging';
-import { API_BASE, apiMiddleware, type ApiOptions } from './api-pipeline';
+import { API_BASE, apiMiddleware, type ApiOptions, requestTarget } from './api-pipeline';
 import type { Contract } from './contract';
 import type { HandlerMap } from './handler';
 import { HttpProblem, PROBLEM_KINDS, type ProblemKind } from './problem';
@@ -107,7 +107,7 @@ function requestContext(logger: Logger): Koa.Middleware {
     // Straight from node:http's objects: Koa's delegating getters cost a call chain each.
     state.status = ctx.res.statusCode;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logRequest({ method: ctx.req.method ?? 'GET', path: ctx.path, route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId });
+    logRequest({ method: ctx.req.method ?? 'GET', path: requestTarget(ctx)[0], route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId });
   };
 }
 

@@ -36,7 +36,11 @@ export interface RequestState {
 
 /** IETF RateLimit header fields (draft): the policy, and what is left of it. */
 export function rateLimitHeaders(d: RateDecision): Record<string, string> {
-  return { 'RateLimit-Policy': d.policy, RateLimit: `"per-client";r=${d.remaining};t=${d.resetSeconds}` };
+  return { 'RateLimit-Policy': d.policy, RateLimit: rateLimitValue(d) };
+}
+
+function rateLimitValue(d: RateDecision): string {
+  return `"per-client";r=${d.remaining};t=${d.resetSeconds}`;
 }
 
 /**
@@ -120,13 +124,15 @@ export function write(ctx: Koa.Context, outcome: Outcome, state: RequestState, l
 
 function put(ctx: Koa.Context, outcome: Outcome, state: RequestState): void {
   const res = ctx.res;
-  for (const name in outcome.headers) {
-    if (name.toLowerCase() !== 'content-type') res.setHeader(name, outcome.headers[name]);
+  const headers = outcome.headers;
+  for (const name in headers) {
+    if (name.length !== 12 || name.toLowerCase() !== 'content-type') res.setHeader(name, headers[name]);
   }
-  // The same fields the response check expects.
-  if (state.rateLimit) {
-    const limits = rateLimitHeaders(state.rateLimit);
-    for (const name in limits) res.setHeader(name, limits[name]);
+  // The same fields the response check expects (rateLimitHeaders).
+  const limit = state.rateLimit;
+  if (limit) {
+    res.setHeader('RateLimit-Policy', limit.policy);
+    res.setHeader('RateLimit', rateLimitValue(limit));
   }
   ctx.status = outcome.status;
   if (outcome.body !== undefined) {
