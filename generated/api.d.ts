@@ -369,6 +369,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/accounts/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update accounts in a batch
+         * @description Upserts 1 to 100 accounts in one request. Each item is matched by `external_id`: an item
+         *     whose `external_id` an account of the tenant has changes that account as a `PATCH` would
+         *     (JSON Merge Patch: the fields sent change, addresses and `custom_fields` merge), any other
+         *     item creates an account (`name` is then required). Items are processed in order, so a later
+         *     item with the same `external_id` as an earlier one updates what the earlier one wrote.
+         *
+         *     Each item succeeds or fails on its own: the answer is a `200` listing, per item, its `index`,
+         *     its `status` (`created`, `updated` or `failed`), the account's `id`, and for a failed item
+         *     the `problem` the single request would have answered (a `400` naming fields under
+         *     `/items/<index>/…`, a `409` for an archived account, …). A failed item changes nothing;
+         *     the others are written together, with their events, in one transaction.
+         *
+         *     The request schema types `items` loosely (any object), so that one malformed item does not
+         *     refuse the batch: each item is checked against `AccountBatchItem` by the server. Generated
+         *     clients still see that type.
+         *
+         *     `Idempotency-Key` covers the whole batch: a retry with the same key and body replays the
+         *     same answer without writing anything again.
+         */
+        post: operations["upsertAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/accounts/{account_id}": {
         parameters: {
             query?: never;
@@ -440,6 +477,44 @@ export interface paths {
          *     with `Idempotency-Key`.
          */
         post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/contacts/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update contacts in a batch
+         * @description Upserts 1 to 100 contacts in one request. Each item is matched by `external_id`, and when
+         *     no contact has it (or the item has none) by `email`, ignoring case: a matched contact is
+         *     changed as a `PATCH` would (JSON Merge Patch), and takes the item's `external_id` if it had
+         *     none. A contact matched by email that has another `external_id` is a `409` for that item
+         *     (`existing_contact_id` names it). Any other item creates a contact. Items are processed in
+         *     order, so a later item matching an earlier one updates what the earlier one wrote.
+         *
+         *     Each item succeeds or fails on its own: the answer is a `200` listing, per item, its `index`,
+         *     its `status` (`created`, `updated` or `failed`), the contact's `id`, and for a failed item
+         *     the `problem` the single request would have answered (a `400` naming fields under
+         *     `/items/<index>/…`, a `409` with `existing_contact_id`, …). A failed item changes nothing;
+         *     the others are written together, with their events, in one transaction.
+         *
+         *     The request schema types `items` loosely (any object), so that one malformed item does not
+         *     refuse the batch: each item is checked against `ContactBatchItem` by the server. Generated
+         *     clients still see that type.
+         *
+         *     `Idempotency-Key` covers the whole batch: a retry with the same key and body replays the
+         *     same answer without writing anything again.
+         */
+        post: operations["upsertContacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1009,6 +1084,59 @@ export interface components {
             custom_fields?: components["schemas"]["AccountCustomFieldsPatch"];
         };
         /**
+         * @description One account of a batch upsert: the fields of an account change (`AccountUpdate`), and
+         *     `external_id` to match on. When no account of the tenant has its `external_id` (or the item
+         *     has none), a new account is created from it and `name` is required.
+         */
+        AccountBatchItem: components["schemas"]["AccountUpdate"];
+        /**
+         * @description Any object: the server checks each item on its own against the operation's item schema,
+         *     so that one bad item fails alone.
+         */
+        LooseBatchItem: Record<string, never>;
+        AccountBatchRequest: {
+            /**
+             * @description 1 to 100 accounts, each an `AccountBatchItem`. Typed loosely here so that a malformed
+             *     item fails alone instead of refusing the batch; the server checks each one against
+             *     `AccountBatchItem` and reports its problems under `/items/<index>/…`.
+             */
+            items: (components["schemas"]["AccountBatchItem"] | components["schemas"]["LooseBatchItem"])[];
+        };
+        /**
+         * Format: int32
+         * @description The item's position in the request's `items`, from 0.
+         */
+        BatchIndex: number;
+        /**
+         * @description `created`: no record matched and one was created; `updated`: the matched record was changed
+         *     (or already was as the item says); `failed`: nothing was written for this item, `problem`
+         *     says why.
+         * @enum {string}
+         */
+        BatchItemStatus: "created" | "updated" | "failed";
+        AccountBatchItemResult: {
+            index: components["schemas"]["BatchIndex"];
+            status: components["schemas"]["BatchItemStatus"];
+            /** @description The account created or updated; `null` when the item failed. */
+            id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            /** @description Why the item failed (what the single request would have answered); `null` otherwise. */
+            problem: components["schemas"]["Problem"] | components["schemas"]["Null"];
+        };
+        /** @description How many items came to each status. */
+        BatchSummary: {
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            updated: number;
+            /** Format: int32 */
+            failed: number;
+        };
+        /** @description One result per item, in the order of the request's items. */
+        AccountBatchResult: {
+            data: components["schemas"]["AccountBatchItemResult"][];
+            summary: components["schemas"]["BatchSummary"];
+        };
+        /**
          * @description A contact id.
          * @example con_01M8A4D6F8H0K2M4P6R8T0W2Y4
          */
@@ -1086,6 +1214,33 @@ export interface components {
             tags?: components["schemas"]["Tags"];
             external_id?: components["schemas"]["ExternalId"] | components["schemas"]["Null"];
             custom_fields?: components["schemas"]["ContactCustomFieldsPatch"];
+        };
+        /**
+         * @description One contact of a batch upsert: the fields of a contact change (`ContactUpdate`), with
+         *     `external_id` and `email` to match on. When no contact matches, a new contact is created
+         *     from it (a first or a last name is then required).
+         */
+        ContactBatchItem: components["schemas"]["ContactUpdate"];
+        ContactBatchRequest: {
+            /**
+             * @description 1 to 100 contacts, each a `ContactBatchItem`. Typed loosely here so that a malformed
+             *     item fails alone instead of refusing the batch; the server checks each one against
+             *     `ContactBatchItem` and reports its problems under `/items/<index>/…`.
+             */
+            items: (components["schemas"]["ContactBatchItem"] | components["schemas"]["LooseBatchItem"])[];
+        };
+        ContactBatchItemResult: {
+            index: components["schemas"]["BatchIndex"];
+            status: components["schemas"]["BatchItemStatus"];
+            /** @description The contact created or updated; `null` when the item failed. */
+            id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            /** @description Why the item failed (what the single request would have answered); `null` otherwise. */
+            problem: components["schemas"]["Problem"] | components["schemas"]["Null"];
+        };
+        /** @description One result per item, in the order of the request's items. */
+        ContactBatchResult: {
+            data: components["schemas"]["ContactBatchItemResult"][];
+            summary: components["schemas"]["BatchSummary"];
         };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
@@ -2680,6 +2835,71 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    upsertAccounts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "external_id": "sf-0015g00000AbCdE",
+                 *           "name": "Northwind Traders",
+                 *           "industry": "Wholesale",
+                 *           "tags": [
+                 *             "key-account"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "external_id": "sf-0015g00000AbCdF",
+                 *           "name": "Contoso"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description What became of each item. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getAccount: {
         parameters: {
             query?: never;
@@ -2970,6 +3190,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    upsertContacts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "external_id": "sf-0035g00000XyZaB",
+                 *           "first_name": "Ada",
+                 *           "last_name": "Lovelace",
+                 *           "email": "ada@northwind.example"
+                 *         },
+                 *         {
+                 *           "email": "grace@contoso.example",
+                 *           "title": "CTO"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description What became of each item. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -50,7 +50,7 @@ export async function buildStratum(config: Config, logger: Logger = createLogger
   // A copy: the contract's validators and the docs pages must not share objects with it.
   const document = structuredClone(contractDocument());
   const contract = await Contract.load(document);
-  const kernel = await createKernel(config, logger, MODULES.flatMap((m) => m.models));
+  const kernel = await createKernel(config, logger, MODULES.flatMap((m) => m.models), contract);
   try {
     const modules = createModules(kernel, MODULES);
     const platform = modules.use(platformModule);

@@ -9,6 +9,7 @@ import { OutboxEventModel, ProcessedEventModel } from './events/outbox-event.mod
 import { loadKeyring, PlatformSecretModel } from './auth/keyring';
 import { SecretHasher } from './auth/secrets';
 import { TokenService } from './auth/tokens';
+import type { SchemaValidators } from './http/contract';
 import { CursorCodec } from './http/pagination';
 import { IdempotencyKeyModel, IdempotencyStore } from './idempotency/idempotency-store';
 import { FailedAttempts } from './ratelimit/failed-attempts';
@@ -24,6 +25,8 @@ export interface Kernel {
   /** Hashes and checks client secrets, with the process's cap on scrypt work. */
   secrets: SecretHasher;
   cursors: CursorCodec;
+  /** Checks of the contract's named schemas (a batch's items, each on its own). */
+  schemas: SchemaValidators;
   idempotency: IdempotencyStore;
   rateLimiter: RateLimiter;
   /** Failed attempts at a client secret (token endpoint, API keys), per client id and per address. */
@@ -40,10 +43,17 @@ export interface Kernel {
 
 const IDEMPOTENCY_PURGE_MS = 60 * 60 * 1000;
 
+/** For processes that serve no API (scripts): asking for a schema check is a bug there. */
+const NO_CONTRACT: SchemaValidators = {
+  validatorFor(name) {
+    throw new Error(`no contract was loaded in this process: cannot check schema ${name}`);
+  },
+};
+
 const kernelModels: ModelCtor[] = [PlatformSecretModel, IdempotencyKeyModel, OutboxEventModel, ProcessedEventModel];
 
 /** Opens the database, migrates it (under a lock on PostgreSQL) and builds the shared services. */
-export async function createKernel(config: Config, logger: Logger, moduleModels: ModelCtor[]): Promise<Kernel> {
+export async function createKernel(config: Config, logger: Logger, moduleModels: ModelCtor[], schemas: SchemaValidators = NO_CONTRACT): Promise<Kernel> {
   const db = createDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, poolMax: config.dbPoolMax, models: [...kernelModels, ...moduleModels] });
   try {
     await db.ping();
@@ -67,6 +77,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
       secrets: new SecretHasher({ concurrency: config.secretCheckConcurrency, queue: config.secretCheckQueue }),
       cursors: new CursorCodec(keyring.cursorKey),
+      schemas,
       idempotency,
       rateLimiter,
       failedAttempts: new FailedAttempts(

@@ -9,6 +9,7 @@
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { accountUseCases } from './application/accounts';
+import { batchUseCases } from './application/batch';
 import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
 import { crmSeeder } from './application/seed';
@@ -32,7 +33,7 @@ export const crmModule = defineModule({
     const contacts = contactUseCases({ db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork });
     return {
       seed: crmSeeder(kernel.db, kernel.runInUnitOfWork, customFields),
-      handlers: crmHandlers({ accounts, contacts, customFields, cursors: kernel.cursors }),
+      handlers: crmHandlers({ accounts, contacts, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
       api: { parties: partyLookups(kernel.db) },
     };
   },

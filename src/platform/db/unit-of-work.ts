@@ -25,6 +25,31 @@ export class UnitOfWork {
   get recordedEvents(): readonly DomainEvent[] {
     return this.events;
   }
+
+  /**
+   * Runs `work` in a savepoint of this unit of work's transaction: when it throws, what it wrote
+   * and the events it recorded are undone and the transaction goes on (on PostgreSQL too, where
+   * a failed statement would otherwise end it); the error is rethrown. For work whose parts
+   * succeed or fail alone, such as the items of a batch, all committed (or not) together.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const mark = this.events.length;
+    // Sequelize makes a child of a transaction a savepoint on the parent's connection; its
+    // commit does nothing, so the savepoint is released here (they would nest otherwise).
+    const savepoint = await this.db.sequelize.transaction({ transaction: this.transaction });
+    const name = this.db.sequelize.getQueryInterface().quoteIdentifier((savepoint as unknown as { name: string }).name);
+    let value: T;
+    try {
+      value = await work();
+    } catch (err) {
+      await savepoint.rollback();
+      this.events.length = mark;
+      throw err;
+    }
+    await savepoint.commit();
+    await this.db.sequelize.query(`RELEASE SAVEPOINT ${name}`, { transaction: this.transaction });
+    return value;
+  }
 }
 
 /**

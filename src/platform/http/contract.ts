@@ -66,8 +66,23 @@ export interface ValidationIssue {
   detail: string;
 }
 
-export class Contract {
+/** A check of a value against one schema of the contract: each failing field, its pointer under `pointer`. */
+export type SchemaCheck = (value: unknown, pointer?: string) => ValidationIssue[];
+
+/** What a module may ask of the contract besides its operations: checks of named schemas. */
+export interface SchemaValidators {
+  /**
+   * A check of `components.schemas[schemaName]`, compiled once, judging as request bodies are
+   * judged (formats on, no coercion, the same messages): for a body the contract types loosely
+   * on purpose, such as a batch's items, each checked on its own.
+   */
+  validatorFor(schemaName: string): SchemaCheck;
+}
+
+export class Contract implements SchemaValidators {
   private readonly routes = newNode();
+  private schemaAjv: Ajv2020 | undefined;
+  private readonly schemaChecks = new Map<string, SchemaCheck>();
   /** Each templated operation's parameter names, in path order. */
   private readonly pathParams = new Map<OperationSpec, string[]>();
   readonly operations = new Map<string, OperationSpec>();
@@ -241,6 +256,21 @@ export class Contract {
       if (!operation.bodyValidator({ requestBody: input.body })) issues.push(...toIssues(operation.bodyValidator.errors ?? []));
     }
     return dedupe(issues);
+  }
+
+  validatorFor(schemaName: string): SchemaCheck {
+    const known = this.schemaChecks.get(schemaName);
+    if (known) return known;
+    if (!this.document.components?.schemas?.[schemaName]) throw new Error(`the contract has no schema ${schemaName}`);
+    if (!this.schemaAjv) {
+      this.schemaAjv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats(this.schemaAjv);
+      this.schemaAjv.addSchema({ $id: 'contract', components: structuredClone(this.document.components) });
+    }
+    const validate = this.schemaAjv.compile({ $ref: `contract#/components/schemas/${pointerToken(schemaName)}` });
+    const check: SchemaCheck = (value, pointer = '') => (validate(value) ? [] : dedupe(toIssues(validate.errors ?? []).map((i) => ({ pointer: pointer + i.pointer, detail: i.detail }))));
+    this.schemaChecks.set(schemaName, check);
+    return check;
   }
 
   /** Checks a response against the contract (status, content type, headers, body). */

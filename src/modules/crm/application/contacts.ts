@@ -52,11 +52,15 @@ async function checkUnique(repo: ContactRepository, s: Pick<ContactState, 'email
  * upsert share them. Each reads the tenant's contact fields in that transaction.
  */
 export const contactWrites = {
-  async create(uow: UnitOfWork, tenantId: string, input: ContactInput): Promise<ContactState> {
+  /**
+   * `keysFree`: the caller has just found no contact with the email and external id, so only the
+   * unique indexes decide (a DuplicateKeyError means another request took one since).
+   */
+  async create(uow: UnitOfWork, tenantId: string, input: ContactInput, keysFree = false): Promise<ContactState> {
     const repo = ContactRepository.in(uow);
     const contact = Contact.create(tenantId, input, await CustomFieldRepository.in(uow).rulesFor('contact'));
     if (contact.snapshot.accountId) await checkAccount(uow, contact.snapshot.accountId);
-    await checkUnique(repo, contact.snapshot);
+    if (!keysFree) await checkUnique(repo, contact.snapshot);
     await repo.add(contact);
     return contact.snapshot;
   },
