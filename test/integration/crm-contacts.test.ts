@@ -1,5 +1,4 @@
-import type { PartyLookups } from '../../src/modules/crm';
-import { partyLookups } from '../../src/modules/crm/application/parties';
+import { crmModule, type PartyLookups } from '../../src/modules/crm';
 import { Harness, type Admin } from '../support/harness';
 
 let h: Harness;
@@ -355,8 +354,8 @@ describe('CRM contacts', () => {
     const t = await h.tenant();
     const account = await post('/accounts', { name: 'Billable GmbH', billing_address: { line1: 'Hauptstraße 1', city: 'Berlin', country: 'DE' } }, t.token);
     const contact = await post('/contacts', { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@billable.example', account_id: account.body.id }, t.token);
-    // What `use(crmModule).parties` is (index.ts), on this harness's database.
-    const parties: PartyLookups = partyLookups(h.stratum.kernel.db);
+    // What another module gets from `use(crmModule)`.
+    const parties: PartyLookups = h.stratum.use(crmModule).parties;
     const address = { line1: 'Hauptstraße 1', line2: null, city: 'Berlin', region: null, postalCode: null, country: 'DE' };
     expect(await parties.account(t.tenantId, account.body.id)).toEqual({ kind: 'account', id: account.body.id, name: 'Billable GmbH', email: null, billingAddress: address, accountId: null, archived: false });
     expect(await parties.contact(t.tenantId, contact.body.id)).toEqual({
