@@ -277,11 +277,10 @@ export function buildListQuery(list: List, dialect: Dialect, tenantId: string, r
   }
   // A part holds values only or NULLs only, so its plain ORDER BY is its index's order on both
   // databases, whichever end each keeps NULLs at.
-  const part = (condition?: string) => `SELECT ${list.select} FROM ${list.table} WHERE ${[...where, ...(condition ? [condition] : [])].join(' AND ')} ORDER BY ${c} ${dir}, id ${dir} LIMIT :limit`;
   const from = `(${c}, id) ${op} (:afterValue, :afterId)`;
   if (!sort.nullable) {
     if (after?.value === null) throw new Error(`list ${list.name}: a NULL position on ${c}, which is never NULL`);
-    return { sql: part(after ? from : undefined), replacements };
+    return { sql: pageSql(list, where, c, dir, after ? from : undefined), replacements };
   }
   // NULL orders after every value: ascending the values come first, descending the NULLs. A page
   // that may reach from one into the other reads both as index ranges and merges them; one
@@ -291,9 +290,14 @@ export function buildListQuery(list: List, dialect: Dialect, tenantId: string, r
   const segments = sort.descending ? [nulls, values] : [values, nulls];
   const start = after ? segments.indexOf(after.value === null ? nulls : values) : 0;
   const [first, second] = segments.slice(start).map((s, i) => (after && i === 0 ? s.from : s.all));
-  if (!second) return { sql: part(first), replacements };
-  const sql = `SELECT * FROM (${part(first)}) AS a UNION ALL SELECT * FROM (${part(second)}) AS b ORDER BY ${c} ${dir} NULLS ${sort.descending ? 'FIRST' : 'LAST'}, id ${dir} LIMIT :limit`;
+  if (!second) return { sql: pageSql(list, where, c, dir, first), replacements };
+  const sql = `SELECT * FROM (${pageSql(list, where, c, dir, first)}) AS a UNION ALL SELECT * FROM (${pageSql(list, where, c, dir, second)}) AS b ORDER BY ${c} ${dir} NULLS ${sort.descending ? 'FIRST' : 'LAST'}, id ${dir} LIMIT :limit`;
   return { sql, replacements };
+}
+
+/** One part of a page's SQL (a module function: tsx wraps a named closure made per request in a `__name` call). */
+function pageSql(list: List, where: readonly string[], column: string, dir: string, condition?: string): string {
+  return `SELECT ${list.select} FROM ${list.table} WHERE ${(condition ? [...where, condition] : where).join(' AND ')} ORDER BY ${column} ${dir}, id ${dir} LIMIT :limit`;
 }
 
 /** One page of raw rows, and the position after its last row when more follow. */

@@ -119,7 +119,7 @@ function fieldValue(field: FieldType, raw: unknown): string | number | boolean {
  */
 export function readListQuery(list: List, query: object, tenantId: string, cursors: CursorCodec, fields?: ReadonlyMap<string, FieldType>): ListQuery {
   const errors: FieldError[] = [];
-  const refuse = (name: string, detail: string) => errors.push({ pointer: `/query/${pointerToken(name)}`, detail });
+  const refuse = refuser(errors);
   const filters: Record<string, FilterValue> = {};
   const fieldFilters: FieldFilter[] = [];
   const given = query as Record<string, unknown>;
@@ -166,18 +166,53 @@ export function readListQuery(list: List, query: object, tenantId: string, curso
   // bound on `cursor`) and carry neither the tenant nor the filter text in the clear.
   fieldFilters.sort((a, b) => (a.key < b.key ? -1 : 1));
   const canonical = JSON.stringify([list.name, tenantId, sort, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)), ...(fieldFilters.length ? [fieldFilters] : [])]);
-  const context = createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+  const context = fingerprint(canonical);
   const request: ListRequest = { filters, sort: sort as string, limit: limit as number, ...(fieldFilters.length ? { fieldFilters } : {}) };
   if (typeof given.cursor === 'string') {
     const after = decodePosition(list, request.sort, cursors.decode(given.cursor, context));
     if (!after) throw new HttpProblem('invalid-cursor', 'The cursor is not valid for this list.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor this list issued' }] });
     request.after = after;
   }
-  return {
-    request,
-    body: (page, toBody) => ({
-      data: page.items.map(toBody),
-      next_cursor: page.next ? cursors.encode(page.next.value === null ? [page.next.id] : [page.next.value, page.next.id], context) : null,
-    }),
+  return new CheckedListQuery(request, context, cursors);
+}
+
+/**
+ * What readListQuery returns. A class, not an object literal with an arrow per request: tsx
+ * (npm start) wraps every named function it creates in a `__name` call (Object.defineProperty).
+ */
+class CheckedListQuery implements ListQuery {
+  constructor(
+    readonly request: ListRequest,
+    private readonly context: string,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  body<T, R>(page: ListPage<T>, toBody: (item: T) => R): { data: R[]; next_cursor: string | null } {
+    const next = page.next;
+    return { data: page.items.map(toBody), next_cursor: next ? this.cursors.encode(next.value === null ? [next.id] : [next.value, next.id], this.context) : null };
+  }
+}
+
+function refuser(errors: FieldError[]): (name: string, detail: string) => void {
+  return function (name, detail) {
+    errors.push({ pointer: `/query/${pointerToken(name)}`, detail });
   };
+}
+
+/**
+ * The cursor's fingerprint of list, tenant, sort and filters, remembered by its text: a tenant
+ * asks for the same few list shapes again and again (one SHA-256 fewer per list request). The
+ * memory is bounded: past FINGERPRINTS_KEPT entries it starts over.
+ */
+const fingerprints = new Map<string, string>();
+const FINGERPRINTS_KEPT = 10_000;
+
+function fingerprint(canonical: string): string {
+  let known = fingerprints.get(canonical);
+  if (known === undefined) {
+    known = createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+    if (fingerprints.size >= FINGERPRINTS_KEPT) fingerprints.clear();
+    fingerprints.set(canonical, known);
+  }
+  return known;
 }

@@ -16,7 +16,6 @@ export class CursorCodec {
 
   decode(cursor: string, context: string): (string | number)[] {
     const [payload, signature, extra] = cursor.split('.');
-    const invalid = () => new HttpProblem('invalid-cursor', 'The cursor is not valid for this list: it was modified, or made for other filters or another sort.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor this list issued' }] });
     if (!payload || !signature || extra !== undefined) throw invalid();
     const expected = Buffer.from(this.sign(payload));
     const given = Buffer.from(signature);
@@ -34,6 +33,11 @@ export class CursorCodec {
   private sign(payload: string): string {
     return createHmac('sha256', this.key).update(payload).digest('base64url').slice(0, 22);
   }
+}
+
+/** A module function, not a closure per call: tsx (npm start) wraps every named closure it makes in a `__name` call. */
+function invalid(): HttpProblem {
+  return new HttpProblem('invalid-cursor', 'The cursor is not valid for this list: it was modified, or made for other filters or another sort.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor this list issued' }] });
 }
 
 export const DEFAULT_LIMIT = 50;
