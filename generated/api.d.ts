@@ -521,6 +521,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List activities
+         * @description The tenant's notes, tasks, calls and meetings, newest first unless `sort` says otherwise,
+         *     with cursor pagination and no cap. Filters combine with AND; `account_id`, `contact_id` and
+         *     `opportunity_id` give the activities attached to that record itself (its timeline also shows
+         *     those of its contacts and opportunities).
+         */
+        get: operations["listActivities"];
+        put?: never;
+        /**
+         * Record an activity
+         * @description Records a note, a task, a call or a meeting on exactly one account, contact or opportunity
+         *     (none or two of `account_id`, `contact_id`, `opportunity_id` is a `400` naming them). Tasks
+         *     take `due_at` (and `completed_at` when recorded as done already); calls and meetings take
+         *     `occurred_at` (default: now) and `duration_minutes`; a field of another kind is a `400` naming
+         *     it. A record that is not the tenant's is a `400` naming its field. Safe to retry with
+         *     `Idempotency-Key`.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an activity
+         * @description One activity, with its version as `ETag`.
+         */
+        get: operations["getActivity"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an activity
+         * @description Deletes the activity for good. Requires `If-Match`.
+         */
+        delete: operations["deleteActivity"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an activity
+         * @description A JSON Merge Patch of `subject`, `body`, `owner_id` and the fields of its kind (`due_at` for
+         *     tasks; `occurred_at`, `duration_minutes` for calls and meetings). `kind` and the record it is
+         *     attached to are fixed (record a new activity instead); completing a task is the `complete`
+         *     action. Requires `If-Match`.
+         */
+        patch: operations["updateActivity"];
+        trace?: never;
+    };
+    "/crm/activities/{activity_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a task
+         * @description Marks a task done now (`completed_at`). Only tasks are completed (`409` for other kinds), and
+         *     only once (`409` for a completed task). Requires `If-Match`; takes no body. Safe to retry with
+         *     `Idempotency-Key`.
+         */
+        post: operations["completeActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/contacts/{contact_id}": {
         parameters: {
             query?: never;
@@ -563,6 +654,46 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "crm.activity.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.activity.created
+         * @description A note, task, call or meeting was recorded; `data` says what and on which record.
+         */
+        post: operations["onCrmActivityCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.activity.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.activity.completed
+         * @description A task was completed (the `complete` action).
+         */
+        post: operations["onCrmActivityCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "crm.account.created": {
         parameters: {
             query?: never;
@@ -1242,6 +1373,77 @@ export interface components {
             data: components["schemas"]["ContactBatchItemResult"][];
             summary: components["schemas"]["BatchSummary"];
         };
+        /**
+         * @description `note` (something written down), `task` (something to do, with a due date, completed by the
+         *     `complete` action), `call` or `meeting` (something that happened, when and for how long).
+         * @enum {string}
+         */
+        ActivityKind: "note" | "task" | "call" | "meeting";
+        /** @description An opportunity id. */
+        OpportunityRef: string;
+        /**
+         * @description An activity id.
+         * @example act_01M8A6F8H0K2M4P6R8T0W2Y4A6
+         */
+        ActivityId: string;
+        /** @description A one-line summary. */
+        Subject: string;
+        /** @description The text of a note, or the details of a task, call or meeting. */
+        ActivityBody: string;
+        /**
+         * Format: int32
+         * @description How long a call or meeting lasted, in minutes.
+         */
+        DurationMinutes: number;
+        /** @description A note, task, call or meeting on exactly one account, contact or opportunity. */
+        Activity: {
+            id: components["schemas"]["ActivityId"];
+            kind: components["schemas"]["ActivityKind"];
+            subject: components["schemas"]["Subject"];
+            body: components["schemas"]["ActivityBody"] | components["schemas"]["Null"];
+            due_at: components["schemas"]["NullableTimestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            occurred_at: components["schemas"]["NullableTimestamp"];
+            duration_minutes: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
+            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            contact_id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            opportunity_id: components["schemas"]["OpportunityRef"] | components["schemas"]["Null"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ActivityList: {
+            data: components["schemas"]["Activity"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new activity, attached to exactly one of `account_id`, `contact_id`, `opportunity_id`. */
+        ActivityCreate: {
+            kind: components["schemas"]["ActivityKind"];
+            subject: components["schemas"]["Subject"];
+            body?: components["schemas"]["ActivityBody"] | components["schemas"]["Null"];
+            /** @description Tasks only. */
+            due_at?: components["schemas"]["NullableTimestamp"];
+            /** @description Tasks only, when recorded as done already; later, use the `complete` action. */
+            completed_at?: components["schemas"]["NullableTimestamp"];
+            /** @description Calls and meetings only; default now. */
+            occurred_at?: components["schemas"]["NullableTimestamp"];
+            /** @description Calls and meetings only. */
+            duration_minutes?: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            account_id?: components["schemas"]["AccountId"];
+            contact_id?: components["schemas"]["ContactId"];
+            opportunity_id?: components["schemas"]["OpportunityRef"];
+        };
+        /** @description Changes to an activity (JSON Merge Patch); the fields of its kind only. */
+        ActivityUpdate: {
+            subject?: components["schemas"]["Subject"];
+            body?: components["schemas"]["ActivityBody"] | components["schemas"]["Null"];
+            due_at?: components["schemas"]["NullableTimestamp"];
+            occurred_at?: components["schemas"]["Timestamp"];
+            duration_minutes?: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -1263,6 +1465,25 @@ export interface components {
             occurred_at: components["schemas"]["Timestamp"];
             /** @description The event's own facts; its schema is the event's. */
             data: Record<string, never>;
+        };
+        ActivityCreatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.activity.created";
+            data?: {
+                activity_id: components["schemas"]["ActivityId"];
+                kind: components["schemas"]["ActivityKind"];
+                account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+                contact_id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+                opportunity_id: components["schemas"]["OpportunityRef"] | components["schemas"]["Null"];
+            };
+        };
+        ActivityCompletedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.activity.completed";
+            data?: {
+                activity_id: components["schemas"]["ActivityId"];
+                completed_at: components["schemas"]["Timestamp"];
+            };
         };
         AccountCreatedEvent: components["schemas"]["EventEnvelope"] & {
             /** @constant */
@@ -1713,6 +1934,30 @@ export interface components {
          *     ignoring case. Ties are broken by id in the same direction.
          */
         ContactSort: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+        /** @description Only activities of this kind. */
+        ActivityKindFilter: components["schemas"]["ActivityKind"];
+        /**
+         * @description `true`: activities with a `completed_at` (completed tasks); `false`: those without one.
+         *     Notes, calls and meetings are never completed: `kind=task&completed=false` are the open tasks.
+         */
+        ActivityCompletedFilter: boolean;
+        /** @description Only tasks due at or after this instant. */
+        DueAfter: string;
+        /** @description Only tasks due strictly before this instant. */
+        DueBefore: string;
+        /** @description Only the activities attached to this account itself. */
+        ActivityAccountFilter: components["schemas"]["AccountId"];
+        /** @description Only the activities attached to this contact. */
+        ActivityContactFilter: components["schemas"]["ContactId"];
+        /** @description Only the activities attached to this opportunity. */
+        ActivityOpportunityFilter: components["schemas"]["OpportunityRef"];
+        /**
+         * @description Order of the list; `-` means descending. `due_at`: tasks without a due date come last
+         *     ascending and first descending. Ties are broken by id in the same direction.
+         */
+        ActivitySort: "created_at" | "-created_at" | "due_at" | "-due_at";
+        /** @description The activity's id. */
+        ActivityIdPath: components["schemas"]["ActivityId"];
         /** @description The contact's id. */
         ContactIdPath: components["schemas"]["ContactId"];
     };
@@ -3266,6 +3511,337 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listActivities: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only activities of this kind. */
+                kind?: components["parameters"]["ActivityKindFilter"];
+                /**
+                 * @description `true`: activities with a `completed_at` (completed tasks); `false`: those without one.
+                 *     Notes, calls and meetings are never completed: `kind=task&completed=false` are the open tasks.
+                 */
+                completed?: components["parameters"]["ActivityCompletedFilter"];
+                /** @description Only tasks due at or after this instant. */
+                due_at_after?: components["parameters"]["DueAfter"];
+                /** @description Only tasks due strictly before this instant. */
+                due_at_before?: components["parameters"]["DueBefore"];
+                /** @description Only records with this owner. */
+                owner_id?: components["parameters"]["OwnerIdFilter"];
+                /** @description Only the activities attached to this account itself. */
+                account_id?: components["parameters"]["ActivityAccountFilter"];
+                /** @description Only the activities attached to this contact. */
+                contact_id?: components["parameters"]["ActivityContactFilter"];
+                /** @description Only the activities attached to this opportunity. */
+                opportunity_id?: components["parameters"]["ActivityOpportunityFilter"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `due_at`: tasks without a due date come last
+                 *     ascending and first descending. Ties are broken by id in the same direction.
+                 */
+                sort?: components["parameters"]["ActivitySort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of activities. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "call",
+                 *       "subject": "Discovery call",
+                 *       "body": "Talked through their returns process; they want a demo next week.",
+                 *       "occurred_at": "2026-11-26T14:00:00.000Z",
+                 *       "duration_minutes": 30,
+                 *       "owner_id": "user-4711",
+                 *       "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityCreate"];
+            };
+        };
+        responses: {
+            /** @description The recorded activity. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activity. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteActivity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateActivity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": "Send the revised quote",
+                 *       "due_at": "2026-12-03T17:00:00.000Z"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ActivityUpdate"];
+                /**
+                 * @example {
+                 *       "subject": "Send the revised quote",
+                 *       "due_at": "2026-12-03T17:00:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed activity. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    completeActivity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The activity's id. */
+                activity_id: components["parameters"]["ActivityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The completed task. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getContact: {
         parameters: {
             query?: never;
@@ -3417,6 +3993,73 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    onCrmActivityCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6F8H0K2M4P6R8T0W2Y4A7",
+                 *       "type": "crm.activity.created",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "activity",
+                 *         "id": "act_01M8A6F8H0K2M4P6R8T0W2Y4A6"
+                 *       },
+                 *       "occurred_at": "2026-11-26T14:35:00.000Z",
+                 *       "data": {
+                 *         "activity_id": "act_01M8A6F8H0K2M4P6R8T0W2Y4A6",
+                 *         "kind": "call",
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *         "contact_id": null,
+                 *         "opportunity_id": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityCreatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmActivityCompleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6G0K2M4P6R8T0W2Y4A6D0",
+                 *       "type": "crm.activity.completed",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "activity",
+                 *         "id": "act_01M8A6G0K2M4P6R8T0W2Y4A6C8"
+                 *       },
+                 *       "occurred_at": "2026-12-02T11:20:00.000Z",
+                 *       "data": {
+                 *         "activity_id": "act_01M8A6G0K2M4P6R8T0W2Y4A6C8",
+                 *         "completed_at": "2026-12-02T11:20:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityCompletedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
         };
     };
     onCrmAccountCreated: {

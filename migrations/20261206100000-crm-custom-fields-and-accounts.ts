@@ -64,6 +64,8 @@ export async function up({ queryInterface: qi, sequelize }: MigrationContext): P
       },
       { transaction },
     );
+    // Byte order, as SQLite compares: `sort=name` pages alike on both, whatever the server's locale.
+    if (postgres) await sequelize.query('ALTER TABLE crm_accounts ALTER COLUMN name_key TYPE varchar(400) COLLATE "C"', { transaction });
     const index = (fields: string[], name: string, unique = false) => qi.addIndex('crm_accounts', fields, { name, unique, transaction });
     await index(['tenant_id', 'name_key', 'id'], 'crm_accounts_tenant_name');
     await index(['tenant_id', 'created_at', 'id'], 'crm_accounts_tenant_created');

@@ -60,7 +60,12 @@ describe('the contract', () => {
         const ifMatch = (raw.parameters ?? []).map((p: { $ref?: string }) => (p.$ref ? resolve(p.$ref) : p)).find((p: any) => p.in === 'header' && p.name === 'If-Match');
         expect({ op: op.operationId, ifMatch: ifMatch?.required === true, has428: op.responses.has('428') }).toEqual({ op: op.operationId, ifMatch: op.requiresIfMatch, has428: op.requiresIfMatch });
       }
-      expect([...contract.operations.values()].filter((o) => o.requiresIfMatch).map((o) => o.operationId).sort()).toEqual(['archiveAccount', 'deleteContact', 'deleteCustomField', 'revokeApiClient', 'rotateApiClientSecret', 'updateAccount', 'updateApiClient', 'updateContact', 'updateCustomField']);
+      // The guidelines' rule: every PATCH, every DELETE and every action on a resource
+      // (`POST …/{x_id}/verb`) takes If-Match; nothing else does.
+      const wantsIfMatch = (o: { method: string; path: string }) => o.method === 'PATCH' || o.method === 'DELETE' || (o.method === 'POST' && /\/\{[a-z_]+\}\/[a-z-]+$/.test(o.path));
+      const ops = [...contract.operations.values()];
+      expect(ops.filter((o) => o.requiresIfMatch !== wantsIfMatch(o)).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+      expect(ops.filter((o) => o.requiresIfMatch).length).toBeGreaterThan(5);
 
       const optional = structuredClone(document);
       optional.components.parameters.IfMatch.required = false;

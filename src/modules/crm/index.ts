@@ -9,6 +9,7 @@
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { accountUseCases } from './application/accounts';
+import { activityUseCases } from './application/activities';
 import { batchUseCases } from './application/batch';
 import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
@@ -17,6 +18,8 @@ import { partyLookups } from './application/parties';
 import { crmHandlers } from './http/handlers';
 import { crmLists } from './infrastructure/lists';
 import { crmModels } from './infrastructure/models';
+import { AccountRepository } from './infrastructure/account.repository';
+import { ContactRepository } from './infrastructure/contact.repository';
 
 export const crmModule = defineModule({
   name: 'crm',
@@ -31,9 +34,19 @@ export const crmModule = defineModule({
       countOpenOpportunities: async () => 0,
     });
     const contacts = contactUseCases({ db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork });
+    const activities = activityUseCases({
+      db: kernel.db,
+      runInUnitOfWork: kernel.runInUnitOfWork,
+      exists: {
+        account: async (uow, id) => (await AccountRepository.in(uow).state(id)) !== null,
+        contact: async (uow, id) => (await ContactRepository.in(uow).state(id)) !== null,
+        // No opportunities exist yet: they arrive with the opportunities resource.
+        opportunity: async () => false,
+      },
+    });
     return {
       seed: crmSeeder(kernel.db, kernel.runInUnitOfWork, customFields),
-      handlers: crmHandlers({ accounts, contacts, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
+      handlers: crmHandlers({ accounts, contacts, activities, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
       api: { parties: partyLookups(kernel.db) },
     };
   },

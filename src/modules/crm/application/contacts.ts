@@ -4,6 +4,7 @@ import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../pla
 import { checkExpectedVersion, ConflictError, type ExpectedVersion, InvalidInputError, NotFoundError } from '../../../platform/errors';
 import { Contact, type ContactInput, type ContactPatch, type ContactState, contactTaken } from '../domain/contact';
 import { AccountRepository } from '../infrastructure/account.repository';
+import { ActivityRepository } from '../infrastructure/activity.repository';
 import { ContactRepository } from '../infrastructure/contact.repository';
 import { CustomFieldRepository } from '../infrastructure/custom-field.repository';
 import { DuplicateKeyError } from '../infrastructure/duplicates';
@@ -130,6 +131,8 @@ export function contactUseCases({ db, runInUnitOfWork }: ContactDeps) {
         checkExpectedVersion(`contact ${id}`, contact.version, expected);
         contact.delete();
         await repo.delete(contact, contact.version);
+        // Its notes, tasks, calls and meetings go with it.
+        await ActivityRepository.in(uow).deleteOfContact(id);
       });
     },
   };

@@ -105,7 +105,8 @@ export class CustomFieldRules {
     }
     if (creating) {
       for (const field of this.byKey.values()) {
-        if (field.required && next[field.key] === undefined) problems.push({ pointer: `/custom_fields/${field.key}`, detail: 'is required' });
+        // A required field sent with a bad value is already named for that.
+        if (field.required && next[field.key] === undefined && !problems.some((p) => p.pointer === `/custom_fields/${field.key}`)) problems.push({ pointer: `/custom_fields/${field.key}`, detail: 'is required' });
       }
     }
     if (problems.length) throw new InvalidInputError(problems);

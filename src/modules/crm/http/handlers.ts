@@ -2,10 +2,12 @@ import type { SchemaValidators } from '../../../platform/http/contract';
 import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { AccountUseCases } from '../application/accounts';
+import type { ActivityUseCases } from '../application/activities';
 import type { BatchUseCases } from '../application/batch';
 import type { ContactUseCases } from '../application/contacts';
 import type { CustomFieldUseCases } from '../application/custom-fields';
 import { accountHandlers } from './accounts.handlers';
+import { activityHandlers } from './activities.handlers';
 import { batchHandlers } from './batch.handlers';
 import { contactHandlers } from './contacts.handlers';
 import { customFieldHandlers } from './custom-fields.handlers';
@@ -13,6 +15,7 @@ import { customFieldHandlers } from './custom-fields.handlers';
 export interface CrmHandlerDeps {
   accounts: AccountUseCases;
   contacts: ContactUseCases;
+  activities: ActivityUseCases;
   batch: BatchUseCases;
   /** The contract's item schemas, which batch handlers check each item against. */
   schemas: SchemaValidators;
@@ -21,11 +24,12 @@ export interface CrmHandlerDeps {
 }
 
 /** Every CRM operation's handler, one file per resource. */
-export function crmHandlers({ accounts, contacts, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
+export function crmHandlers({ accounts, contacts, activities, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
   return {
     ...customFieldHandlers(customFields, cursors),
     ...accountHandlers(accounts, customFields, cursors),
     ...contactHandlers(contacts, customFields, cursors),
+    ...activityHandlers(activities, cursors),
     ...batchHandlers(batch, schemas),
   };
 }

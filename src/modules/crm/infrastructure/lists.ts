@@ -1,5 +1,6 @@
 import type { List } from '../../../platform/db/list-query';
 import { ACCOUNT_LIST } from './account.repository';
+import { ACTIVITY_LIST } from './activity.repository';
 import { CONTACT_LIST } from './contact.repository';
 import { CUSTOM_FIELD_LIST } from './custom-field.repository';
 
@@ -8,4 +9,5 @@ export const crmLists = {
   listCustomFields: CUSTOM_FIELD_LIST,
   listAccounts: ACCOUNT_LIST,
   listContacts: CONTACT_LIST,
+  listActivities: ACTIVITY_LIST,
 } satisfies Readonly<Record<string, List>>;

@@ -1,4 +1,5 @@
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
+import { ActivityModel } from './activity.model';
 import { ContactModel } from './contact.model';
 
 /*
@@ -45,4 +46,4 @@ export class AccountModel extends Model {
   @Column({ type: DataType.DATE, allowNull: false }) declare updated_at: Date;
 }
 
-export const crmModels = [CustomFieldModel, AccountModel, ContactModel];
+export const crmModels = [CustomFieldModel, AccountModel, ContactModel, ActivityModel];
