@@ -1067,7 +1067,7 @@ export interface components {
             type: components["schemas"]["CustomFieldType"];
             options?: components["schemas"]["CustomFieldOptions"];
             /** @default false */
-            required: boolean;
+            required?: boolean;
         };
         /** @description Changes to a definition (JSON Merge Patch). `options` may only grow. */
         CustomFieldUpdate: {

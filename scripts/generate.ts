@@ -18,7 +18,9 @@ export function generate(outDir: string): void {
   });
   // Redocly writes compact JSON; pretty-print for readable diffs.
   writeFileSync(bundled, JSON.stringify(JSON.parse(readFileSync(bundled, 'utf8')), null, 2) + '\n');
-  execFileSync(bin('openapi-typescript'), [bundled, '--output', join(outDir, 'api.d.ts'), '--redocly', join(root, 'scripts/typegen.redocly.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // `--default-non-nullable false`: a request field with a default (`required: false` on a custom
+  // field) stays optional for SDK users; the server fills the default in.
+  execFileSync(bin('openapi-typescript'), [bundled, '--output', join(outDir, 'api.d.ts'), '--redocly', join(root, 'scripts/typegen.redocly.yaml'), '--default-non-nullable', 'false'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 if (require.main === module) {
