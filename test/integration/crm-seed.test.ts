@@ -26,7 +26,7 @@ describe('the demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet });
-    expect(first).toMatchObject({ accounts: 500, custom_fields: 4 });
+    expect(first).toEqual({ custom_fields: 6, accounts: 500, contacts: 1500, activities: 3000 });
     expect(await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet })).toEqual(Object.fromEntries(Object.keys(first).map((k) => [k, 0])));
     await h.stratum.seed(b.tenantId, { profile: 'demo', progress: quiet });
 
@@ -36,6 +36,12 @@ describe('the demo seed', () => {
     expect(seededA).toHaveLength(500);
     const byExternalId = (list: typeof seededA) => Object.fromEntries(list.map((x) => [x.external_id, [x.name, x.custom_fields]]));
     expect(byExternalId(seededB)).toEqual(byExternalId(seededA));
+    // Contacts and activities read back through the API too (checked against the contract).
+    const contacts = await h.request('GET', '/v1/crm/contacts?limit=200&sort=name', { token: a.token });
+    expect(contacts.body.data).toHaveLength(200);
+    expect(contacts.body.data.every((c: { account_id: string | null }) => c.account_id)).toBe(true);
+    const tasks = await h.request('GET', '/v1/crm/activities?kind=task&completed=false&sort=due_at&limit=200', { token: a.token });
+    expect(tasks.body.data.length).toBeGreaterThan(50);
     const tiers = new Set(seededA.map((x) => (x.custom_fields as { tier?: string }).tier));
     expect([...tiers].sort()).toEqual(['bronze', 'gold', 'platinum', 'silver']);
   }, 120_000);

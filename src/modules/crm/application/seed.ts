@@ -3,9 +3,14 @@ import type { Database } from '../../../platform/db/database';
 import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { Account, type AccountInput } from '../domain/account';
+import { Activity, type ActivityInput } from '../domain/activity';
+import { Contact, type ContactInput } from '../domain/contact';
 import type { FieldObject, FieldType } from '../domain/custom-field';
 import { AccountRepository } from '../infrastructure/account.repository';
+import { ActivityRepository } from '../infrastructure/activity.repository';
+import { ContactRepository } from '../infrastructure/contact.repository';
 import { CustomFieldRepository } from '../infrastructure/custom-field.repository';
+import { refreshStatistics, seededIds } from '../infrastructure/seed-rows';
 import type { CustomFieldUseCases } from './custom-fields';
 
 /**
@@ -19,6 +24,9 @@ import type { CustomFieldUseCases } from './custom-fields';
 const TODAY = new Date('2026-12-01T00:00:00.000Z');
 const CHUNK = 1000;
 export const DEMO_ACCOUNTS = 500;
+/** Contacts per demo account, and activities per demo contact. */
+const CONTACTS_PER_ACCOUNT = 3;
+const ACTIVITIES_PER_CONTACT = 2;
 export const BENCH_ACCOUNTS = 100_000;
 /** Owners of the bench tenant's accounts: the filtered list reads one owner's 2,000. */
 export const BENCH_OWNERS = 50;
@@ -34,7 +42,16 @@ const FIELDS: { object: FieldObject; key: string; label: string; type: FieldType
   { object: 'account', key: 'seats', label: 'Licensed seats', type: 'number', description: "Seats in the customer's current contract." },
   { object: 'account', key: 'renewal_date', label: 'Renewal date', type: 'date' },
   { object: 'account', key: 'self_serve', label: 'Self-serve', type: 'boolean' },
+  { object: 'contact', key: 'linkedin', label: 'LinkedIn profile', type: 'string' },
+  { object: 'contact', key: 'newsletter', label: 'Newsletter opt-in', type: 'boolean' },
 ];
+const TITLES = ['CEO', 'CFO', 'Head of Operations', 'Purchasing Manager', 'IT Director', 'Warehouse Lead', 'Office Manager', 'Controller', 'Sales Director', 'Logistics Coordinator'];
+const SUBJECTS: Record<ActivityInput['kind'], string[]> = {
+  note: ['Prefers email over calls', 'Budget approved for Q1', 'Evaluating two other vendors', 'Asked for references'],
+  task: ['Send the revised quote', 'Follow up on the demo', 'Prepare the renewal offer', 'Book the onsite visit'],
+  call: ['Discovery call', 'Pricing questions', 'Check-in call', 'Support escalation'],
+  meeting: ['Product demo', 'Quarterly business review', 'Onsite workshop', 'Contract negotiation'],
+};
 
 const seq = (prefix: string, i: number) => `seed-${prefix}-${String(i + 1).padStart(7, '0')}`;
 const slug = (name: string) => name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'company';
@@ -81,6 +98,47 @@ function fakeAccount(faker: Faker, i: number, owners: number, withCustomFields: 
   return { input, createdAt: faker.date.past({ years: 2 }) };
 }
 
+/** Contact `c` (0-based, across the tenant) of the demo account it belongs to. */
+function fakeContact(faker: Faker, c: number, account: { domain: string; ownerId: string | null }): { input: ContactInput; createdAt: Date } {
+  const first = faker.person.firstName();
+  const last = faker.person.lastName();
+  const local = `${first}.${last}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]+/g, '');
+  return {
+    input: {
+      firstName: first,
+      lastName: last,
+      // The index keeps two people of one name at one company two addresses.
+      email: `${local}.${c + 1}@${account.domain}`,
+      phones: faker.datatype.boolean(0.7) ? [`+1${faker.string.numeric({ length: 10, allowLeadingZeros: false })}`] : [],
+      title: faker.helpers.arrayElement(TITLES),
+      ownerId: account.ownerId,
+      tags: faker.helpers.arrayElements(['decision-maker', 'champion', 'technical', 'billing'], { min: 0, max: 2 }),
+      externalId: seq('con', c),
+      customFields: { newsletter: faker.datatype.boolean(0.3), ...(faker.datatype.boolean(0.5) ? { linkedin: `https://www.linkedin.com/in/${local.replace(/\./g, '-')}` } : {}) },
+    },
+    createdAt: faker.date.past({ years: 1 }),
+  };
+}
+
+function fakeActivity(faker: Faker, contactId: string, ownerId: string | null): { input: ActivityInput; createdAt: Date } {
+  const kind = faker.helpers.weightedArrayElement<ActivityInput['kind']>([
+    { weight: 3, value: 'note' },
+    { weight: 3, value: 'task' },
+    { weight: 3, value: 'call' },
+    { weight: 1, value: 'meeting' },
+  ]);
+  const createdAt = faker.date.past({ years: 1 });
+  const input: ActivityInput = { kind, subject: faker.helpers.arrayElement(SUBJECTS[kind]), body: faker.datatype.boolean(0.5) ? faker.lorem.sentences({ min: 1, max: 3 }) : null, ownerId, contactId };
+  if (kind === 'task') {
+    input.dueAt = faker.date.soon({ days: 60, refDate: createdAt });
+    if (input.dueAt < TODAY && faker.datatype.boolean(0.7)) input.completedAt = input.dueAt;
+  } else if (kind !== 'note') {
+    input.occurredAt = createdAt;
+    input.durationMinutes = faker.helpers.arrayElement([15, 30, 45, 60, 90]);
+  }
+  return { input, createdAt };
+}
+
 export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, customFields: CustomFieldUseCases): Seeder {
   async function defineFields(tenantId: string): Promise<number> {
     let added = 0;
@@ -93,7 +151,7 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
   }
 
   async function seedAccounts(tenantId: string, count: number, owners: number, withCustomFields: boolean, options: SeedOptions): Promise<number> {
-    const have = await new AccountRepository(db, tenantId).externalIdsStartingWith('seed-acc-');
+    const have = await seededIds(db, 'crm_accounts', tenantId, 'seed-acc-');
     const bar = options.progress('accounts', count);
     const faker = fakerFor(1);
     let added = 0;
@@ -109,9 +167,55 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
       added += accounts.length;
       bar.tick(Math.min(CHUNK, count - start));
     }
-    if (added) await new AccountRepository(db, tenantId).refreshStatistics();
+    if (added) await refreshStatistics(db, 'crm_accounts');
     bar.done();
     return added;
+  }
+
+  /**
+   * The demo accounts' contacts, each with its activities in the same transaction: a contact that
+   * exists has its activities, so a second run adds neither.
+   */
+  async function seedContacts(tenantId: string, accounts: number, options: SeedOptions): Promise<{ contacts: number; activities: number }> {
+    const accountIds = await seededIds(db, 'crm_accounts', tenantId, 'seed-acc-');
+    const have = await seededIds(db, 'crm_contacts', tenantId, 'seed-con-');
+    const accountFaker = fakerFor(1);
+    const contactFaker = fakerFor(2);
+    const activityFaker = fakerFor(3);
+    const total = accounts * CONTACTS_PER_ACCOUNT;
+    const bar = options.progress('contacts', total);
+    let contacts = 0;
+    let activities = 0;
+    const step = Math.floor(CHUNK / CONTACTS_PER_ACCOUNT);
+    for (let start = 0; start < accounts; start += step) {
+      const rules = await new CustomFieldRepository(db, tenantId).rulesFor('contact');
+      const newContacts: Contact[] = [];
+      const newActivities: Activity[] = [];
+      for (let a = start; a < Math.min(start + step, accounts); a++) {
+        const { input: account } = fakeAccount(accountFaker, a, 8, true);
+        const accountId = accountIds.get(account.externalId!);
+        for (let k = 0; k < CONTACTS_PER_ACCOUNT; k++) {
+          const c = a * CONTACTS_PER_ACCOUNT + k;
+          const { input, createdAt } = fakeContact(contactFaker, c, { domain: account.domain!, ownerId: account.ownerId ?? null });
+          const made = Array.from({ length: ACTIVITIES_PER_CONTACT }, () => fakeActivity(activityFaker, '', input.ownerId ?? null));
+          if (have.has(input.externalId!) || !accountId) continue;
+          const contact = Contact.create(tenantId, { ...input, accountId }, rules, createdAt);
+          newContacts.push(contact);
+          for (const { input: activity, createdAt: at } of made) newActivities.push(Activity.record(tenantId, { ...activity, contactId: contact.snapshot.id }, at));
+        }
+      }
+      if (newContacts.length) {
+        await runInUnitOfWork(tenantId, async (uow) => {
+          await ContactRepository.in(uow).bulkAdd(newContacts);
+          await ActivityRepository.in(uow).bulkAdd(newActivities);
+        });
+      }
+      contacts += newContacts.length;
+      activities += newActivities.length;
+      bar.tick(Math.min(step, accounts - start) * CONTACTS_PER_ACCOUNT);
+    }
+    bar.done();
+    return { contacts, activities };
   }
 
   return async (tenantId, options): Promise<SeedReport> => {
@@ -119,6 +223,7 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
       return { accounts: await seedAccounts(tenantId, options.accounts ?? BENCH_ACCOUNTS, BENCH_OWNERS, false, options) };
     }
     const fields = await defineFields(tenantId);
-    return { custom_fields: fields, accounts: await seedAccounts(tenantId, DEMO_ACCOUNTS, 8, true, options) };
+    const accounts = await seedAccounts(tenantId, DEMO_ACCOUNTS, 8, true, options);
+    return { custom_fields: fields, accounts, ...(await seedContacts(tenantId, DEMO_ACCOUNTS, options)) };
   };
 }

@@ -194,16 +194,6 @@ export class AccountRepository {
     );
   }
 
-  /** After a bulk load on PostgreSQL: fresh planner statistics, so lists use their indexes at once. */
-  async refreshStatistics(): Promise<void> {
-    if (this.db.dialect === 'postgres') await this.db.sequelize.query('ANALYZE crm_accounts');
-  }
-
-  async externalIdsStartingWith(prefix: string): Promise<Set<string>> {
-    const rows = await this.db.select<{ external_id: string }>('SELECT external_id FROM crm_accounts WHERE tenant_id = :tenantId AND external_id LIKE :pattern', { tenantId: this.tenantId, pattern: `${prefix}%` }, this.transaction);
-    return new Set(rows.map((r) => r.external_id));
-  }
-
   async list(request: ListRequest): Promise<ListPage<AccountState>> {
     const page = await selectPage<AccountRow>(this.db, ACCOUNT_LIST, this.tenantId, request, this.transaction);
     return { items: page.items.map(toAccountState), next: page.next };
