@@ -1,8 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Database } from '../../../platform/db/database';
-import { defineList, selectPage, type ListPage, type ListRequest } from '../../../platform/db/list-query';
-import type { UnitOfWork } from '../../../platform/db/unit-of-work';
-import { StaleVersionError } from '../../../platform/errors';
+import { defineList, type ListPage, type ListRequest } from '../../../platform/db/list-query';
+import { TenantRepository } from '../../../platform/db/repository';
 import { searchText } from '../../../platform/search-text';
 import { Account, type AccountState } from '../domain/account';
 import type { FieldValues } from '../domain/custom-field';
@@ -95,7 +92,6 @@ function toRow(s: Readonly<AccountState>) {
 const COLUMNS =
   'id, tenant_id, name, name_key, domain, industry, website, phone, billing_address, shipping_address, owner_id, tags, external_id, custom_fields, archived_at, version, created_at, updated_at';
 const GET = `SELECT ${COLUMNS} FROM crm_accounts WHERE tenant_id = :tenantId AND id = :id`;
-const GET_FOR_UPDATE = `${GET} FOR UPDATE`;
 const BY_EXTERNAL_ID = `SELECT id FROM crm_accounts WHERE tenant_id = :tenantId AND external_id = :externalId`;
 const EXTERNAL_ID_INDEX = 'crm_accounts_tenant_external_id';
 
@@ -135,36 +131,20 @@ export const ACCOUNT_LIST = defineList({
  * Accounts of one tenant. Reads are plain SQL mapped to domain state here; writes go through
  * the model inside the unit of work's transaction, against the version they were based on.
  */
-export class AccountRepository {
-  private readonly transaction: Transaction | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly tenantId: string,
-    private readonly uow?: UnitOfWork,
-  ) {
-    this.transaction = uow?.transaction;
-  }
-
-  static in(uow: UnitOfWork): AccountRepository {
-    return new AccountRepository(uow.db, uow.tenantId, uow);
-  }
-
+export class AccountRepository extends TenantRepository {
   /** Inside a unit of work on PostgreSQL the row is locked: the change is decided on what is read. */
   async get(id: string): Promise<Account | null> {
-    const sql = this.uow && this.db.dialect === 'postgres' ? GET_FOR_UPDATE : GET;
-    const row = await this.db.selectOne<AccountRow>(sql, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.lockingSelectOne<AccountRow>(GET, { id });
     return row ? Account.restore(toAccountState(row)) : null;
   }
 
   async state(id: string): Promise<AccountState | null> {
-    const row = await this.db.selectOne<AccountRow>(GET, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.selectOne<AccountRow>(GET, { id });
     return row ? toAccountState(row) : null;
   }
 
   async idByExternalId(externalId: string): Promise<string | undefined> {
-    const row = await this.db.selectOne<{ id: string }>(BY_EXTERNAL_ID, { tenantId: this.tenantId, externalId }, this.transaction);
-    return row?.id;
+    return (await this.selectOne<{ id: string }>(BY_EXTERNAL_ID, { externalId }))?.id;
   }
 
   async add(account: Account): Promise<void> {
@@ -173,11 +153,7 @@ export class AccountRepository {
 
   /** Saves a changed account; fails when another request saved another version in between. */
   async save(account: Account, loadedVersion: number): Promise<void> {
-    await this.write(account, async () => {
-      const row = toRow(account.snapshot);
-      const [count] = await AccountModel.update(row, { where: { id: row.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-      if (count !== 1) throw new StaleVersionError(`Account ${row.id} was changed by another request; get it again and retry.`);
-    });
+    await this.write(account, () => this.updateVersioned(AccountModel, toRow(account.snapshot), loadedVersion, `Account ${account.id}`));
   }
 
   /**
@@ -194,9 +170,8 @@ export class AccountRepository {
     );
   }
 
-  async list(request: ListRequest): Promise<ListPage<AccountState>> {
-    const page = await selectPage<AccountRow>(this.db, ACCOUNT_LIST, this.tenantId, request, this.transaction);
-    return { items: page.items.map(toAccountState), next: page.next };
+  list(request: ListRequest): Promise<ListPage<AccountState>> {
+    return this.page(ACCOUNT_LIST, request, toAccountState);
   }
 
   private async write(account: Account, run: () => Promise<unknown>): Promise<void> {
@@ -207,11 +182,6 @@ export class AccountRepository {
       if (externalId && isUniqueViolation(err, EXTERNAL_ID_INDEX, ['tenant_id', 'external_id'])) throw new DuplicateKeyError('external_id', externalId);
       throw err;
     }
-    this.uow!.record(...account.pullEvents());
-  }
-
-  private writeTransaction(): Transaction {
-    if (!this.transaction) throw new Error('writes need a unit of work');
-    return this.transaction;
+    this.record(account.pullEvents());
   }
 }

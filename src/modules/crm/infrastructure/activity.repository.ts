@@ -1,8 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Database } from '../../../platform/db/database';
-import { defineList, selectPage, type ListPage, type ListRequest } from '../../../platform/db/list-query';
-import type { UnitOfWork } from '../../../platform/db/unit-of-work';
-import { StaleVersionError } from '../../../platform/errors';
+import { defineList, type ListPage, type ListRequest } from '../../../platform/db/list-query';
+import { TenantRepository } from '../../../platform/db/repository';
 import { Activity, type ActivityKind, type ActivityState } from '../domain/activity';
 import { ActivityModel } from './activity.model';
 import { date, maybeDate } from './rows';
@@ -102,35 +99,20 @@ export const ACTIVITY_LIST = defineList({
 });
 
 /** Activities of one tenant. */
-export class ActivityRepository {
-  private readonly transaction: Transaction | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly tenantId: string,
-    private readonly uow?: UnitOfWork,
-  ) {
-    this.transaction = uow?.transaction;
-  }
-
-  static in(uow: UnitOfWork): ActivityRepository {
-    return new ActivityRepository(uow.db, uow.tenantId, uow);
-  }
-
+export class ActivityRepository extends TenantRepository {
   async get(id: string): Promise<Activity | null> {
-    const sql = this.uow && this.db.dialect === 'postgres' ? `${GET} FOR UPDATE` : GET;
-    const row = await this.db.selectOne<ActivityRow>(sql, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.lockingSelectOne<ActivityRow>(GET, { id });
     return row ? Activity.restore(toActivityState(row)) : null;
   }
 
   async state(id: string): Promise<ActivityState | null> {
-    const row = await this.db.selectOne<ActivityRow>(GET, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.selectOne<ActivityRow>(GET, { id });
     return row ? toActivityState(row) : null;
   }
 
   async add(activity: Activity): Promise<void> {
     await ActivityModel.create(toRow(activity.snapshot), { transaction: this.writeTransaction() });
-    this.uow!.record(...activity.pullEvents());
+    this.record(activity.pullEvents());
   }
 
   /** New activities in bulk, for seeding: no events. */
@@ -145,29 +127,20 @@ export class ActivityRepository {
   }
 
   async save(activity: Activity, loadedVersion: number): Promise<void> {
-    const row = toRow(activity.snapshot);
-    const [count] = await ActivityModel.update(row, { where: { id: row.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-    if (count !== 1) throw new StaleVersionError(`Activity ${row.id} was changed by another request; get it again and retry.`);
-    this.uow!.record(...activity.pullEvents());
+    await this.updateVersioned(ActivityModel, toRow(activity.snapshot), loadedVersion, `Activity ${activity.snapshot.id}`);
+    this.record(activity.pullEvents());
   }
 
-  async delete(activity: Activity, loadedVersion: number): Promise<void> {
-    const count = await ActivityModel.destroy({ where: { id: activity.snapshot.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-    if (count !== 1) throw new StaleVersionError(`Activity ${activity.snapshot.id} was changed by another request; get it again and retry.`);
+  delete(activity: Activity, loadedVersion: number): Promise<void> {
+    return this.destroyVersioned(ActivityModel, activity.snapshot.id, loadedVersion, `Activity ${activity.snapshot.id}`);
   }
 
   /** A deleted contact's activities go with it (in its unit of work). */
-  async deleteOfContact(contactId: string): Promise<number> {
+  deleteOfContact(contactId: string): Promise<number> {
     return ActivityModel.destroy({ where: { tenant_id: this.tenantId, contact_id: contactId }, transaction: this.writeTransaction() });
   }
 
-  async list(request: ListRequest): Promise<ListPage<ActivityState>> {
-    const page = await selectPage<ActivityRow>(this.db, ACTIVITY_LIST, this.tenantId, request, this.transaction);
-    return { items: page.items.map(toActivityState), next: page.next };
-  }
-
-  private writeTransaction(): Transaction {
-    if (!this.transaction) throw new Error('writes need a unit of work');
-    return this.transaction;
+  list(request: ListRequest): Promise<ListPage<ActivityState>> {
+    return this.page(ACTIVITY_LIST, request, toActivityState);
   }
 }

@@ -1,8 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Database } from '../../../platform/db/database';
-import { defineList, selectPage, type ListPage, type ListRequest } from '../../../platform/db/list-query';
-import type { UnitOfWork } from '../../../platform/db/unit-of-work';
-import { StaleVersionError } from '../../../platform/errors';
+import { defineList, type ListPage, type ListRequest } from '../../../platform/db/list-query';
+import { TenantRepository } from '../../../platform/db/repository';
 import { searchText } from '../../../platform/search-text';
 import { Contact, type ContactState, emailKey } from '../domain/contact';
 import type { FieldValues } from '../domain/custom-field';
@@ -81,7 +78,6 @@ function toRow(s: Readonly<ContactState>) {
 
 const COLUMNS = 'id, tenant_id, first_name, last_name, name_key, email, additional_emails, phones, title, account_id, owner_id, tags, external_id, custom_fields, version, created_at, updated_at';
 const GET = `SELECT ${COLUMNS} FROM crm_contacts WHERE tenant_id = :tenantId AND id = :id`;
-const GET_FOR_UPDATE = `${GET} FOR UPDATE`;
 const BY_EXTERNAL_ID = `SELECT id FROM crm_contacts WHERE tenant_id = :tenantId AND external_id = :externalId`;
 const BY_EMAIL = `SELECT id FROM crm_contacts WHERE tenant_id = :tenantId AND email_key = :emailKey`;
 const EXTERNAL_ID_INDEX = 'crm_contacts_tenant_external_id';
@@ -124,40 +120,25 @@ export const CONTACT_LIST = defineList({
  * Contacts of one tenant. Reads are plain SQL mapped to domain state here; writes go through
  * the model inside the unit of work's transaction, against the version they were based on.
  */
-export class ContactRepository {
-  private readonly transaction: Transaction | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly tenantId: string,
-    private readonly uow?: UnitOfWork,
-  ) {
-    this.transaction = uow?.transaction;
-  }
-
-  static in(uow: UnitOfWork): ContactRepository {
-    return new ContactRepository(uow.db, uow.tenantId, uow);
-  }
-
+export class ContactRepository extends TenantRepository {
   /** Inside a unit of work on PostgreSQL the row is locked: the change is decided on what is read. */
   async get(id: string): Promise<Contact | null> {
-    const sql = this.uow && this.db.dialect === 'postgres' ? GET_FOR_UPDATE : GET;
-    const row = await this.db.selectOne<ContactRow>(sql, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.lockingSelectOne<ContactRow>(GET, { id });
     return row ? Contact.restore(toContactState(row)) : null;
   }
 
   async state(id: string): Promise<ContactState | null> {
-    const row = await this.db.selectOne<ContactRow>(GET, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.selectOne<ContactRow>(GET, { id });
     return row ? toContactState(row) : null;
   }
 
   async idByExternalId(externalId: string): Promise<string | undefined> {
-    return (await this.db.selectOne<{ id: string }>(BY_EXTERNAL_ID, { tenantId: this.tenantId, externalId }, this.transaction))?.id;
+    return (await this.selectOne<{ id: string }>(BY_EXTERNAL_ID, { externalId }))?.id;
   }
 
   /** The contact whose primary email is `email`, ignoring case. */
   async idByEmail(email: string): Promise<string | undefined> {
-    return (await this.db.selectOne<{ id: string }>(BY_EMAIL, { tenantId: this.tenantId, emailKey: emailKey(email) }, this.transaction))?.id;
+    return (await this.selectOne<{ id: string }>(BY_EMAIL, { emailKey: emailKey(email) }))?.id;
   }
 
   /** New contacts in bulk, for seeding: one multi-row INSERT, no events. */
@@ -177,23 +158,15 @@ export class ContactRepository {
 
   /** Saves a changed contact; fails when another request saved another version in between. */
   async save(contact: Contact, loadedVersion: number): Promise<void> {
-    await this.write(contact, async () => {
-      const row = toRow(contact.snapshot);
-      const [count] = await ContactModel.update(row, { where: { id: row.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-      if (count !== 1) throw new StaleVersionError(`Contact ${row.id} was changed by another request; get it again and retry.`);
-    });
+    await this.write(contact, () => this.updateVersioned(ContactModel, toRow(contact.snapshot), loadedVersion, `Contact ${contact.id}`));
   }
 
   async delete(contact: Contact, loadedVersion: number): Promise<void> {
-    await this.write(contact, async () => {
-      const removed = await ContactModel.destroy({ where: { id: contact.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-      if (removed !== 1) throw new StaleVersionError(`Contact ${contact.id} was changed by another request; get it again and retry.`);
-    });
+    await this.write(contact, () => this.destroyVersioned(ContactModel, contact.id, loadedVersion, `Contact ${contact.id}`));
   }
 
-  async list(request: ListRequest): Promise<ListPage<ContactState>> {
-    const page = await selectPage<ContactRow>(this.db, CONTACT_LIST, this.tenantId, request, this.transaction);
-    return { items: page.items.map(toContactState), next: page.next };
+  list(request: ListRequest): Promise<ListPage<ContactState>> {
+    return this.page(CONTACT_LIST, request, toContactState);
   }
 
   private async write(contact: Contact, run: () => Promise<unknown>): Promise<void> {
@@ -205,11 +178,6 @@ export class ContactRepository {
       if (externalId && isUniqueViolation(err, EXTERNAL_ID_INDEX, ['tenant_id', 'external_id'])) throw new DuplicateKeyError('external_id', externalId);
       throw err;
     }
-    this.uow!.record(...contact.pullEvents());
-  }
-
-  private writeTransaction(): Transaction {
-    if (!this.transaction) throw new Error('writes need a unit of work');
-    return this.transaction;
+    this.record(contact.pullEvents());
   }
 }

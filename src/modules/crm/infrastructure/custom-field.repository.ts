@@ -1,8 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Database } from '../../../platform/db/database';
-import { defineList, selectPage, type ListPage, type ListRequest } from '../../../platform/db/list-query';
-import type { UnitOfWork } from '../../../platform/db/unit-of-work';
-import { StaleVersionError } from '../../../platform/errors';
+import { defineList, type ListPage, type ListRequest } from '../../../platform/db/list-query';
+import { TenantRepository } from '../../../platform/db/repository';
 import { CustomField, CustomFieldRules, type CustomFieldState, type FieldObject, type FieldType } from '../domain/custom-field';
 import { CustomFieldModel } from './models';
 import { date, isUniqueViolation, maybeJson } from './rows';
@@ -81,45 +78,28 @@ export const CUSTOM_FIELD_LIST = defineList({
 });
 
 /** The tenant's custom field definitions. */
-export class CustomFieldRepository {
-  private readonly transaction: Transaction | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly tenantId: string,
-    private readonly uow?: UnitOfWork,
-  ) {
-    this.transaction = uow?.transaction;
-  }
-
-  static in(uow: UnitOfWork): CustomFieldRepository {
-    return new CustomFieldRepository(uow.db, uow.tenantId, uow);
-  }
-
+export class CustomFieldRepository extends TenantRepository {
   async get(id: string): Promise<CustomField | null> {
-    const sql = this.uow && this.db.dialect === 'postgres' ? `${GET} FOR UPDATE` : GET;
-    const row = await this.db.selectOne<CustomFieldRow>(sql, { tenantId: this.tenantId, id }, this.transaction);
+    const row = await this.lockingSelectOne<CustomFieldRow>(GET, { id });
     return row ? CustomField.restore(toState(row)) : null;
   }
 
   /** What writes of `object` records are checked against, read in the caller's transaction. */
   async rulesFor(object: FieldObject): Promise<CustomFieldRules> {
-    const rows = await this.db.select<CustomFieldRow>(OF_OBJECT, { tenantId: this.tenantId, object }, this.transaction);
+    const rows = await this.select<CustomFieldRow>(OF_OBJECT, { object });
     return new CustomFieldRules(object, rows.map(toState));
   }
 
   async all(): Promise<CustomFieldState[]> {
-    const rows = await this.db.select<CustomFieldRow>(ALL, { tenantId: this.tenantId }, this.transaction);
-    return rows.map(toState);
+    return (await this.select<CustomFieldRow>(ALL, {})).map(toState);
   }
 
   async count(object: FieldObject): Promise<number> {
-    const row = await this.db.selectOne<{ n: number | string }>(COUNT, { tenantId: this.tenantId, object }, this.transaction);
-    return Number(row?.n ?? 0);
+    return Number((await this.selectOne<{ n: number | string }>(COUNT, { object }))?.n ?? 0);
   }
 
   async idByKey(object: FieldObject, key: string): Promise<string | undefined> {
-    return (await this.db.selectOne<{ id: string }>(BY_KEY, { tenantId: this.tenantId, object, key }, this.transaction))?.id;
+    return (await this.selectOne<{ id: string }>(BY_KEY, { object, key }))?.id;
   }
 
   async add(field: CustomField): Promise<void> {
@@ -131,10 +111,8 @@ export class CustomFieldRepository {
     }
   }
 
-  async save(field: CustomField, loadedVersion: number): Promise<void> {
-    const row = toRow(field.snapshot);
-    const [count] = await CustomFieldModel.update(row, { where: { id: row.id, tenant_id: this.tenantId, version: loadedVersion }, transaction: this.writeTransaction() });
-    if (count !== 1) throw new StaleVersionError(`Custom field ${row.id} was changed by another request; get it again and retry.`);
+  save(field: CustomField, loadedVersion: number): Promise<void> {
+    return this.updateVersioned(CustomFieldModel, toRow(field.snapshot), loadedVersion, `Custom field ${field.snapshot.id}`);
   }
 
   /**
@@ -143,9 +121,7 @@ export class CustomFieldRepository {
    */
   async delete(field: CustomField, loadedVersion: number, now = new Date()): Promise<number> {
     const { id, object, key } = field.snapshot;
-    const transaction = this.writeTransaction();
-    const removed = await CustomFieldModel.destroy({ where: { id, tenant_id: this.tenantId, version: loadedVersion }, transaction });
-    if (removed !== 1) throw new StaleVersionError(`Custom field ${id} was changed by another request; get it again and retry.`);
+    await this.destroyVersioned(CustomFieldModel, id, loadedVersion, `Custom field ${id}`);
     const table = RECORD_TABLES[object];
     if (!table) return 0;
     // The key is a checked identifier (CustomFieldKey): safe in SQLite's JSON path.
@@ -153,17 +129,11 @@ export class CustomFieldRepository {
       this.db.dialect === 'postgres'
         ? `UPDATE ${table} SET custom_fields = custom_fields - :key, version = version + 1, updated_at = :now WHERE tenant_id = :tenantId AND jsonb_exists(custom_fields, :key)`
         : `UPDATE ${table} SET custom_fields = json_remove(custom_fields, '$.${key}'), version = version + 1, updated_at = :now WHERE tenant_id = :tenantId AND json_type(custom_fields, '$.${key}') IS NOT NULL`;
-    const [, meta] = await this.db.sequelize.query(sql, { replacements: { key, now, tenantId: this.tenantId }, transaction });
+    const [, meta] = await this.db.sequelize.query(sql, { replacements: { key, now, tenantId: this.tenantId }, transaction: this.writeTransaction() });
     return typeof meta === 'number' ? meta : Number((meta as { rowCount?: number; changes?: number })?.rowCount ?? (meta as { changes?: number })?.changes ?? 0);
   }
 
-  async list(request: ListRequest): Promise<ListPage<CustomFieldState>> {
-    const page = await selectPage<CustomFieldRow>(this.db, CUSTOM_FIELD_LIST, this.tenantId, request, this.transaction);
-    return { items: page.items.map(toState), next: page.next };
-  }
-
-  private writeTransaction(): Transaction {
-    if (!this.transaction) throw new Error('writes need a unit of work');
-    return this.transaction;
+  list(request: ListRequest): Promise<ListPage<CustomFieldState>> {
+    return this.page(CUSTOM_FIELD_LIST, request, toState);
   }
 }
