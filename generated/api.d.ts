@@ -445,6 +445,379 @@ export interface paths {
         patch: operations["updateAccount"];
         trace?: never;
     };
+    "/crm/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pipelines
+         * @description The tenant's sales pipelines with their stages in order, oldest first unless `sort` says
+         *     otherwise.
+         */
+        get: operations["listPipelines"];
+        put?: never;
+        /**
+         * Create a pipeline
+         * @description Creates a pipeline with its stages, in the order given. A pipeline has exactly one `won`
+         *     stage (probability 100), exactly one `lost` stage (probability 0) and at least one `open`
+         *     stage; stage names are unique within the pipeline (ignoring case). A list of stages that
+         *     breaks a rule is a `400` naming the stage. Each stage gets an id (`stg_…`). Safe to retry
+         *     with `Idempotency-Key`.
+         */
+        post: operations["createPipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/pipelines/{pipeline_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a pipeline
+         * @description One pipeline with its stages in order, and its version as `ETag`.
+         */
+        get: operations["getPipeline"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a pipeline
+         * @description Deletes the pipeline and its stages. Refused with a `409` while any opportunity, open or
+         *     closed, is in it (an opportunity keeps its pipeline for good). Requires `If-Match`.
+         */
+        delete: operations["deletePipeline"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a pipeline
+         * @description A JSON Merge Patch of the pipeline's `name`. Its stages change through their own operations
+         *     (add, change, reorder, delete), each of which also requires the pipeline's `If-Match`.
+         */
+        patch: operations["updatePipeline"];
+        trace?: never;
+    };
+    "/crm/pipelines/{pipeline_id}/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a stage to a pipeline
+         * @description Adds a stage at `position` (0 is first; the end when absent) and answers the whole pipeline,
+         *     the new stage in its place. Only `open` stages can be added: a pipeline has exactly one `won`
+         *     and one `lost` stage (`409`). A name the pipeline has already (ignoring case) is a `409`; a
+         *     pipeline has at most 50 stages. Requires the pipeline's `If-Match`.
+         */
+        post: operations["addPipelineStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/pipelines/{pipeline_id}/stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+                /** @description The stage's id. */
+                stage_id: components["parameters"]["StageIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a stage
+         * @description Deletes an `open` stage (the `won` and `lost` stages, and the last `open` one, cannot be
+         *     deleted: `409`). A stage that holds opportunities is refused with a `409` unless `move_to`
+         *     names another `open` stage of the pipeline: its opportunities then move there in the same
+         *     transaction, each with a `crm.opportunity.stage_changed` event, an entry in its stage
+         *     history and its `version` up by one. Answers the pipeline. Requires the pipeline's
+         *     `If-Match`.
+         */
+        delete: operations["deletePipelineStage"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a stage or change its probability
+         * @description A JSON Merge Patch of a stage's `name` and `probability`; its `kind` is fixed (`400` when
+         *     sent). The `won` stage's probability stays 100 and the `lost` stage's 0. Answers the whole
+         *     pipeline. Requires the pipeline's `If-Match`.
+         */
+        patch: operations["updatePipelineStage"];
+        trace?: never;
+    };
+    "/crm/pipelines/{pipeline_id}/reorder-stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder the stages of a pipeline
+         * @description Puts the stages in the order of `stage_ids`, which lists every stage of the pipeline once
+         *     (`400` otherwise, naming what is missing or extra). Answers the pipeline. Requires the
+         *     pipeline's `If-Match`.
+         */
+        post: operations["reorderPipelineStages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/pipelines/{pipeline_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Summarise a pipeline
+         * @description Per stage, in the pipeline's order: how many opportunities it holds, their amounts summed per
+         *     currency (amounts in different currencies are never added together), and the
+         *     probability-weighted amounts per currency: `sum(amount) × probability / 100` in minor units,
+         *     rounded half to even, computed exactly. Opportunities without an amount count but add no
+         *     money. Read in one query, so the figures are consistent with one another.
+         */
+        get: operations["getPipelineSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List opportunities
+         * @description The tenant's opportunities, newest first unless `sort` says otherwise, with cursor pagination
+         *     and no cap. Filters combine with AND. `amount_min` and `amount_max` compare minor units
+         *     whatever the currency (`1000` is €10.00 and ¥1,000): add `currency` to compare amounts of one
+         *     currency. Opportunities without an amount are left out by an amount range, and sort after
+         *     every amount ascending (first descending); the same holds for `expected_close_date`.
+         */
+        get: operations["listOpportunities"];
+        put?: never;
+        /**
+         * Create an opportunity
+         * @description Opens a deal with an account in a pipeline, in `stage_id` (an `open` stage of that pipeline)
+         *     or, when absent, the pipeline's first `open` stage. `account_id` must be a live account of the
+         *     tenant: an archived one is a `409`, and an account being archived at the same moment cannot
+         *     end up archived with this opportunity open. A pipeline, account or primary contact the tenant
+         *     does not have, and a stage that is not an `open` stage of the pipeline, are a `400` naming the
+         *     field. `custom_fields` are checked against the tenant's opportunity field definitions. The
+         *     creation is the first entry of the stage history. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an opportunity
+         * @description One opportunity with its version as `ETag`. `available_actions` says which actions it takes
+         *     now. Opportunities are never deleted: one that will not happen is lost (`POST …/lose`), so
+         *     that pipelines, summaries and stage histories keep every deal.
+         */
+        get: operations["getOpportunity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an opportunity
+         * @description A JSON Merge Patch (RFC 7396) of an open opportunity: `custom_fields` merges member by member,
+         *     the rest replaces, `null` clears a nullable field. Its stage and pipeline change only through
+         *     the actions (`move`, `win`, `lose`, `reopen`): sending `stage_id`, `pipeline_id` or `status`
+         *     is a `400`. A won or lost opportunity cannot be changed: `409`, reopen it first
+         *     (`POST /crm/opportunities/{opportunity_id}/reopen`). A new `account_id` must be a live
+         *     account (`409` when archived), and an account or `primary_contact_id` the tenant does not
+         *     have is a `400` naming it. Requires `If-Match`.
+         */
+        patch: operations["updateOpportunity"];
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an opportunity to another stage
+         * @description Moves an open opportunity to another `open` stage of its pipeline (to close it, use `win` or
+         *     `lose`). A stage of another pipeline is a `400`; a closed opportunity is a `409` (reopen it).
+         *     Moving to the stage it is in changes nothing. Records a stage change and publishes
+         *     `crm.opportunity.stage_changed`. Requires `If-Match`.
+         */
+        post: operations["moveOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/win": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Win an opportunity
+         * @description Closes an open opportunity as won: it moves to its pipeline's `won` stage, `status` becomes
+         *     `won` and `closed_at` is set. A closed opportunity is a `409`. Takes no request body. Records
+         *     a stage change and publishes `crm.opportunity.won`. Requires `If-Match`: of two actions based
+         *     on one version, one succeeds and the other is a `412`.
+         */
+        post: operations["winOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/lose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lose an opportunity
+         * @description Closes an open opportunity as lost, for the `reason` given: it moves to its pipeline's `lost`
+         *     stage, `status` becomes `lost`, `closed_at` and `lost_reason` are set. A closed opportunity is
+         *     a `409`. Records a stage change and publishes `crm.opportunity.lost`. Requires `If-Match`.
+         */
+        post: operations["loseOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen an opportunity
+         * @description Reopens a won or lost opportunity in `stage_id`, an `open` stage of its pipeline: `status`
+         *     becomes `open`, `closed_at` and `lost_reason` are cleared. An open opportunity is a `409`
+         *     (use `move`), and so is one whose account has been archived. Records a stage change and
+         *     publishes `crm.opportunity.reopened`. Requires `If-Match`.
+         */
+        post: operations["reopenOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/stage-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an opportunity's stage changes
+         * @description Every change of the opportunity's stage, oldest first, its creation included (with
+         *     `from_stage_id` null): the stages, the status after the change, the API client that made it
+         *     and when. Stages deleted since keep their ids here. Cursor-paged.
+         */
+        get: operations["listOpportunityStageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/contacts": {
         parameters: {
             query?: never;
@@ -748,6 +1121,106 @@ export interface webhooks {
          * @description An account was archived (`DELETE /crm/accounts/{account_id}`).
          */
         post: operations["onCrmAccountArchived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.opportunity.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.opportunity.created
+         * @description An opportunity was opened (`POST /crm/opportunities`), in its first stage.
+         */
+        post: operations["onCrmOpportunityCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.opportunity.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.opportunity.stage_changed
+         * @description An open opportunity moved to another open stage (`POST …/move`, or its stage was deleted with `move_to`).
+         */
+        post: operations["onCrmOpportunityStageChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.opportunity.won": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.opportunity.won
+         * @description An opportunity was won (`POST …/win`).
+         */
+        post: operations["onCrmOpportunityWon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.opportunity.lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.opportunity.lost
+         * @description An opportunity was lost (`POST …/lose`), for `reason`.
+         */
+        post: operations["onCrmOpportunityLost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "crm.opportunity.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * crm.opportunity.reopened
+         * @description A won or lost opportunity was reopened in an open stage (`POST …/reopen`); `was` is the status it had.
+         */
+        post: operations["onCrmOpportunityReopened"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1268,10 +1741,261 @@ export interface components {
             summary: components["schemas"]["BatchSummary"];
         };
         /**
+         * @description A pipeline id.
+         * @example pip_01M8A5A0B2C4D6E8F0G2H4J6K8
+         */
+        PipelineId: string;
+        PipelineName: string;
+        /**
+         * @description A pipeline stage id.
+         * @example stg_01M8A5B2C4D6E8F0G2H4J6K8M0
+         */
+        StageId: string;
+        /** @description The stage's name, unique within its pipeline (ignoring case). */
+        StageName: string;
+        /**
+         * Format: int32
+         * @description The chance, in percent, that an opportunity in this stage is won: it weights the stage's
+         *     amounts in the pipeline summary. Always 100 for the `won` stage and 0 for the `lost` one.
+         */
+        Probability: number;
+        /**
+         * @description `open`: the opportunity is still being worked; `won` and `lost`: it is closed. A pipeline
+         *     has exactly one `won` and one `lost` stage, and at least one `open` stage.
+         * @enum {string}
+         */
+        StageKind: "open" | "won" | "lost";
+        /** @description One step of a pipeline. */
+        Stage: {
+            id: components["schemas"]["StageId"];
+            name: components["schemas"]["StageName"];
+            probability: components["schemas"]["Probability"];
+            kind: components["schemas"]["StageKind"];
+        };
+        /** @description A sales pipeline, the ordered stages an opportunity goes through. */
+        Pipeline: {
+            id: components["schemas"]["PipelineId"];
+            name: components["schemas"]["PipelineName"];
+            /** @description The stages in order. */
+            stages: components["schemas"]["Stage"][];
+            /** @description The pipeline's version; every change to it or to one of its stages raises it. */
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        PipelineList: {
+            data: components["schemas"]["Pipeline"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A stage of a new pipeline. */
+        StageCreate: {
+            name: components["schemas"]["StageName"];
+            probability: components["schemas"]["Probability"];
+            kind: components["schemas"]["StageKind"];
+        };
+        /** @description A new pipeline with its stages in order. */
+        PipelineCreate: {
+            name: components["schemas"]["PipelineName"];
+            stages: components["schemas"]["StageCreate"][];
+        };
+        /** @description Changes to a pipeline (JSON Merge Patch). */
+        PipelineUpdate: {
+            name?: components["schemas"]["PipelineName"];
+        };
+        /** @description A stage added to a pipeline. */
+        StageAdd: {
+            name: components["schemas"]["StageName"];
+            probability: components["schemas"]["Probability"];
+            /**
+             * @description The kind of the new stage, `open` when absent: a pipeline already has its one `won` and
+             *     one `lost` stage, so adding either is a `409`.
+             */
+            kind?: components["schemas"]["StageKind"];
+            /**
+             * Format: int32
+             * @description Where the stage goes, 0 for first; past the last stage, or absent, it goes last.
+             */
+            position?: number;
+        };
+        /** @description Changes to a stage (JSON Merge Patch); its kind is fixed. */
+        StageUpdate: {
+            name?: components["schemas"]["StageName"];
+            probability?: components["schemas"]["Probability"];
+        };
+        /** @description Every stage of the pipeline, once each, in the new order. */
+        StageOrder: {
+            stage_ids: components["schemas"]["StageId"][];
+        };
+        /**
+         * @description An ISO 4217 currency code of a currency in circulation (158 codes; fund codes, precious
+         *     metals and testing codes are not accepted).
+         * @enum {string}
+         */
+        CurrencyCode: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWL";
+        /**
+         * @description A sum of amounts in one currency, in its minor units. Exact up to 2^53 − 1 minor units
+         *     (the largest integer every JSON reader keeps exactly).
+         */
+        MoneyTotal: {
+            /** Format: int64 */
+            amount: number;
+            currency: components["schemas"]["CurrencyCode"];
+        };
+        /** @description One stage's figures. */
+        StageSummary: {
+            stage_id: components["schemas"]["StageId"];
+            name: components["schemas"]["StageName"];
+            kind: components["schemas"]["StageKind"];
+            probability: components["schemas"]["Probability"];
+            /**
+             * Format: int64
+             * @description How many opportunities are in the stage, with or without an amount.
+             */
+            count: number;
+            /** @description Their amounts summed per currency, by currency code; no entry for a currency none of them has. */
+            amounts: components["schemas"]["MoneyTotal"][];
+            /**
+             * @description Per currency, the sum weighted by the stage's probability: `sum × probability / 100`,
+             *     rounded half to even to a whole minor unit.
+             */
+            weighted_amounts: components["schemas"]["MoneyTotal"][];
+        };
+        /** @description A pipeline's figures per stage, in the pipeline's order. */
+        PipelineSummary: {
+            pipeline_id: components["schemas"]["PipelineId"];
+            stages: components["schemas"]["StageSummary"][];
+        };
+        /**
+         * @description An opportunity id.
+         * @example opp_01M8A6C4E6G8J0K2M4P6R8T0V2
+         */
+        OpportunityId: string;
+        OpportunityName: string;
+        /**
          * @description A contact id.
          * @example con_01M8A4D6F8H0K2M4P6R8T0W2Y4
          */
         ContactId: string;
+        /**
+         * @description An amount of money: an integer number of the currency's minor units (cents for EUR and USD,
+         *     yen for JPY, fils for BHD: ISO 4217's exponent), never a float, and its currency.
+         * @example {
+         *       "amount": 4500000,
+         *       "currency": "EUR"
+         *     }
+         */
+        Money: {
+            /**
+             * Format: int64
+             * @description Minor units of the currency; `1999` EUR is €19.99.
+             */
+            amount: number;
+            currency: components["schemas"]["CurrencyCode"];
+        };
+        /**
+         * Format: date
+         * @description A calendar day, `YYYY-MM-DD`.
+         */
+        CloseDate: string;
+        /** @description The opportunity's custom field values (see `CustomFieldValues`). */
+        OpportunityCustomFields: components["schemas"]["CustomFieldValues"];
+        /**
+         * @description `open` while its stage is an `open` one; `won` or `lost` once closed in the pipeline's `won` or `lost` stage.
+         * @enum {string}
+         */
+        OpportunityStatus: "open" | "won" | "lost";
+        /** @description Why the opportunity was lost. */
+        LostReason: string;
+        /**
+         * @description An action the opportunity takes now (`POST /crm/opportunities/{opportunity_id}/<action>`).
+         * @enum {string}
+         */
+        OpportunityAction: "move" | "win" | "lose" | "reopen";
+        /** @description A deal with an account, going through the stages of a pipeline. */
+        Opportunity: {
+            id: components["schemas"]["OpportunityId"];
+            name: components["schemas"]["OpportunityName"];
+            pipeline_id: components["schemas"]["PipelineId"];
+            stage_id: components["schemas"]["StageId"];
+            account_id: components["schemas"]["AccountId"];
+            primary_contact_id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            amount: components["schemas"]["Money"] | components["schemas"]["Null"];
+            expected_close_date: components["schemas"]["CloseDate"] | components["schemas"]["Null"];
+            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags: components["schemas"]["Tags"];
+            custom_fields: components["schemas"]["OpportunityCustomFields"];
+            status: components["schemas"]["OpportunityStatus"];
+            /** @description Why it was lost; `null` unless `status` is `lost`. */
+            lost_reason: components["schemas"]["LostReason"] | components["schemas"]["Null"];
+            /** @description When it was won or lost; `null` while open. */
+            closed_at: components["schemas"]["NullableTimestamp"];
+            /** @description `[move, win, lose]` while open, `[reopen]` once closed. */
+            available_actions: components["schemas"]["OpportunityAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        OpportunityList: {
+            data: components["schemas"]["Opportunity"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new opportunity. `name`, `pipeline_id` and `account_id` are required. */
+        OpportunityCreate: {
+            name: components["schemas"]["OpportunityName"];
+            pipeline_id: components["schemas"]["PipelineId"];
+            /** @description An `open` stage of the pipeline; its first `open` stage when absent. */
+            stage_id?: components["schemas"]["StageId"];
+            account_id: components["schemas"]["AccountId"];
+            primary_contact_id?: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            amount?: components["schemas"]["Money"] | components["schemas"]["Null"];
+            expected_close_date?: components["schemas"]["CloseDate"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            custom_fields?: components["schemas"]["OpportunityCustomFields"];
+        };
+        /** @description Changes to the opportunity's custom field values (see `CustomFieldValuesPatch`). */
+        OpportunityCustomFieldsPatch: components["schemas"]["CustomFieldValuesPatch"];
+        /**
+         * @description Changes to an open opportunity (JSON Merge Patch): `custom_fields` merges member by member,
+         *     the rest replaces. Stage and pipeline change only through the actions.
+         */
+        OpportunityUpdate: {
+            name?: components["schemas"]["OpportunityName"];
+            account_id?: components["schemas"]["AccountId"];
+            primary_contact_id?: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            amount?: components["schemas"]["Money"] | components["schemas"]["Null"];
+            expected_close_date?: components["schemas"]["CloseDate"] | components["schemas"]["Null"];
+            owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            tags?: components["schemas"]["Tags"];
+            custom_fields?: components["schemas"]["OpportunityCustomFieldsPatch"];
+        };
+        OpportunityMove: {
+            /** @description An `open` stage of the opportunity's pipeline. */
+            stage_id: components["schemas"]["StageId"];
+        };
+        OpportunityLose: {
+            reason: components["schemas"]["LostReason"];
+        };
+        OpportunityReopen: {
+            /** @description The `open` stage of the opportunity's pipeline it reopens in. */
+            stage_id: components["schemas"]["StageId"];
+        };
+        /** @description One change of an opportunity's stage. */
+        StageChange: {
+            opportunity_id: components["schemas"]["OpportunityId"];
+            /** @description The stage it left; `null` for its creation. */
+            from_stage_id: components["schemas"]["StageId"] | components["schemas"]["Null"];
+            to_stage_id: components["schemas"]["StageId"];
+            /** @description The opportunity's status after the change. */
+            status: components["schemas"]["OpportunityStatus"];
+            /** @description The API client that made the change. */
+            changed_by: string;
+            changed_at: components["schemas"]["Timestamp"];
+        };
+        StageChangeList: {
+            data: components["schemas"]["StageChange"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
         /** @description A first or last name, as the person writes it. */
         PersonName: string;
         /**
@@ -1508,6 +2232,68 @@ export interface components {
             type?: "crm.account.archived";
             data?: {
                 account_id: components["schemas"]["AccountId"];
+            };
+        };
+        OpportunityCreatedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.opportunity.created";
+            data?: {
+                opportunity_id: components["schemas"]["OpportunityId"];
+                name: components["schemas"]["OpportunityName"];
+                pipeline_id: components["schemas"]["PipelineId"];
+                stage_id: components["schemas"]["StageId"];
+                account_id: components["schemas"]["AccountId"];
+                amount: components["schemas"]["Money"] | components["schemas"]["Null"];
+                owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            };
+        };
+        OpportunityStageChangedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.opportunity.stage_changed";
+            data?: {
+                opportunity_id: components["schemas"]["OpportunityId"];
+                pipeline_id: components["schemas"]["PipelineId"];
+                from_stage_id: components["schemas"]["StageId"];
+                to_stage_id: components["schemas"]["StageId"];
+            };
+        };
+        OpportunityWonEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.opportunity.won";
+            data?: {
+                opportunity_id: components["schemas"]["OpportunityId"];
+                pipeline_id: components["schemas"]["PipelineId"];
+                from_stage_id: components["schemas"]["StageId"];
+                to_stage_id: components["schemas"]["StageId"];
+                amount: components["schemas"]["Money"] | components["schemas"]["Null"];
+                closed_at: components["schemas"]["Timestamp"];
+            };
+        };
+        OpportunityLostEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.opportunity.lost";
+            data?: {
+                opportunity_id: components["schemas"]["OpportunityId"];
+                pipeline_id: components["schemas"]["PipelineId"];
+                from_stage_id: components["schemas"]["StageId"];
+                to_stage_id: components["schemas"]["StageId"];
+                reason: components["schemas"]["LostReason"];
+                closed_at: components["schemas"]["Timestamp"];
+            };
+        };
+        OpportunityReopenedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "crm.opportunity.reopened";
+            data?: {
+                opportunity_id: components["schemas"]["OpportunityId"];
+                pipeline_id: components["schemas"]["PipelineId"];
+                from_stage_id: components["schemas"]["StageId"];
+                to_stage_id: components["schemas"]["StageId"];
+                /**
+                 * @description The status it had before.
+                 * @enum {string}
+                 */
+                was: "won" | "lost";
             };
         };
         ContactCreatedEvent: components["schemas"]["EventEnvelope"] & {
@@ -1917,6 +2703,48 @@ export interface components {
         AccountSort: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
         /** @description The account's id. */
         AccountIdPath: components["schemas"]["AccountId"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        PipelineSort: "created_at" | "-created_at";
+        /** @description The pipeline's id. */
+        PipelineIdPath: components["schemas"]["PipelineId"];
+        /** @description The stage's id. */
+        StageIdPath: components["schemas"]["StageId"];
+        /**
+         * @description Another `open` stage of the same pipeline to move the deleted stage's opportunities to.
+         *     Needed only when the stage holds opportunities.
+         */
+        MoveToQuery: components["schemas"]["StageId"];
+        /** @description Only opportunities of this pipeline. */
+        PipelineIdFilter: string;
+        /** @description Only opportunities in this stage. */
+        StageIdFilter: string;
+        /** @description Only opportunities with this status. */
+        OpportunityStatusFilter: "open" | "won" | "lost";
+        /** @description Only opportunities with this account. */
+        AccountIdFilter: string;
+        /**
+         * @description Only opportunities with an amount of at least this many minor units. Minor units of every
+         *     currency are compared alike (`1000` is €10.00 and ¥1,000): add `currency` to stay within one.
+         */
+        AmountMin: number;
+        /** @description Only opportunities with an amount of at most this many minor units (see `amount_min`). */
+        AmountMax: number;
+        /** @description Only opportunities whose amount is in this currency. */
+        CurrencyFilter: components["schemas"]["CurrencyCode"];
+        /** @description Only opportunities expected to close on or after this day. */
+        ExpectedCloseDateAfter: string;
+        /** @description Only opportunities expected to close strictly before this day. */
+        ExpectedCloseDateBefore: string;
+        /**
+         * @description Order of the list; `-` means descending. Ties are broken by id in the same direction.
+         *     Opportunities without an amount (or an expected close date) come after the others
+         *     ascending and before them descending.
+         */
+        OpportunitySort: "created_at" | "-created_at" | "amount" | "-amount" | "expected_close_date" | "-expected_close_date";
+        /** @description The opportunity's id. */
+        OpportunityIdPath: components["schemas"]["OpportunityId"];
+        /** @description Order of the changes; oldest first by default. */
+        StageHistorySort: "changed_at" | "-changed_at";
         /** @description Only the contacts of this account. */
         ContactAccountIdFilter: components["schemas"]["AccountId"];
         /**
@@ -3299,6 +4127,1133 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPipelines: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["PipelineSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pipelines. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPipeline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "New business",
+                 *       "stages": [
+                 *         {
+                 *           "name": "Qualification",
+                 *           "probability": 10,
+                 *           "kind": "open"
+                 *         },
+                 *         {
+                 *           "name": "Proposal",
+                 *           "probability": 50,
+                 *           "kind": "open"
+                 *         },
+                 *         {
+                 *           "name": "Negotiation",
+                 *           "probability": 80,
+                 *           "kind": "open"
+                 *         },
+                 *         {
+                 *           "name": "Won",
+                 *           "probability": 100,
+                 *           "kind": "won"
+                 *         },
+                 *         {
+                 *           "name": "Lost",
+                 *           "probability": 0,
+                 *           "kind": "lost"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PipelineCreate"];
+            };
+        };
+        responses: {
+            /** @description The new pipeline. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deletePipeline: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePipeline: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Enterprise new business"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["PipelineUpdate"];
+                /**
+                 * @example {
+                 *       "name": "Enterprise new business"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PipelineUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed pipeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    addPipelineStage: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Demo",
+                 *       "probability": 30,
+                 *       "kind": "open",
+                 *       "position": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["StageAdd"];
+            };
+        };
+        responses: {
+            /** @description The pipeline with the new stage. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deletePipelineStage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Another `open` stage of the same pipeline to move the deleted stage's opportunities to.
+                 *     Needed only when the stage holds opportunities.
+                 */
+                move_to?: components["parameters"]["MoveToQuery"];
+            };
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+                /** @description The stage's id. */
+                stage_id: components["parameters"]["StageIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline without the stage. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePipelineStage: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+                /** @description The stage's id. */
+                stage_id: components["parameters"]["StageIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Proposal sent",
+                 *       "probability": 40
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["StageUpdate"];
+                /**
+                 * @example {
+                 *       "name": "Proposal sent",
+                 *       "probability": 40
+                 *     }
+                 */
+                "application/json": components["schemas"]["StageUpdate"];
+            };
+        };
+        responses: {
+            /** @description The pipeline with the changed stage. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reorderPipelineStages: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stage_ids": [
+                 *         "stg_01M8A5B2C4D6E8F0G2H4J6K8M0",
+                 *         "stg_01M8A5B2C4D6E8F0G2H4J6K8M1",
+                 *         "stg_01M8A5B2C4D6E8F0G2H4J6K8M2",
+                 *         "stg_01M8A5B2C4D6E8F0G2H4J6K8M3",
+                 *         "stg_01M8A5B2C4D6E8F0G2H4J6K8M4"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["StageOrder"];
+            };
+        };
+        responses: {
+            /** @description The pipeline, its stages in the new order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPipelineSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's id. */
+                pipeline_id: components["parameters"]["PipelineIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline's figures. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOpportunities: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only opportunities of this pipeline. */
+                pipeline_id?: components["parameters"]["PipelineIdFilter"];
+                /** @description Only opportunities in this stage. */
+                stage_id?: components["parameters"]["StageIdFilter"];
+                /** @description Only opportunities with this status. */
+                status?: components["parameters"]["OpportunityStatusFilter"];
+                /** @description Only records with this owner. */
+                owner_id?: components["parameters"]["OwnerIdFilter"];
+                /** @description Only opportunities with this account. */
+                account_id?: components["parameters"]["AccountIdFilter"];
+                /** @description Only records that carry this tag (exact, case-sensitive). */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only opportunities with an amount of at least this many minor units. Minor units of every
+                 *     currency are compared alike (`1000` is €10.00 and ¥1,000): add `currency` to stay within one.
+                 */
+                amount_min?: components["parameters"]["AmountMin"];
+                /** @description Only opportunities with an amount of at most this many minor units (see `amount_min`). */
+                amount_max?: components["parameters"]["AmountMax"];
+                /** @description Only opportunities whose amount is in this currency. */
+                currency?: components["parameters"]["CurrencyFilter"];
+                /** @description Only opportunities expected to close on or after this day. */
+                expected_close_date_after?: components["parameters"]["ExpectedCloseDateAfter"];
+                /** @description Only opportunities expected to close strictly before this day. */
+                expected_close_date_before?: components["parameters"]["ExpectedCloseDateBefore"];
+                /**
+                 * @description Filters on custom fields by equality, one query parameter per field:
+                 *     `custom_fields.<key>=<value>` (e.g. `?custom_fields.tier=gold&custom_fields.seats=25`). The
+                 *     value is read as the field's type: a number, `true`/`false`, a date or text; an enum value
+                 *     must be one of its options. A key the tenant has not defined for this object is a `400`.
+                 *     The tenant's own contract (`GET /crm/openapi.json`) lists each field as its own typed
+                 *     parameter.
+                 */
+                custom_fields?: components["parameters"]["CustomFieldsFilter"];
+                /**
+                 * @description Order of the list; `-` means descending. Ties are broken by id in the same direction.
+                 *     Opportunities without an amount (or an expected close date) come after the others
+                 *     ascending and before them descending.
+                 */
+                sort?: components["parameters"]["OpportunitySort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of opportunities. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOpportunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind — 200 seats",
+                 *       "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *       "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *       "amount": {
+                 *         "amount": 4500000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "expected_close_date": "2027-03-31",
+                 *       "owner_id": "user-4711",
+                 *       "tags": [
+                 *         "expansion"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityCreate"];
+            };
+        };
+        responses: {
+            /** @description The new opportunity. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The opportunity. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOpportunity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": {
+                 *         "amount": 5200000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "expected_close_date": "2027-04-30"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["OpportunityUpdate"];
+                /**
+                 * @example {
+                 *       "amount": {
+                 *         "amount": 5200000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "expected_close_date": "2027-04-30"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed opportunity. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    moveOpportunity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityMove"];
+            };
+        };
+        responses: {
+            /** @description The opportunity after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    winOpportunity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The opportunity after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    loseOpportunity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Chose a competitor's offer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityLose"];
+            };
+        };
+        responses: {
+            /** @description The opportunity after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reopenOpportunity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M2"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityReopen"];
+            };
+        };
+        responses: {
+            /** @description The opportunity after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOpportunityStageHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Order of the changes; oldest first by default. */
+                sort?: components["parameters"]["StageHistorySort"];
+            };
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of stage changes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageChangeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listContacts: {
         parameters: {
             query?: {
@@ -4156,6 +6111,190 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["AccountArchivedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmOpportunityCreated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6C4E6G8J0K2M4P6R8T0W0",
+                 *       "type": "crm.opportunity.created",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "opportunity",
+                 *         "id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2"
+                 *       },
+                 *       "occurred_at": "2027-03-12T11:05:00.000Z",
+                 *       "data": {
+                 *         "opportunity_id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2",
+                 *         "name": "Northwind — 200 seats",
+                 *         "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *         "stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M0",
+                 *         "account_id": "acc_01M8A3C5E7G9J1K3M5P7R9T1V3",
+                 *         "amount": {
+                 *           "amount": 4500000,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "owner_id": "user-4711"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityCreatedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmOpportunityStageChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6C4E6G8J0K2M4P6R8T0W1",
+                 *       "type": "crm.opportunity.stage_changed",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "opportunity",
+                 *         "id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2"
+                 *       },
+                 *       "occurred_at": "2027-03-12T11:05:00.000Z",
+                 *       "data": {
+                 *         "opportunity_id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2",
+                 *         "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *         "from_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M0",
+                 *         "to_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M1"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityStageChangedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmOpportunityWon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6C4E6G8J0K2M4P6R8T0W2",
+                 *       "type": "crm.opportunity.won",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "opportunity",
+                 *         "id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2"
+                 *       },
+                 *       "occurred_at": "2027-03-12T11:05:00.000Z",
+                 *       "data": {
+                 *         "opportunity_id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2",
+                 *         "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *         "from_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M2",
+                 *         "to_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M3",
+                 *         "amount": {
+                 *           "amount": 4500000,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "closed_at": "2027-03-12T11:05:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityWonEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmOpportunityLost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6C4E6G8J0K2M4P6R8T0W3",
+                 *       "type": "crm.opportunity.lost",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "opportunity",
+                 *         "id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2"
+                 *       },
+                 *       "occurred_at": "2027-03-12T11:05:00.000Z",
+                 *       "data": {
+                 *         "opportunity_id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2",
+                 *         "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *         "from_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M2",
+                 *         "to_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M4",
+                 *         "reason": "Chose a competitor's offer",
+                 *         "closed_at": "2027-03-12T11:05:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityLostEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onCrmOpportunityReopened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8A6C4E6G8J0K2M4P6R8T0W4",
+                 *       "type": "crm.opportunity.reopened",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "opportunity",
+                 *         "id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2"
+                 *       },
+                 *       "occurred_at": "2027-03-12T11:05:00.000Z",
+                 *       "data": {
+                 *         "opportunity_id": "opp_01M8A6C4E6G8J0K2M4P6R8T0V2",
+                 *         "pipeline_id": "pip_01M8A5A0B2C4D6E8F0G2H4J6K8",
+                 *         "from_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M4",
+                 *         "to_stage_id": "stg_01M8A5B2C4D6E8F0G2H4J6K8M2",
+                 *         "was": "lost"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpportunityReopenedEvent"];
             };
         };
         responses: {

@@ -2,7 +2,8 @@
  * The CRM module: the tenant's custom fields, accounts, contacts, pipelines, opportunities and
  * activities.
  * Publishes: crm.account.created, crm.account.updated, crm.account.archived, crm.contact.created,
- * crm.contact.updated, crm.contact.deleted.
+ * crm.contact.updated, crm.contact.deleted, crm.opportunity.created,
+ * crm.opportunity.stage_changed, crm.opportunity.won, crm.opportunity.lost, crm.opportunity.reopened.
  * Consumes: nothing.
  * Offers other modules (`use(crmModule)`): `parties`, an account or a contact looked up as a
  * party (name, email, billing address), read-only — ERP bills them.
@@ -13,6 +14,8 @@ import { activityUseCases } from './application/activities';
 import { batchUseCases } from './application/batch';
 import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
+import { countOpenOpportunities, opportunityUseCases } from './application/opportunities';
+import { pipelineUseCases } from './application/pipelines';
 import { crmSeeder } from './application/seed';
 import { partyLookups } from './application/parties';
 import { crmHandlers } from './http/handlers';
@@ -20,6 +23,7 @@ import { crmLists } from './infrastructure/lists';
 import { crmModels } from './infrastructure/models';
 import { AccountRepository } from './infrastructure/account.repository';
 import { ContactRepository } from './infrastructure/contact.repository';
+import { OpportunityRepository } from './infrastructure/opportunity.repository';
 
 export const crmModule = defineModule({
   name: 'crm',
@@ -30,8 +34,7 @@ export const crmModule = defineModule({
     const accounts = accountUseCases({
       db: kernel.db,
       runInUnitOfWork: kernel.runInUnitOfWork,
-      // No opportunities exist yet: they arrive with the opportunities resource.
-      countOpenOpportunities: async () => 0,
+      countOpenOpportunities,
     });
     const contacts = contactUseCases({ db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork });
     const activities = activityUseCases({
@@ -40,13 +43,14 @@ export const crmModule = defineModule({
       exists: {
         account: async (uow, id) => (await AccountRepository.in(uow).state(id)) !== null,
         contact: async (uow, id) => (await ContactRepository.in(uow).state(id)) !== null,
-        // No opportunities exist yet: they arrive with the opportunities resource.
-        opportunity: async () => false,
+        opportunity: async (uow, id) => (await OpportunityRepository.in(uow).state(id)) !== null,
       },
     });
+    const pipelines = pipelineUseCases(kernel.db, kernel.runInUnitOfWork);
+    const opportunities = opportunityUseCases(kernel.db, kernel.runInUnitOfWork);
     return {
       seed: crmSeeder(kernel.db, kernel.runInUnitOfWork, customFields),
-      handlers: crmHandlers({ accounts, contacts, activities, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
+      handlers: crmHandlers({ pipelines, opportunities, accounts, contacts, activities, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
       api: { parties: partyLookups(kernel.db) },
     };
   },

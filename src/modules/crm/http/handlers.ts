@@ -6,11 +6,15 @@ import type { ActivityUseCases } from '../application/activities';
 import type { BatchUseCases } from '../application/batch';
 import type { ContactUseCases } from '../application/contacts';
 import type { CustomFieldUseCases } from '../application/custom-fields';
+import type { OpportunityUseCases } from '../application/opportunities';
+import type { PipelineUseCases } from '../application/pipelines';
 import { accountHandlers } from './accounts.handlers';
 import { activityHandlers } from './activities.handlers';
 import { batchHandlers } from './batch.handlers';
 import { contactHandlers } from './contacts.handlers';
 import { customFieldHandlers } from './custom-fields.handlers';
+import { opportunityHandlers } from './opportunities.handlers';
+import { pipelineHandlers } from './pipelines.handlers';
 
 export interface CrmHandlerDeps {
   accounts: AccountUseCases;
@@ -20,15 +24,19 @@ export interface CrmHandlerDeps {
   /** The contract's item schemas, which batch handlers check each item against. */
   schemas: SchemaValidators;
   customFields: CustomFieldUseCases;
+  pipelines: PipelineUseCases;
+  opportunities: OpportunityUseCases;
   cursors: CursorCodec;
 }
 
 /** Every CRM operation's handler, one file per resource. */
-export function crmHandlers({ accounts, contacts, activities, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
+export function crmHandlers({ pipelines, opportunities, accounts, contacts, activities, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
   return {
     ...customFieldHandlers(customFields, cursors),
     ...accountHandlers(accounts, customFields, cursors),
     ...contactHandlers(contacts, customFields, cursors),
+    ...pipelineHandlers(pipelines, cursors),
+    ...opportunityHandlers(opportunities, customFields, cursors),
     ...activityHandlers(activities, cursors),
     ...batchHandlers(batch, schemas),
   };

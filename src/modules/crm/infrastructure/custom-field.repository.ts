@@ -57,6 +57,7 @@ function toRow(s: Readonly<CustomFieldState>) {
 /** The table holding each object's records, and so its custom field values. */
 export const RECORD_TABLES: Readonly<Partial<Record<FieldObject, string>>> = {
   account: 'crm_accounts',
+  opportunity: 'crm_opportunities',
   contact: 'crm_contacts',
 };
 

@@ -1,4 +1,6 @@
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
+import { OpportunityModel, StageChangeModel } from './opportunity.model';
+import { PipelineModel, PipelineStageModel } from './pipeline.model';
 import { ActivityModel } from './activity.model';
 import { ContactModel } from './contact.model';
 
@@ -46,4 +48,4 @@ export class AccountModel extends Model {
   @Column({ type: DataType.DATE, allowNull: false }) declare updated_at: Date;
 }
 
-export const crmModels = [CustomFieldModel, AccountModel, ContactModel, ActivityModel];
+export const crmModels = [CustomFieldModel, AccountModel, PipelineModel, PipelineStageModel, OpportunityModel, StageChangeModel, ContactModel, ActivityModel];
