@@ -469,6 +469,20 @@ describe('CRM opportunities', () => {
     expect((await get('/pipelines/pip_01M8A5A0B2C4D6E8F0G2H4J6K8/summary', t.token)).status).toBe(404);
   });
 
+  it('takes activities, which must name an opportunity of the tenant', async () => {
+    const s = await setup();
+    const o = await open(s);
+    const note = await post('/activities', { kind: 'note', subject: 'Call notes', opportunity_id: o.id });
+    expect(note.status).toBe(201);
+    expect(note.body.opportunity_id).toBe(o.id);
+    const other = await setup(await h.tenant());
+    const foreign = await open(other);
+    for (const id of [foreign.id, 'opp_01M8A6C4E6G8J0K2M4P6R8T0V2']) {
+      const res = await post('/activities', { kind: 'note', subject: 'x', opportunity_id: id });
+      expect({ id, status: res.status, pointers: pointers(res.body) }).toEqual({ id, status: 400, pointers: ['/opportunity_id'] });
+    }
+  });
+
   it("answers 404 for another tenant's opportunity and for unknown ids, and needs the CRM scopes", async () => {
     const s = await setup();
     const o = await open(s);
