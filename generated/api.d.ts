@@ -406,6 +406,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/accounts/{account_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An account's timeline
+         * @description What happened on the account, newest first: its own activities, those of its contacts and of
+         *     its opportunities, and its opportunities' stage changes. Cursor-paged to the first entry, no cap.
+         */
+        get: operations["getAccountTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/accounts/{account_id}": {
         parameters: {
             query?: never;
@@ -649,6 +673,29 @@ export interface paths {
          *     creation is the first entry of the stage history. Safe to retry with `Idempotency-Key`.
          */
         post: operations["createOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/opportunities/{opportunity_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An opportunity's timeline
+         * @description Its activities and its stage changes, newest first, cursor-paged to the first one.
+         */
+        get: operations["getOpportunityTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -979,6 +1026,29 @@ export interface paths {
          *     `Idempotency-Key`.
          */
         post: operations["completeActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/contacts/{contact_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A contact's timeline
+         * @description The activities on the contact, newest first, cursor-paged to the first one.
+         */
+        get: operations["getContactTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1741,16 +1811,102 @@ export interface components {
             summary: components["schemas"]["BatchSummary"];
         };
         /**
-         * @description A pipeline id.
-         * @example pip_01M8A5A0B2C4D6E8F0G2H4J6K8
+         * @description An activity id.
+         * @example act_01M8A6F8H0K2M4P6R8T0W2Y4A6
          */
-        PipelineId: string;
-        PipelineName: string;
+        ActivityId: string;
+        /**
+         * @description `note` (something written down), `task` (something to do, with a due date, completed by the
+         *     `complete` action), `call` or `meeting` (something that happened, when and for how long).
+         * @enum {string}
+         */
+        ActivityKind: "note" | "task" | "call" | "meeting";
+        /** @description A one-line summary. */
+        Subject: string;
+        /** @description The text of a note, or the details of a task, call or meeting. */
+        ActivityBody: string;
+        /**
+         * Format: int32
+         * @description How long a call or meeting lasted, in minutes.
+         */
+        DurationMinutes: number;
+        /**
+         * @description A contact id.
+         * @example con_01M8A4D6F8H0K2M4P6R8T0W2Y4
+         */
+        ContactId: string;
+        /** @description An opportunity id. */
+        OpportunityRef: string;
+        /** @description A note, task, call or meeting on exactly one account, contact or opportunity. */
+        Activity: {
+            id: components["schemas"]["ActivityId"];
+            kind: components["schemas"]["ActivityKind"];
+            subject: components["schemas"]["Subject"];
+            body: components["schemas"]["ActivityBody"] | components["schemas"]["Null"];
+            due_at: components["schemas"]["NullableTimestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            occurred_at: components["schemas"]["NullableTimestamp"];
+            duration_minutes: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
+            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
+            account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
+            contact_id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
+            opportunity_id: components["schemas"]["OpportunityRef"] | components["schemas"]["Null"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description An opportunity id.
+         * @example opp_01M8A6C4E6G8J0K2M4P6R8T0V2
+         */
+        OpportunityId: string;
         /**
          * @description A pipeline stage id.
          * @example stg_01M8A5B2C4D6E8F0G2H4J6K8M0
          */
         StageId: string;
+        /**
+         * @description `open` while its stage is an `open` one; `won` or `lost` once closed in the pipeline's `won` or `lost` stage.
+         * @enum {string}
+         */
+        OpportunityStatus: "open" | "won" | "lost";
+        /** @description One change of an opportunity's stage. */
+        StageChange: {
+            opportunity_id: components["schemas"]["OpportunityId"];
+            /** @description The stage it left; `null` for its creation. */
+            from_stage_id: components["schemas"]["StageId"] | components["schemas"]["Null"];
+            to_stage_id: components["schemas"]["StageId"];
+            /** @description The opportunity's status after the change. */
+            status: components["schemas"]["OpportunityStatus"];
+            /** @description The API client that made the change. */
+            changed_by: string;
+            changed_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description One thing that happened on a record: an activity, or a change of an opportunity's stage.
+         *     Exactly one of `activity` and `stage_change` is set, as `type` says.
+         */
+        TimelineEntry: {
+            /** @enum {string} */
+            type: "activity" | "stage_change";
+            /**
+             * @description When it shows on the timeline: when a call or meeting happened, when any other activity
+             *     was recorded, when a stage changed.
+             */
+            at: components["schemas"]["Timestamp"];
+            activity: components["schemas"]["Activity"] | components["schemas"]["Null"];
+            stage_change: components["schemas"]["StageChange"] | components["schemas"]["Null"];
+        };
+        Timeline: {
+            data: components["schemas"]["TimelineEntry"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A pipeline id.
+         * @example pip_01M8A5A0B2C4D6E8F0G2H4J6K8
+         */
+        PipelineId: string;
+        PipelineName: string;
         /** @description The stage's name, unique within its pipeline (ignoring case). */
         StageName: string;
         /**
@@ -1865,17 +2021,7 @@ export interface components {
             pipeline_id: components["schemas"]["PipelineId"];
             stages: components["schemas"]["StageSummary"][];
         };
-        /**
-         * @description An opportunity id.
-         * @example opp_01M8A6C4E6G8J0K2M4P6R8T0V2
-         */
-        OpportunityId: string;
         OpportunityName: string;
-        /**
-         * @description A contact id.
-         * @example con_01M8A4D6F8H0K2M4P6R8T0W2Y4
-         */
-        ContactId: string;
         /**
          * @description An amount of money: an integer number of the currency's minor units (cents for EUR and USD,
          *     yen for JPY, fils for BHD: ISO 4217's exponent), never a float, and its currency.
@@ -1899,11 +2045,6 @@ export interface components {
         CloseDate: string;
         /** @description The opportunity's custom field values (see `CustomFieldValues`). */
         OpportunityCustomFields: components["schemas"]["CustomFieldValues"];
-        /**
-         * @description `open` while its stage is an `open` one; `won` or `lost` once closed in the pipeline's `won` or `lost` stage.
-         * @enum {string}
-         */
-        OpportunityStatus: "open" | "won" | "lost";
         /** @description Why the opportunity was lost. */
         LostReason: string;
         /**
@@ -1979,18 +2120,6 @@ export interface components {
         OpportunityReopen: {
             /** @description The `open` stage of the opportunity's pipeline it reopens in. */
             stage_id: components["schemas"]["StageId"];
-        };
-        /** @description One change of an opportunity's stage. */
-        StageChange: {
-            opportunity_id: components["schemas"]["OpportunityId"];
-            /** @description The stage it left; `null` for its creation. */
-            from_stage_id: components["schemas"]["StageId"] | components["schemas"]["Null"];
-            to_stage_id: components["schemas"]["StageId"];
-            /** @description The opportunity's status after the change. */
-            status: components["schemas"]["OpportunityStatus"];
-            /** @description The API client that made the change. */
-            changed_by: string;
-            changed_at: components["schemas"]["Timestamp"];
         };
         StageChangeList: {
             data: components["schemas"]["StageChange"][];
@@ -2096,46 +2225,6 @@ export interface components {
         ContactBatchResult: {
             data: components["schemas"]["ContactBatchItemResult"][];
             summary: components["schemas"]["BatchSummary"];
-        };
-        /**
-         * @description `note` (something written down), `task` (something to do, with a due date, completed by the
-         *     `complete` action), `call` or `meeting` (something that happened, when and for how long).
-         * @enum {string}
-         */
-        ActivityKind: "note" | "task" | "call" | "meeting";
-        /** @description An opportunity id. */
-        OpportunityRef: string;
-        /**
-         * @description An activity id.
-         * @example act_01M8A6F8H0K2M4P6R8T0W2Y4A6
-         */
-        ActivityId: string;
-        /** @description A one-line summary. */
-        Subject: string;
-        /** @description The text of a note, or the details of a task, call or meeting. */
-        ActivityBody: string;
-        /**
-         * Format: int32
-         * @description How long a call or meeting lasted, in minutes.
-         */
-        DurationMinutes: number;
-        /** @description A note, task, call or meeting on exactly one account, contact or opportunity. */
-        Activity: {
-            id: components["schemas"]["ActivityId"];
-            kind: components["schemas"]["ActivityKind"];
-            subject: components["schemas"]["Subject"];
-            body: components["schemas"]["ActivityBody"] | components["schemas"]["Null"];
-            due_at: components["schemas"]["NullableTimestamp"];
-            completed_at: components["schemas"]["NullableTimestamp"];
-            occurred_at: components["schemas"]["NullableTimestamp"];
-            duration_minutes: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
-            owner_id: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
-            account_id: components["schemas"]["AccountId"] | components["schemas"]["Null"];
-            contact_id: components["schemas"]["ContactId"] | components["schemas"]["Null"];
-            opportunity_id: components["schemas"]["OpportunityRef"] | components["schemas"]["Null"];
-            version: components["schemas"]["Version"];
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
         };
         ActivityList: {
             data: components["schemas"]["Activity"][];
@@ -3973,6 +4062,50 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getAccountTimeline: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The account's id. */
+                account_id: components["parameters"]["AccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getAccount: {
         parameters: {
             query?: never;
@@ -4840,6 +4973,50 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOpportunityTimeline: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The opportunity's id. */
+                opportunity_id: components["parameters"]["OpportunityIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -5793,6 +5970,50 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getContactTimeline: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

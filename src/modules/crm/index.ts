@@ -11,6 +11,7 @@
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { accountUseCases } from './application/accounts';
 import { activityUseCases } from './application/activities';
+import { timelineUseCases } from './application/timelines';
 import { batchUseCases } from './application/batch';
 import { contactUseCases } from './application/contacts';
 import { customFieldUseCases } from './application/custom-fields';
@@ -46,11 +47,16 @@ export const crmModule = defineModule({
         opportunity: async (uow, id) => (await OpportunityRepository.in(uow).state(id)) !== null,
       },
     });
+    const timelines = timelineUseCases(kernel.db, async (tenantId, subject) => {
+      if ('account' in subject) return (await new AccountRepository(kernel.db, tenantId).state(subject.account)) !== null;
+      if ('contact' in subject) return (await new ContactRepository(kernel.db, tenantId).state(subject.contact)) !== null;
+      return (await new OpportunityRepository(kernel.db, tenantId).state(subject.opportunity)) !== null;
+    });
     const pipelines = pipelineUseCases(kernel.db, kernel.runInUnitOfWork);
     const opportunities = opportunityUseCases(kernel.db, kernel.runInUnitOfWork);
     return {
       seed: crmSeeder(kernel.db, kernel.runInUnitOfWork, customFields),
-      handlers: crmHandlers({ pipelines, opportunities, accounts, contacts, activities, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
+      handlers: crmHandlers({ pipelines, opportunities, accounts, contacts, activities, timelines, batch: batchUseCases(kernel), schemas: kernel.schemas, customFields, cursors: kernel.cursors }),
       api: { parties: partyLookups(kernel.db) },
     };
   },

@@ -3,6 +3,7 @@ import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { AccountUseCases } from '../application/accounts';
 import type { ActivityUseCases } from '../application/activities';
+import type { TimelineUseCases } from '../application/timelines';
 import type { BatchUseCases } from '../application/batch';
 import type { ContactUseCases } from '../application/contacts';
 import type { CustomFieldUseCases } from '../application/custom-fields';
@@ -10,6 +11,7 @@ import type { OpportunityUseCases } from '../application/opportunities';
 import type { PipelineUseCases } from '../application/pipelines';
 import { accountHandlers } from './accounts.handlers';
 import { activityHandlers } from './activities.handlers';
+import { timelineHandlers } from './timeline.handlers';
 import { batchHandlers } from './batch.handlers';
 import { contactHandlers } from './contacts.handlers';
 import { customFieldHandlers } from './custom-fields.handlers';
@@ -20,6 +22,7 @@ export interface CrmHandlerDeps {
   accounts: AccountUseCases;
   contacts: ContactUseCases;
   activities: ActivityUseCases;
+  timelines: TimelineUseCases;
   batch: BatchUseCases;
   /** The contract's item schemas, which batch handlers check each item against. */
   schemas: SchemaValidators;
@@ -30,7 +33,7 @@ export interface CrmHandlerDeps {
 }
 
 /** Every CRM operation's handler, one file per resource. */
-export function crmHandlers({ pipelines, opportunities, accounts, contacts, activities, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
+export function crmHandlers({ pipelines, opportunities, accounts, contacts, activities, timelines, batch, schemas, customFields, cursors }: CrmHandlerDeps): HandlerMap {
   return {
     ...customFieldHandlers(customFields, cursors),
     ...accountHandlers(accounts, customFields, cursors),
@@ -38,6 +41,7 @@ export function crmHandlers({ pipelines, opportunities, accounts, contacts, acti
     ...pipelineHandlers(pipelines, cursors),
     ...opportunityHandlers(opportunities, customFields, cursors),
     ...activityHandlers(activities, cursors),
+    ...timelineHandlers(timelines, cursors),
     ...batchHandlers(batch, schemas),
   };
 }
