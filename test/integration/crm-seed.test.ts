@@ -26,7 +26,7 @@ describe('the demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet });
-    expect(first).toEqual({ custom_fields: 6, accounts: 500, contacts: 1500, activities: 3000 });
+    expect(first).toEqual({ custom_fields: 6, accounts: 500, contacts: 1500, activities: 3000, pipelines: 2, opportunities: 800 });
     expect(await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet })).toEqual(Object.fromEntries(Object.keys(first).map((k) => [k, 0])));
     await h.stratum.seed(b.tenantId, { profile: 'demo', progress: quiet });
 
@@ -42,6 +42,18 @@ describe('the demo seed', () => {
     expect(contacts.body.data.every((c: { account_id: string | null }) => c.account_id)).toBe(true);
     const tasks = await h.request('GET', '/v1/crm/activities?kind=task&completed=false&sort=due_at&limit=200', { token: a.token });
     expect(tasks.body.data.length).toBeGreaterThan(50);
+    // Opportunities in every status, walked through their stages (history and summaries read back).
+    const pipelines = await h.request('GET', '/v1/crm/pipelines', { token: a.token });
+    expect(pipelines.body.data.map((p: { name: string }) => p.name).sort()).toEqual(['New business', 'Renewals']);
+    for (const status of ['open', 'won', 'lost']) {
+      expect((await h.request('GET', `/v1/crm/opportunities?status=${status}&limit=5`, { token: a.token })).body.data).toHaveLength(5);
+    }
+    const summary = await h.request('GET', `/v1/crm/pipelines/${pipelines.body.data[0].id}/summary`, { token: a.token });
+    expect(summary.status).toBe(200);
+    const won = (await h.request('GET', '/v1/crm/opportunities?status=won&limit=1', { token: a.token })).body.data[0];
+    const history = await h.request('GET', `/v1/crm/opportunities/${won.id}/stage-history`, { token: a.token });
+    expect(history.body.data.length).toBeGreaterThanOrEqual(2);
+    expect(history.body.data[history.body.data.length - 1].status).toBe('won');
     const tiers = new Set(seededA.map((x) => (x.custom_fields as { tier?: string }).tier));
     expect([...tiers].sort()).toEqual(['bronze', 'gold', 'platinum', 'silver']);
   }, 120_000);

@@ -10,6 +10,10 @@ import { AccountRepository } from '../infrastructure/account.repository';
 import { ActivityRepository } from '../infrastructure/activity.repository';
 import { ContactRepository } from '../infrastructure/contact.repository';
 import { CustomFieldRepository } from '../infrastructure/custom-field.repository';
+import { Opportunity } from '../domain/opportunity';
+import { Pipeline, type StageInput } from '../domain/pipeline';
+import { OpportunityRepository } from '../infrastructure/opportunity.repository';
+import { PipelineRepository } from '../infrastructure/pipeline.repository';
 import { refreshStatistics, seededIds } from '../infrastructure/seed-rows';
 import type { CustomFieldUseCases } from './custom-fields';
 
@@ -26,6 +30,32 @@ const CHUNK = 1000;
 export const DEMO_ACCOUNTS = 500;
 /** Contacts per demo account, and activities per demo contact. */
 const CONTACTS_PER_ACCOUNT = 3;
+export const DEMO_OPPORTUNITIES = 800;
+/** Who moved the seeded opportunities through their stages, in their stage history. */
+const SEED_ACTOR = 'cli_00000000000000000000000000';
+const PIPELINES: { name: string; stages: StageInput[] }[] = [
+  {
+    name: 'New business',
+    stages: [
+      { name: 'Qualification', probability: 10, kind: 'open' },
+      { name: 'Discovery', probability: 25, kind: 'open' },
+      { name: 'Proposal', probability: 50, kind: 'open' },
+      { name: 'Negotiation', probability: 75, kind: 'open' },
+      { name: 'Closed won', probability: 100, kind: 'won' },
+      { name: 'Closed lost', probability: 0, kind: 'lost' },
+    ],
+  },
+  {
+    name: 'Renewals',
+    stages: [
+      { name: 'Upcoming', probability: 60, kind: 'open' },
+      { name: 'In negotiation', probability: 80, kind: 'open' },
+      { name: 'Renewed', probability: 100, kind: 'won' },
+      { name: 'Churned', probability: 0, kind: 'lost' },
+    ],
+  },
+];
+const LOST_REASONS = ['Chose a competitor', 'No budget this year', 'Project cancelled', 'Price too high', 'No decision'];
 const ACTIVITIES_PER_CONTACT = 2;
 export const BENCH_ACCOUNTS = 100_000;
 /** Owners of the bench tenant's accounts: the filtered list reads one owner's 2,000. */
@@ -218,12 +248,74 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
     return { contacts, activities };
   }
 
+  /**
+   * Two pipelines and the demo opportunities, each walked through its stages over weeks (so its
+   * stage history and timeline read like a real deal's), all in one transaction with the
+   * pipelines: a tenant that has the pipelines has the opportunities.
+   */
+  async function seedPipelines(tenantId: string, options: SeedOptions): Promise<{ pipelines: number; opportunities: number }> {
+    const existing = await new PipelineRepository(db, tenantId).list({ filters: {}, sort: 'created_at', limit: 200 });
+    if (existing.items.some((p) => p.name === PIPELINES[0].name)) return { pipelines: 0, opportunities: 0 };
+    const accountIds = await seededIds(db, 'crm_accounts', tenantId, 'seed-acc-');
+    const contacts = await db.select<{ id: string; account_id: string }>("SELECT id, account_id FROM crm_contacts WHERE tenant_id = :tenantId AND external_id LIKE 'seed-con-%' ORDER BY external_id", { tenantId });
+    const contactsOf = new Map<string, string[]>();
+    for (const c of contacts) contactsOf.set(c.account_id, [...(contactsOf.get(c.account_id) ?? []), c.id]);
+    const accounts = [...accountIds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id]) => id);
+    if (!accounts.length) return { pipelines: 0, opportunities: 0 };
+    const faker = fakerFor(4);
+    const bar = options.progress('opportunities', DEMO_OPPORTUNITIES);
+    const rules = await new CustomFieldRepository(db, tenantId).rulesFor('opportunity');
+    await runInUnitOfWork(tenantId, async (uow) => {
+      const pipelines = PIPELINES.map((p) => Pipeline.create(tenantId, p, new Date(TODAY.getTime() - 730 * 86_400_000)));
+      for (const p of pipelines) await PipelineRepository.in(uow).add(p);
+      const repo = OpportunityRepository.in(uow);
+      for (let i = 0; i < DEMO_OPPORTUNITIES; i++) {
+        const pipeline = pipelines[i % 4 === 3 ? 1 : 0];
+        const accountId = accounts[faker.number.int({ min: 0, max: accounts.length - 1 })];
+        const opened = faker.date.past({ years: 1 });
+        const open = pipeline.snapshot.stages.filter((st) => st.kind === 'open');
+        const opportunity = Opportunity.open(
+          tenantId,
+          pipeline.id,
+          open[0],
+          {
+            name: `${faker.commerce.productAdjective()} ${faker.commerce.product()} ${pipeline === pipelines[1] ? 'renewal' : 'deal'}`,
+            accountId,
+            primaryContactId: faker.helpers.arrayElement(contactsOf.get(accountId) ?? [null]),
+            amount: faker.datatype.boolean(0.9) ? { amount: faker.number.int({ min: 20, max: 5000 }) * 10_000, currency: faker.helpers.weightedArrayElement([{ weight: 6, value: 'EUR' }, { weight: 3, value: 'USD' }, { weight: 1, value: 'GBP' }]) } : null,
+            expectedCloseDate: faker.date.soon({ days: 180, refDate: opened }).toISOString().slice(0, 10),
+            ownerId: `user-${String(faker.number.int({ min: 1, max: 8 })).padStart(3, '0')}`,
+            tags: faker.helpers.arrayElements(['inbound', 'outbound', 'partner', 'upsell'], { min: 0, max: 2 }),
+          },
+          rules,
+          SEED_ACTOR,
+          opened,
+        );
+        // Walk forward a few stages, a week or three apart; then maybe close it.
+        let at = opened;
+        const later = () => (at = new Date(Math.min(TODAY.getTime(), at.getTime() + faker.number.int({ min: 3, max: 21 }) * 86_400_000)));
+        const steps = faker.number.int({ min: 0, max: open.length - 1 });
+        for (let k = 1; k <= steps; k++) opportunity.move(open[k], SEED_ACTOR, later());
+        const end = faker.helpers.weightedArrayElement([{ weight: 5, value: 'open' }, { weight: 3, value: 'won' }, { weight: 2, value: 'lost' }]);
+        if (end === 'won') opportunity.win(pipeline.wonStage, SEED_ACTOR, later());
+        if (end === 'lost') opportunity.lose(pipeline.lostStage, faker.helpers.arrayElement(LOST_REASONS), SEED_ACTOR, later());
+        opportunity.pullEvents();
+        await repo.add(opportunity);
+        bar.tick();
+      }
+    });
+    await refreshStatistics(db, 'crm_opportunities');
+    bar.done();
+    return { pipelines: PIPELINES.length, opportunities: DEMO_OPPORTUNITIES };
+  }
+
   return async (tenantId, options): Promise<SeedReport> => {
     if (options.profile === 'bench') {
       return { accounts: await seedAccounts(tenantId, options.accounts ?? BENCH_ACCOUNTS, BENCH_OWNERS, false, options) };
     }
     const fields = await defineFields(tenantId);
     const accounts = await seedAccounts(tenantId, DEMO_ACCOUNTS, 8, true, options);
-    return { custom_fields: fields, accounts, ...(await seedContacts(tenantId, DEMO_ACCOUNTS, options)) };
+    const people = await seedContacts(tenantId, DEMO_ACCOUNTS, options);
+    return { custom_fields: fields, accounts, ...people, ...(await seedPipelines(tenantId, options)) };
   };
 }
