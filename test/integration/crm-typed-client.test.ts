@@ -62,6 +62,37 @@ describe('the CRM through a typed client', () => {
     expect(stale.response.status).toBe(412);
     expect(stale.error?.type).toBe('/problems/precondition-failed');
 
+    // A pipeline, an opportunity, its actions and the account's timeline.
+    const pipeline = await api.POST('/crm/pipelines', {
+      body: {
+        name: 'Typed sales',
+        stages: [
+          { name: 'Lead', probability: 10, kind: 'open' },
+          { name: 'Proposal', probability: 50, kind: 'open' },
+          { name: 'Won', probability: 100, kind: 'won' },
+          { name: 'Lost', probability: 0, kind: 'lost' },
+        ],
+      },
+    });
+    expect(pipeline.response.status).toBe(201);
+    const opp = await api.POST('/crm/opportunities', {
+      params: { header: { 'Idempotency-Key': 'flow-opp-1' } },
+      body: { name: 'Typed deal', pipeline_id: pipeline.data!.id, account_id: accountId, amount: { amount: 1_250_000, currency: 'EUR' } },
+    });
+    expect(opp.data).toMatchObject({ status: 'open', available_actions: expect.arrayContaining(['move', 'win', 'lose']) });
+    const moved = await api.POST('/crm/opportunities/{opportunity_id}/move', {
+      params: { path: { opportunity_id: opp.data!.id }, header: { 'If-Match': '"1"', 'Idempotency-Key': 'flow-move-1' } },
+      body: { stage_id: pipeline.data!.stages[1].id },
+    });
+    expect(moved.data?.stage_id).toBe(pipeline.data!.stages[1].id);
+    const lost = await api.POST('/crm/opportunities/{opportunity_id}/lose', {
+      params: { path: { opportunity_id: opp.data!.id }, header: { 'If-Match': '"2"', 'Idempotency-Key': 'flow-lose-1' } },
+      body: { reason: 'Chose a competitor' },
+    });
+    expect(lost.data).toMatchObject({ status: 'lost', lost_reason: 'Chose a competitor', available_actions: ['reopen'] });
+    const timeline = await api.GET('/crm/accounts/{account_id}/timeline', { params: { path: { account_id: accountId }, query: { limit: 10 } } });
+    expect(timeline.data?.data.map((e) => (e.type === 'stage_change' ? e.stage_change?.status : e.activity?.subject))).toEqual(['lost', 'open', 'open', 'Intro']);
+
     // Paging to the end with the cursor.
     for (let i = 0; i < 4; i++) await api.POST('/crm/accounts', { body: { name: `Page ${i}` } });
     const seen: string[] = [];
