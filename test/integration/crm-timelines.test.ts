@@ -66,6 +66,25 @@ describe('CRM timelines', () => {
     expect((await all(`/opportunities/${opp.id}/timeline`, 10)).map(label)).toEqual(['stage:won', 'stage:open', 'opp task', 'stage:open']);
   });
 
+  it("bind a stage history's cursor to its opportunity; a deleted contact is no opportunity's primary contact", async () => {
+    const account = (await post('/accounts', { name: 'History Co' })).body.id;
+    const contact = (await post('/contacts', { first_name: 'Primary', email: 'primary@history.example', account_id: account })).body.id;
+    const pipeline = (await post('/pipelines', { name: 'History sales', stages: STAGES })).body;
+    const a = (await post('/opportunities', { name: 'A', pipeline_id: pipeline.id, account_id: account, primary_contact_id: contact })).body;
+    const b = (await post('/opportunities', { name: 'B', pipeline_id: pipeline.id, account_id: account })).body;
+    await post(`/opportunities/${a.id}/move`, { stage_id: pipeline.stages[1].id }, { 'if-match': '"1"' });
+    const first = await get(`/opportunities/${a.id}/stage-history?limit=1`);
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    expect((await get(`/opportunities/${a.id}/stage-history?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`)).status).toBe(200);
+    const misuse = await get(`/opportunities/${b.id}/stage-history?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`);
+    expect(misuse.status).toBe(400);
+    expect(misuse.body.type).toBe('/problems/invalid-cursor');
+
+    expect((await h.request('DELETE', `/v1/crm/contacts/${contact}`, { token: admin.token, headers: { 'if-match': '"1"' } })).status).toBe(204);
+    const after = (await get(`/opportunities/${a.id}`)).body;
+    expect(after).toMatchObject({ primary_contact_id: null, version: 3 });
+  });
+
   it("answers 404 for another tenant's record or an unknown one, and refuses another timeline's cursor", async () => {
     const account = (await post('/accounts', { name: 'Mine' })).body.id;
     const other = await h.tenant();

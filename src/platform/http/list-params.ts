@@ -117,7 +117,7 @@ function fieldValue(field: FieldType, raw: unknown): string | number | boolean {
  * the cursor to the tenant, the filters and the sort. `fields`: the tenant's per-tenant fields
  * by key, for a list that declares `fields` (`?custom_fields.size=10`).
  */
-export function readListQuery(list: List, query: object, tenantId: string, cursors: CursorCodec, fields?: ReadonlyMap<string, FieldType>): ListQuery {
+export function readListQuery(list: List, query: object, tenantId: string, cursors: CursorCodec, fields?: ReadonlyMap<string, FieldType>, scope?: string): ListQuery {
   const errors: FieldError[] = [];
   const refuse = refuser(errors);
   const filters: Record<string, FilterValue> = {};
@@ -165,7 +165,8 @@ export function readListQuery(list: List, query: object, tenantId: string, curso
   // A fingerprint, not the values: cursors stay short (an `in` list could outgrow the contract's
   // bound on `cursor`) and carry neither the tenant nor the filter text in the clear.
   fieldFilters.sort((a, b) => (a.key < b.key ? -1 : 1));
-  const canonical = JSON.stringify([list.name, tenantId, sort, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)), ...(fieldFilters.length ? [fieldFilters] : [])]);
+  // `scope`: the record a sub-list belongs to (an opportunity's stage history): another record's cursor is refused too.
+  const canonical = JSON.stringify([list.name, tenantId, sort, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)), ...(fieldFilters.length ? [fieldFilters] : []), ...(scope ? [scope] : [])]);
   const context = fingerprint(canonical);
   const request: ListRequest = { filters, sort: sort as string, limit: limit as number, ...(fieldFilters.length ? { fieldFilters } : {}) };
   if (typeof given.cursor === 'string') {

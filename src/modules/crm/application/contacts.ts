@@ -5,6 +5,7 @@ import { checkExpectedVersion, ConflictError, type ExpectedVersion, InvalidInput
 import { Contact, type ContactInput, type ContactPatch, type ContactState, contactTaken } from '../domain/contact';
 import { AccountRepository } from '../infrastructure/account.repository';
 import { ActivityRepository } from '../infrastructure/activity.repository';
+import { OpportunityRepository } from '../infrastructure/opportunity.repository';
 import { ContactRepository } from '../infrastructure/contact.repository';
 import { CustomFieldRepository } from '../infrastructure/custom-field.repository';
 import { DuplicateKeyError } from '../infrastructure/duplicates';
@@ -133,6 +134,8 @@ export function contactUseCases({ db, runInUnitOfWork }: ContactDeps) {
         await repo.delete(contact, contact.version);
         // Its notes, tasks, calls and meetings go with it.
         await ActivityRepository.in(uow).deleteOfContact(id);
+        // and no opportunity names it as its primary contact any more.
+        await OpportunityRepository.in(uow).clearPrimaryContact(id);
       });
     },
   };

@@ -115,7 +115,7 @@ export function opportunityHandlers(opportunities: OpportunityUseCases, customFi
 
     async listOpportunityStageHistory(request) {
       const tenantId = tenantOf(request);
-      const list = readListQuery(STAGE_HISTORY_LIST, request.query, tenantId, cursors);
+      const list = readListQuery(STAGE_HISTORY_LIST, request.query, tenantId, cursors, undefined, request.params.opportunity_id);
       return { status: 200, body: list.body(await opportunities.stageHistory(tenantId, request.params.opportunity_id, list.request), toStageChangeBody) };
     },
   };

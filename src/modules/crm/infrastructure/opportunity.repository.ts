@@ -212,6 +212,17 @@ export class OpportunityRepository extends TenantRepository {
     return row.archived_at === null || row.archived_at === undefined ? 'live' : 'archived';
   }
 
+  /**
+   * A deleted contact is no opportunity's primary contact any more (in its unit of work); each
+   * such opportunity's version goes up, since its representation changes.
+   */
+  async clearPrimaryContact(contactId: string, now = new Date()): Promise<void> {
+    await OpportunityModel.update(
+      { primary_contact_id: null, version: this.db.sequelize.literal('version + 1'), updated_at: now },
+      { where: { tenant_id: this.tenantId, primary_contact_id: contactId }, transaction: this.writeTransaction() },
+    );
+  }
+
   async add(opportunity: Opportunity): Promise<void> {
     await OpportunityModel.create(toRow(opportunity.snapshot), { transaction: this.writeTransaction() });
     await this.recorded(opportunity);
