@@ -41,8 +41,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof e.name === 'string' && SEQUELIZE_NAMES.has(e.name)) return true;
     if (code && (NODE_CODES.has(code) || SQLITE_CODES.has(code) || PG_CODES.has(code) || PG_MISCONFIGURED.has(code) || (code.startsWith('08') && code !== '08P01'))) return true;
     const message = typeof e.message === 'string' ? e.message : '';
-    // node-postgres, when the server closed the connection under a query; Sequelize after close().
-    if (/^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable|connection manager was closed/.test(message)) return true;
+    // node-postgres, when the server closed the connection under a query; Sequelize after close();
+    // SQLite, a query that reached a connection Sequelize had just closed because a rollback
+    // failed under lock contention (the next query opens a new one).
+    if (/^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable|connection manager was closed|^SQLITE_MISUSE: Database handle is closed/.test(message)) return true;
   }
   return false;
 }
