@@ -1,9 +1,10 @@
 /**
- * The CRM module: the tenant's custom fields, accounts, contacts, pipelines, opportunities and
- * activities.
+ * The CRM module: the tenant's custom fields (and its typed contract), accounts, contacts,
+ * pipelines, opportunities, activities and timelines; its demo and bench data (`seed`).
  * Publishes: crm.account.created, crm.account.updated, crm.account.archived, crm.contact.created,
  * crm.contact.updated, crm.contact.deleted, crm.opportunity.created,
- * crm.opportunity.stage_changed, crm.opportunity.won, crm.opportunity.lost, crm.opportunity.reopened.
+ * crm.opportunity.stage_changed, crm.opportunity.won, crm.opportunity.lost, crm.opportunity.reopened,
+ * crm.activity.created, crm.activity.completed (each documented under the contract's webhooks).
  * Consumes: nothing.
  * Offers other modules (`use(crmModule)`): `parties`, an account or a contact looked up as a
  * party (name, email, billing address), read-only — ERP bills them.

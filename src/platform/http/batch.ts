@@ -1,6 +1,6 @@
-import { AppError, ConflictError, InvalidInputError, NotFoundError, StaleVersionError } from '../errors';
+import type { AppError } from '../errors';
 import type { SchemaCheck } from './contract';
-import { HttpProblem, type ProblemBody, problemBody, type ProblemKind } from './problem';
+import { HttpProblem, type ProblemBody, problemBody, problemOfAppError } from './problem';
 
 /**
  * Batches whose items succeed or fail alone: the contract types `items` loosely, the handler
@@ -35,11 +35,5 @@ export const itemPointer = (index: number) => `/items/${index}`;
  * as the pipeline maps the same error for a whole request; fields named under the item.
  */
 export function itemProblem(err: AppError, index: number, requestId: string): ProblemBody {
-  if (err instanceof InvalidInputError) {
-    const errors = err.fields.map((f) => ({ pointer: `${itemPointer(index)}${f.pointer}`, detail: f.detail }));
-    const detail = errors.length === 1 ? `${errors[0].pointer} ${errors[0].detail}.` : `${errors.length} fields are not valid.`;
-    return problemBody(new HttpProblem('validation-error', detail, { errors }), requestId);
-  }
-  const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
-  return problemBody(new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions }), requestId);
+  return problemBody(problemOfAppError(err, itemPointer(index)), requestId);
 }

@@ -1,13 +1,13 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { AppError, ConflictError, InvalidInputError, NotFoundError, StaleVersionError } from '../errors';
+import { AppError } from '../errors';
 import type { Principal } from '../auth/principal';
 import { SecretChecksBusyError } from '../auth/secrets';
 import { isDatabaseMisconfigured, isDatabaseUnavailable } from '../db/unavailable';
 import type { RateDecision } from '../ratelimit/rate-limiter';
 import type { OperationSpec } from './contract';
 import { OAuthError } from './handler';
-import { HttpProblem, type ProblemKind, problemBody } from './problem';
+import { HttpProblem, problemBody, problemOfAppError } from './problem';
 
 /** Seconds a client should wait when the database is down. */
 const RETRY_AFTER_UNAVAILABLE_S = 5;
@@ -62,12 +62,9 @@ export function errorOutcome(err: unknown, state: RequestState, logger: Logger, 
     return jsonOutcome(err.status, { error: err.error, error_description: err.description }, 'application/json', headers);
   } else if (err instanceof HttpProblem) {
     problem = err;
-  } else if (err instanceof InvalidInputError) {
-    problem = new HttpProblem('validation-error', err.message, { errors: [...err.fields] });
   } else if (err instanceof AppError) {
-    const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
-    problem = new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
-    if (kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
+    problem = problemOfAppError(err);
+    if (problem.kind === 'internal-error') logger.error({ err, requestId: state.requestId }, 'unmapped application error');
   } else if (isClientHttpError(err)) {
     problem = new HttpProblem(err.status === 413 ? 'payload-too-large' : 'malformed-request', err.status === 413 ? 'The body is too large.' : 'The request could not be read.', { status: err.status === 413 ? 413 : 400 });
   } else if (err instanceof SecretChecksBusyError) {

@@ -2,6 +2,8 @@
  * RFC 9457 problem details. Each kind has a stable `type`, served by this server at
  * `/problems/{kind}` with a page that explains it.
  */
+import { AppError, ConflictError, InvalidInputError, NotFoundError, StaleVersionError } from '../errors';
+
 export const PROBLEM_KINDS = {
   'validation-error': { status: 400, title: 'Your request is not valid', explain: 'The request does not match the contract. `errors` names each failing field by JSON pointer: into the body (`/name`), or `/query/…`, `/path/…`, `/header/…` for parameters. Nothing was changed.' },
   'malformed-request': { status: 400, title: 'Malformed request', explain: 'The body could not be parsed as the declared content type (for example, broken JSON). Nothing was changed.' },
@@ -70,4 +72,19 @@ export function problemBody(problem: HttpProblem, requestId: string): ProblemBod
 /** A JSON pointer token (RFC 6901). */
 export function pointerToken(name: string): string {
   return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * The problem an application error answers (errors.ts carries no HTTP): a refused input is a
+ * `validation-error` naming its fields, under `under` when given (a batch item's `/items/<i>`);
+ * the other kinds by their class; an AppError of no known kind is an internal error.
+ */
+export function problemOfAppError(err: AppError, under = ''): HttpProblem {
+  if (err instanceof InvalidInputError) {
+    if (!under) return new HttpProblem('validation-error', err.message, { errors: [...err.fields] });
+    const errors = err.fields.map((f) => ({ pointer: `${under}${f.pointer}`, detail: f.detail }));
+    return new HttpProblem('validation-error', errors.length === 1 ? `${errors[0].pointer} ${errors[0].detail}.` : `${errors.length} fields are not valid.`, { errors });
+  }
+  const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
+  return new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
 }

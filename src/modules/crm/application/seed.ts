@@ -14,7 +14,7 @@ import { Opportunity } from '../domain/opportunity';
 import { Pipeline, type StageInput } from '../domain/pipeline';
 import { OpportunityRepository } from '../infrastructure/opportunity.repository';
 import { PipelineRepository } from '../infrastructure/pipeline.repository';
-import { refreshStatistics, seededIds } from '../infrastructure/seed-rows';
+import { refreshStatistics, seededContactsByAccount, seededIds } from '../infrastructure/seed-rows';
 import type { CustomFieldUseCases } from './custom-fields';
 
 /**
@@ -257,9 +257,7 @@ export function crmSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork, custom
     const existing = await new PipelineRepository(db, tenantId).list({ filters: {}, sort: 'created_at', limit: 200 });
     if (existing.items.some((p) => p.name === PIPELINES[0].name)) return { pipelines: 0, opportunities: 0 };
     const accountIds = await seededIds(db, 'crm_accounts', tenantId, 'seed-acc-');
-    const contacts = await db.select<{ id: string; account_id: string }>("SELECT id, account_id FROM crm_contacts WHERE tenant_id = :tenantId AND external_id LIKE 'seed-con-%' ORDER BY external_id", { tenantId });
-    const contactsOf = new Map<string, string[]>();
-    for (const c of contacts) contactsOf.set(c.account_id, [...(contactsOf.get(c.account_id) ?? []), c.id]);
+    const contactsOf = await seededContactsByAccount(db, tenantId);
     const accounts = [...accountIds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id]) => id);
     if (!accounts.length) return { pipelines: 0, opportunities: 0 };
     const faker = fakerFor(4);

@@ -5,9 +5,10 @@ import { readListQuery } from '../../../platform/http/list-params';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { AccountUseCases } from '../application/accounts';
 import type { CustomFieldUseCases } from '../application/custom-fields';
-import type { AccountState } from '../domain/account';
+import type { AccountPatch, AccountState } from '../domain/account';
 import { ACCOUNT_LIST } from '../infrastructure/account.repository';
 import { fromAddressBody, fromAddressPatch, toAddressBody } from './values';
+import { fieldFiltersOf } from './custom-fields.handlers';
 
 type Schemas = components['schemas'];
 
@@ -32,12 +33,28 @@ export function toAccount(s: Readonly<AccountState>): Schemas['Account'] {
   };
 }
 
+/** A merge patch of an account as the domain takes it (PATCH, and a batch item). */
+export function fromAccountPatch(b: Schemas['AccountUpdate']): AccountPatch {
+  return {
+    name: b.name,
+    domain: b.domain,
+    industry: b.industry,
+    website: b.website,
+    phone: b.phone,
+    billingAddress: fromAddressPatch(b.billing_address),
+    shippingAddress: fromAddressPatch(b.shipping_address),
+    ownerId: b.owner_id,
+    tags: b.tags,
+    externalId: b.external_id,
+    customFields: b.custom_fields,
+  };
+}
+
 export function accountHandlers(accounts: AccountUseCases, customFields: CustomFieldUseCases, cursors: CursorCodec): HandlerMap {
   return {
     async listAccounts(request) {
       const tenantId = tenantOf(request);
-      // The tenant's fields are read only when the query filters on one.
-      const fields = Object.keys(request.query).some((k) => k.startsWith('custom_fields.')) ? await customFields.filtersFor(tenantId, 'account') : undefined;
+      const fields = await fieldFiltersOf(customFields, tenantId, 'account', request.query);
       const list = readListQuery(ACCOUNT_LIST, request.query, tenantId, cursors, fields);
       return { status: 200, body: list.body(await accounts.list(tenantId, list.request), toAccount) };
     },
@@ -70,20 +87,7 @@ export function accountHandlers(accounts: AccountUseCases, customFields: CustomF
     },
 
     async updateAccount(request) {
-      const b = request.body;
-      const account = await accounts.update(tenantOf(request), request.params.account_id, expectedVersions(request.ifMatch), {
-        name: b.name,
-        domain: b.domain,
-        industry: b.industry,
-        website: b.website,
-        phone: b.phone,
-        billingAddress: fromAddressPatch(b.billing_address),
-        shippingAddress: fromAddressPatch(b.shipping_address),
-        ownerId: b.owner_id,
-        tags: b.tags,
-        externalId: b.external_id,
-        customFields: b.custom_fields,
-      });
+      const account = await accounts.update(tenantOf(request), request.params.account_id, expectedVersions(request.ifMatch), fromAccountPatch(request.body));
       return { status: 200, headers: { ETag: etag(account.version) }, body: toAccount(account) };
     },
 

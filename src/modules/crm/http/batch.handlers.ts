@@ -6,25 +6,11 @@ import { tenantOf } from '../../../platform/http/handler-kit';
 import type { ProblemBody } from '../../../platform/http/problem';
 import type { AccountItem, BatchItem, BatchOutcome, BatchUseCases, ContactItem } from '../application/batch';
 import { fromContactBody } from './contacts.handlers';
-import { fromAddressPatch } from './values';
+import { fromAccountPatch } from './accounts.handlers';
 
 type Schemas = components['schemas'];
 
-function fromAccountItem(b: Schemas['AccountBatchItem']): AccountItem {
-  return {
-    name: b.name,
-    domain: b.domain,
-    industry: b.industry,
-    website: b.website,
-    phone: b.phone,
-    billingAddress: fromAddressPatch(b.billing_address),
-    shippingAddress: fromAddressPatch(b.shipping_address),
-    ownerId: b.owner_id,
-    tags: b.tags,
-    externalId: b.external_id,
-    customFields: b.custom_fields,
-  };
-}
+const fromAccountItem = (b: Schemas['AccountBatchItem']): AccountItem => fromAccountPatch(b);
 
 interface ItemResult {
   index: number;

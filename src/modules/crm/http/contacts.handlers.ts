@@ -7,6 +7,7 @@ import type { ContactUseCases } from '../application/contacts';
 import type { CustomFieldUseCases } from '../application/custom-fields';
 import { type ContactInput, type ContactState, emailKey } from '../domain/contact';
 import { CONTACT_LIST } from '../infrastructure/contact.repository';
+import { fieldFiltersOf } from './custom-fields.handlers';
 
 type Schemas = components['schemas'];
 
@@ -51,8 +52,7 @@ export function contactHandlers(contacts: ContactUseCases, customFields: CustomF
   return {
     async listContacts(request) {
       const tenantId = tenantOf(request);
-      // The tenant's fields are read only when the query filters on one.
-      const fields = Object.keys(request.query).some((k) => k.startsWith('custom_fields.')) ? await customFields.filtersFor(tenantId, 'contact') : undefined;
+      const fields = await fieldFiltersOf(customFields, tenantId, 'contact', request.query);
       // `email` is compared folded, as the column holds it.
       const query = typeof request.query.email === 'string' ? { ...request.query, email: emailKey(request.query.email) } : request.query;
       const list = readListQuery(CONTACT_LIST, query, tenantId, cursors, fields);

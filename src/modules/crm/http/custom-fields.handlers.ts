@@ -5,7 +5,8 @@ import { contractDocument } from '../../../platform/http/contract-document';
 import { readListQuery } from '../../../platform/http/list-params';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { CustomFieldUseCases } from '../application/custom-fields';
-import type { CustomFieldState } from '../domain/custom-field';
+import type { FieldType as ListFieldType } from '../../../platform/db/list-query';
+import type { CustomFieldState, FieldObject } from '../domain/custom-field';
 import { CUSTOM_FIELD_LIST } from '../infrastructure/custom-field.repository';
 import { tenantContract } from './tenant-contract';
 
@@ -25,6 +26,14 @@ export function toCustomField(s: Readonly<CustomFieldState>): Schemas['CustomFie
     created_at: iso(s.createdAt),
     updated_at: iso(s.updatedAt),
   };
+}
+
+/**
+ * The tenant's fields of `object` as list filters, read only when the query filters on one
+ * (`?custom_fields.<key>=`); for readListQuery.
+ */
+export async function fieldFiltersOf(customFields: CustomFieldUseCases, tenantId: string, object: FieldObject, query: object): Promise<ReadonlyMap<string, ListFieldType> | undefined> {
+  return Object.keys(query).some((k) => k.startsWith('custom_fields.')) ? customFields.filtersFor(tenantId, object) : undefined;
 }
 
 export function customFieldHandlers(customFields: CustomFieldUseCases, cursors: CursorCodec): HandlerMap {

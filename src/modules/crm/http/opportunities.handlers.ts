@@ -8,6 +8,7 @@ import type { OpportunityUseCases } from '../application/opportunities';
 import type { Money } from '../domain/money';
 import { availableActions, type OpportunityState, type StageChange } from '../domain/opportunity';
 import { OPPORTUNITY_LIST, STAGE_HISTORY_LIST } from '../infrastructure/opportunity.repository';
+import { fieldFiltersOf } from './custom-fields.handlers';
 
 type Schemas = components['schemas'];
 
@@ -45,8 +46,7 @@ export function opportunityHandlers(opportunities: OpportunityUseCases, customFi
   return {
     async listOpportunities(request) {
       const tenantId = tenantOf(request);
-      // The tenant's fields are read only when the query filters on one.
-      const fields = Object.keys(request.query).some((k) => k.startsWith('custom_fields.')) ? await customFields.filtersFor(tenantId, 'opportunity') : undefined;
+      const fields = await fieldFiltersOf(customFields, tenantId, 'opportunity', request.query);
       const list = readListQuery(OPPORTUNITY_LIST, request.query, tenantId, cursors, fields);
       return { status: 200, body: list.body(await opportunities.list(tenantId, list.request), toOpportunity) };
     },

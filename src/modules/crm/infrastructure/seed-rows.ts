@@ -6,6 +6,14 @@ export async function seededIds(db: Database, table: 'crm_accounts' | 'crm_conta
   return new Map(rows.map((r) => [r.external_id, r.id]));
 }
 
+/** The seeded contacts of each seeded account, in seed order. */
+export async function seededContactsByAccount(db: Database, tenantId: string): Promise<Map<string, string[]>> {
+  const rows = await db.select<{ id: string; account_id: string }>("SELECT id, account_id FROM crm_contacts WHERE tenant_id = :tenantId AND external_id LIKE 'seed-con-%' ORDER BY external_id", { tenantId });
+  const byAccount = new Map<string, string[]>();
+  for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.id]);
+  return byAccount;
+}
+
 /** After a bulk load on PostgreSQL: fresh planner statistics, so lists use their indexes at once. */
 export async function refreshStatistics(db: Database, table: string): Promise<void> {
   if (db.dialect === 'postgres') await db.sequelize.query(`ANALYZE ${table}`);
