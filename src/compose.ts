@@ -16,12 +16,14 @@ import { createLogger } from './platform/logging';
 import { createModules, type ModuleDefinition, type ModuleLookup, type SeedOptions, type SeedReport } from './platform/module';
 import { type PlatformApi, platformModule } from './modules/platform';
 import { crmModule } from './modules/crm';
+import { wmsModule } from './modules/wms';
 
 
 /** Every module, one line each, in the order they are built (a module may `use` those before it). */
 export const MODULES: readonly ModuleDefinition<any>[] = [
   platformModule,
   crmModule,
+  wmsModule,
 ];
 
 export interface Stratum {
