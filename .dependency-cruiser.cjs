@@ -32,10 +32,10 @@ module.exports = {
     },
     {
       name: 'domain-only-pure-kernel',
-      comment: 'From the kernel the domain may use errors, ids, merge-patch and domain events, nothing else.',
+      comment: 'From the kernel the domain may use errors, ids, money, merge-patch and domain events, nothing else.',
       severity: 'error',
       from: { path: '^src/modules/[^/]+/domain/' },
-      to: { path: '^src/platform/', pathNot: '^src/platform/(errors|ids|merge-patch|events/domain-event)\\.ts$' },
+      to: { path: '^src/platform/', pathNot: '^src/platform/(errors|ids|money|merge-patch|events/domain-event)\\.ts$' },
     },
     {
       name: 'application-not-to-http',

@@ -51,6 +51,15 @@ export abstract class TenantRepository {
     return this.db.select<Row>(sql, { tenantId: this.tenantId, ...params }, this.transaction);
   }
 
+  /**
+   * A statement that changes rows, in the unit of work's transaction (`:tenantId` bound for
+   * you): what `RETURNING` gives back. For writes a model cannot say in one statement, such as
+   * an upsert that adds to a counter or an update guarded by a condition.
+   */
+  protected execute<Row>(sql: string, params: Record<string, unknown>): Promise<Row[]> {
+    return this.db.select<Row>(sql, { tenantId: this.tenantId, ...params }, this.writeTransaction());
+  }
+
   /** A page of `list`, each row mapped. */
   protected async page<Row extends object, T>(list: List, request: ListRequest, map: (row: Row) => T): Promise<ListPage<T>> {
     const page = await selectPage<Row>(this.db, list, this.tenantId, request, this.transaction);

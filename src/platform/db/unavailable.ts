@@ -49,6 +49,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL gave up on this transaction to resolve contention with another (a deadlock, or a
+ * serialization failure): the transaction was rolled back whole, and running it again is safe
+ * and will most likely succeed.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  for (const e of causes(err)) if (e.code === '40P01' || e.code === '40001') return true;
+  return false;
+}
+
 /** The database refuses this server's credentials or does not exist: someone must act. */
 export function isDatabaseMisconfigured(err: unknown): boolean {
   for (const e of causes(err)) if (typeof e.code === 'string' && PG_MISCONFIGURED.has(e.code)) return true;

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { DomainEvent } from '../events/domain-event';
 import type { Database } from './database';
+import { isTransientConflict } from './unavailable';
 
 /**
  * One business transaction. Repositories take the transaction and the tenant from it; services
@@ -68,9 +69,18 @@ export interface OutboxWriter {
   append(events: readonly DomainEvent[], transaction: Transaction): Promise<void>;
 }
 
+/** How often a unit of work runs in all when PostgreSQL breaks a deadlock or a serialization conflict. */
+export const UNIT_OF_WORK_ATTEMPTS = 4;
+
 /**
  * `markClaim` runs last inside a transaction that serves an idempotent request: the claim is
  * marked committed with the change, or not at all.
+ *
+ * A unit of work that PostgreSQL rolled back to break a deadlock or a serialization conflict
+ * (`40P01`, `40001`) runs again from the start, after a short random pause, up to
+ * UNIT_OF_WORK_ATTEMPTS times in all; `work` must therefore do nothing but database work and
+ * pure computation (everything it does was rolled back). After the last attempt the error goes
+ * up, and the caller gets a 503 with Retry-After (isDatabaseUnavailable counts both codes).
  */
 export function unitOfWorkRunner(
   db: Database,
@@ -79,6 +89,17 @@ export function unitOfWorkRunner(
   markClaim?: (claim: IdempotencyClaim, transaction: Transaction) => Promise<void>,
 ): RunInUnitOfWork {
   return async (tenantId, work, claim) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runOnce(tenantId, work, claim);
+      } catch (err) {
+        if (attempt >= UNIT_OF_WORK_ATTEMPTS || !isTransientConflict(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * (2 + Math.random() * 8)));
+      }
+    }
+  };
+
+  async function runOnce<T>(tenantId: string, work: (uow: UnitOfWork) => Promise<T>, claim?: IdempotencyClaim): Promise<T> {
     let wroteEvents = false;
     const result = await db.transaction(async (transaction) => {
       const uow = new UnitOfWork(db, transaction, tenantId);
@@ -92,5 +113,5 @@ export function unitOfWorkRunner(
     });
     if (wroteEvents) afterCommit();
     return result;
-  };
+  }
 }

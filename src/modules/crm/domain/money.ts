@@ -1,22 +1,11 @@
-/** An amount of money: integer minor units of an ISO 4217 currency (never a float). */
-export interface Money {
-  amount: number;
-  currency: string;
-}
+import { divideHalfEven, type Money } from '../../../platform/money';
+
+export { divideHalfEven, type Money };
 
 /** A sum of amounts of one currency, exact whatever its size. */
 export interface MoneyTotal {
   currency: string;
   amount: bigint;
-}
-
-/** `n / d` rounded half to even (banker's rounding), for n ≥ 0 and d > 0, exactly. */
-export function divideHalfEven(n: bigint, d: bigint): bigint {
-  if (n < 0n || d <= 0n) throw new RangeError('divideHalfEven takes n ≥ 0 and d > 0');
-  const q = n / d;
-  const twice = (n % d) * 2n;
-  if (twice > d || (twice === d && q % 2n === 1n)) return q + 1n;
-  return q;
 }
 
 /** `total × probability / 100` in whole minor units, rounded half to even. */

@@ -6,7 +6,7 @@ import type { FieldValues } from '../domain/custom-field';
 import type { Address } from '../domain/values';
 import { DuplicateKeyError } from './duplicates';
 import { AccountModel } from './models';
-import { date, isUniqueViolation, json, maybeDate, maybeJson } from './rows';
+import { date, isUniqueViolation, json, maybeDate, maybeJson } from '../../../platform/db/rows';
 
 interface AccountRow {
   id: string;

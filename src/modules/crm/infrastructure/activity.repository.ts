@@ -2,7 +2,7 @@ import { defineList, type ListPage, type ListRequest } from '../../../platform/d
 import { TenantRepository } from '../../../platform/db/repository';
 import { Activity, type ActivityKind, type ActivityState } from '../domain/activity';
 import { ActivityModel } from './activity.model';
-import { date, maybeDate } from './rows';
+import { date, maybeDate } from '../../../platform/db/rows';
 
 interface ActivityRow {
   id: string;

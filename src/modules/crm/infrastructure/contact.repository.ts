@@ -5,7 +5,7 @@ import { Contact, type ContactState, emailKey } from '../domain/contact';
 import type { FieldValues } from '../domain/custom-field';
 import { ContactModel } from './contact.model';
 import { DuplicateKeyError } from './duplicates';
-import { date, isUniqueViolation, json } from './rows';
+import { date, isUniqueViolation, json } from '../../../platform/db/rows';
 
 interface ContactRow {
   id: string;

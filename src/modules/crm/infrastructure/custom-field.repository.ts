@@ -2,7 +2,7 @@ import { defineList, type ListPage, type ListRequest } from '../../../platform/d
 import { TenantRepository } from '../../../platform/db/repository';
 import { CustomField, CustomFieldRules, type CustomFieldState, type FieldObject, type FieldType } from '../domain/custom-field';
 import { CustomFieldModel } from './models';
-import { date, isUniqueViolation, maybeJson } from './rows';
+import { date, isUniqueViolation, maybeJson } from '../../../platform/db/rows';
 import { DuplicateKeyError } from './duplicates';
 
 interface CustomFieldRow {

@@ -3,7 +3,7 @@ import { TenantRepository } from '../../../platform/db/repository';
 import type { FieldValues } from '../domain/custom-field';
 import { Opportunity, type OpportunityState, type OpportunityStatus, type StageChange } from '../domain/opportunity';
 import { OpportunityModel, StageChangeModel } from './opportunity.model';
-import { date, json, maybeDate } from './rows';
+import { date, json, maybeDate } from '../../../platform/db/rows';
 
 interface OpportunityRow {
   id: string;

@@ -2,7 +2,7 @@ import { defineList, type ListPage, type ListRequest } from '../../../platform/d
 import { TenantRepository } from '../../../platform/db/repository';
 import { Pipeline, type PipelineState, type Stage, type StageGroup, type StageKind } from '../domain/pipeline';
 import { PipelineModel, PipelineStageModel } from './pipeline.model';
-import { date } from './rows';
+import { date } from '../../../platform/db/rows';
 
 interface PipelineRow {
   id: string;

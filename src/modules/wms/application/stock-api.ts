@@ -1,0 +1,119 @@
+import type { UnitOfWork } from '../../../platform/db/unit-of-work';
+import { ConflictError, InvalidInputError } from '../../../platform/errors';
+import { formatQuantity, type Thousandths } from '../domain/quantity';
+import type { ReservationState } from '../domain/reservation';
+import { planMove, type StockMoveState, type StockReference } from '../domain/stock-move';
+import { BalanceShortage, Posting, type Shortage } from './posting';
+import { checkLine, reserveLine } from './reservations';
+
+/** One line of a document to reserve: at a location, or anywhere in a warehouse. */
+export interface ReserveLine {
+  itemId: string;
+  /** The contract's decimal string (`"2.5"`). */
+  quantity: string;
+  locationId?: string;
+  warehouseId?: string;
+  lot?: string;
+}
+
+/** What a shipment of a reference took out of stock. */
+export interface Shipped {
+  reservationId: string;
+  move: StockMoveState;
+}
+
+/**
+ * What ERP calls, each inside the caller's unit of work (`uow`), so that an order and its
+ * reservations, shipments and their costs commit together or not at all.
+ */
+export const stockApi = {
+  /**
+   * Reserves every line for `reference`, all or none: when any line is short, nothing is
+   * reserved and the 409 lists each short line (`shortages`: item, location, lot, requested,
+   * available, shortfall). Bad input is a 400 naming `/lines/<n>/…`.
+   */
+  async reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[]> {
+    const posting = new Posting(uow);
+    const checked = [];
+    for (const [i, line] of lines.entries()) checked.push(await checkLine(posting, { ...line, reference }, `/lines/${i}`));
+    // Every item's totals first, in item order, then the lines: the lock order of every posting.
+    await posting.lockItems(checked.map((l) => l.item));
+    const shortages: Shortage[] = [];
+    const reserved: ReservationState[] = [];
+    for (const [i, line] of checked.entries()) {
+      try {
+        reserved.push((await reserveLine(posting, line, `/lines/${i}`)).snapshot);
+      } catch (err) {
+        if (!(err instanceof BalanceShortage)) throw err;
+        shortages.push(err.shortage);
+      }
+    }
+    if (shortages.length) {
+      throw new ConflictError(`${shortages.length} of ${lines.length} lines cannot be reserved; nothing was reserved.`, {
+        shortages: shortages.map((s) => ({
+          item_id: s.itemId,
+          location_id: s.locationId,
+          lot: s.lot,
+          requested: formatQuantity(s.requested),
+          available: formatQuantity(s.available),
+          shortfall: formatQuantity(s.shortfall),
+        })),
+      });
+    }
+    await posting.finish();
+    return reserved;
+  },
+
+  /** Releases every active reservation of `reference`; returns them as released. */
+  async release(uow: UnitOfWork, reference: StockReference): Promise<ReservationState[]> {
+    const posting = new Posting(uow);
+    const current = await posting.reservations.activeOfReference(reference.type, reference.id);
+    const items = await posting.stock.items(current.map((r) => r.snapshot.itemId));
+    await posting.lockItems([...items.values()]);
+    const released: ReservationState[] = [];
+    for (const r of await posting.reservations.activeOfReference(reference.type, reference.id)) {
+      await posting.end(r, 'release');
+      released.push(r.snapshot);
+    }
+    await posting.finish();
+    return released;
+  },
+
+  /**
+   * Ships what `reference` reserved: every active reservation in full, or the quantities given
+   * per reservation id. Each is a shipment move consuming its reservation, carrying the cost of
+   * goods at the moving-average cost (`move.cost`), which ERP posts to the ledger.
+   */
+  async ship(uow: UnitOfWork, reference: StockReference, actor: string, quantities?: ReadonlyMap<string, Thousandths>): Promise<Shipped[]> {
+    const posting = new Posting(uow);
+    const active = await posting.reservations.activeOfReference(reference.type, reference.id);
+    const items = await posting.stock.items(active.map((r) => r.snapshot.itemId));
+    await posting.lockItems([...items.values()]);
+    for (const id of quantities?.keys() ?? []) {
+      if (!active.some((r) => r.id === id)) throw new InvalidInputError([{ pointer: '/reservations', detail: `name ${id}, which is not an active reservation of ${reference.type} ${reference.id}` }]);
+    }
+    const shipped: Shipped[] = [];
+    for (const r of active) {
+      const s = r.snapshot;
+      const quantity = quantities ? quantities.get(r.id) : s.remaining;
+      if (!quantity) continue;
+      const locations = await posting.stock.locations([s.locationId]);
+      const item = items.get(s.itemId)!;
+      // Serial-tracked stock leaves by its serials: the first ones at the location, in order.
+      const serials = item.tracking === 'serial' ? await posting.stock.serialsAt(s.itemId, s.locationId, quantity / 1000) : undefined;
+      const planned = planMove(
+        uow.tenantId,
+        { type: 'shipment', itemId: s.itemId, quantity: formatQuantity(quantity), fromLocationId: s.locationId, ...(s.lot ? { lot: s.lot } : {}), ...(serials ? { serials } : {}), reservationId: s.id, reference },
+        item,
+        locations,
+        actor,
+        posting.now,
+      );
+      shipped.push({ reservationId: s.id, move: await posting.post(planned, item) });
+    }
+    await posting.finish();
+    return shipped;
+  },
+};
+
+export type StockApi = typeof stockApi;

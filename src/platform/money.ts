@@ -1,0 +1,17 @@
+/**
+ * Money, for every module's domain: integer minor units of an ISO 4217 currency, never a float,
+ * and the one rounding rule (half to even) wherever an amount is divided.
+ */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** `n / d` rounded half to even (banker's rounding), for n ≥ 0 and d > 0, exactly. */
+export function divideHalfEven(n: bigint, d: bigint): bigint {
+  if (n < 0n || d <= 0n) throw new RangeError('divideHalfEven takes n ≥ 0 and d > 0');
+  const q = n / d;
+  const twice = (n % d) * 2n;
+  if (twice > d || (twice === d && q % 2n === 1n)) return q + 1n;
+  return q;
+}
