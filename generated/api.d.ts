@@ -1095,6 +1095,414 @@ export interface paths {
         patch: operations["updateContact"];
         trace?: never;
     };
+    "/wms/stock-moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List stock moves
+         * @description The stock ledger: every posted move, newest first unless `sort` says otherwise, with cursor
+         *     pagination and no cap (the cursor reaches the first move however long the ledger is). Filters
+         *     combine with AND: `location_id` matches a move from or to the location, `reference_type` and
+         *     `reference_id` match the move's `reference` (alone or together: one order's moves), and
+         *     `posted_at_after` (inclusive) and `posted_at_before` (exclusive) bound when it was posted.
+         *     Reversed moves and their reversals are both listed.
+         */
+        get: operations["listStockMoves"];
+        put?: never;
+        /**
+         * Post a stock move
+         * @description Posts one move to the ledger and changes the balances it touches in the same transaction:
+         *     the move and the balances commit together or not at all, and however many requests race, no
+         *     balance goes below zero or below what is reserved of it. Posted moves are never edited:
+         *     `POST /wms/stock-moves/{stock_move_id}/reverse` undoes one with a reversing move.
+         *
+         *     What each `type` needs is in the request schema (a missing or misplaced field is a `400`
+         *     naming it). Only available stock leaves a location (on hand minus reserved), except that a
+         *     shipment naming a reservation takes the stock that reservation holds: its `remaining` goes
+         *     down by `quantity`, and at zero the reservation is `consumed`.
+         *
+         *     Refused with a `409` (the `/problems/conflict` problem says which):
+         *     - not enough available at `from_location_id`: `item_id`, `location_id` and `shortfall` (what
+         *       is missing) are members of the problem;
+         *     - a receipt or gain of an inactive item (an inactive item's stock can still be transferred,
+         *       shipped or written off), or stock put into an inactive location;
+         *     - serials not where the move says: received or gained while already in stock, or taken from
+         *       a location where they are not;
+         *     - a reservation that does not match: not `active`, of another item, location or lot, or
+         *       holding less than `quantity`;
+         *     - a receipt whose `unit_cost` is in another currency than the item's valuation.
+         *
+         *     Valuation (see `StockMove`): a receipt adds `quantity × unit_cost`, everything that takes
+         *     stock out leaves at the item's moving-average unit cost, rounded half-even to minor units; a
+         *     shipment's `cost` is the cost of the goods it shipped.
+         *
+         *     Publishes `wms.stock.moved`, `wms.stock.released` when a shipment consumes the rest of a
+         *     reservation, and `wms.stock.low` when the item's available quantity falls below its reorder
+         *     point. Safe to retry with `Idempotency-Key`: a retried receipt posts once.
+         */
+        post: operations["postStockMove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/stock-moves/{stock_move_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The stock move's id. */
+                stock_move_id: components["parameters"]["StockMoveIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a stock move
+         * @description One posted move, with its version as `ETag` (`"1"`, or `"2"` once reversed: the `If-Match`
+         *     of the `reverse` action).
+         */
+        get: operations["getStockMove"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/stock-moves/{stock_move_id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The stock move's id. */
+                stock_move_id: components["parameters"]["StockMoveIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a stock move
+         * @description Undoes a posted move by posting its reversal: a move of the same type, item, quantity, lot,
+         *     serials, reason code and reference, with the locations swapped (`from_location_id` and
+         *     `to_location_id`) and `reverses_move_id` naming this move. This move gets
+         *     `reversed_by_move_id` and version 2; nothing else about it changes. Takes no request body.
+         *
+         *     The reversal is checked like any move, and refused with a `409` when the stock it takes out
+         *     is no longer available (a receipt whose goods were moved on, shipped or reserved: the problem
+         *     carries `item_id`, `location_id` and `shortfall`), when serials are no longer where the move
+         *     put them, or when stock would go into a location that has been deactivated since. A move is
+         *     reversed once (a `409` whose `reversed_by_move_id` names the reversal), and a reversal is not
+         *     reversed itself (post a new move). An inactive item's moves can still be reversed.
+         *
+         *     Reversing a shipment puts its stock back at `from_location_id` as available stock, and adds
+         *     back exactly the `cost` it took out; the reservation it consumed stays consumed (reserve
+         *     again if the goods are to ship later). Reversing a receipt or a gain takes its stock out at
+         *     the current moving average.
+         *
+         *     Publishes `wms.stock.moved` for the reversal. Requires `If-Match` with this move's `ETag`
+         *     (`"1"`); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["reverseStockMove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List balances
+         * @description What each location holds of each item (and lot), last changed first unless `sort` says
+         *     otherwise, with cursor pagination and no cap. Filters combine with AND. Every item, location
+         *     and lot that ever had a move has a balance, including those that hold nothing now.
+         *     `below_reorder_point=true` lists the balances of the items to reorder (their available
+         *     quantity across all locations is below their reorder point), so you see where their stock is.
+         */
+        get: operations["listBalances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/items/{item_id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id. */
+                item_id: components["parameters"]["ItemIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An item's stock
+         * @description The item's totals across all its locations and lots (on hand, reserved, available), whether
+         *     it is below its reorder point, and its valuation: the moving-average unit cost and what its
+         *     stock on hand is worth. An item that never had a move has zeros and no valuation.
+         */
+        get: operations["getItemStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/stock-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the stock ledger
+         * @description Compares every balance of the tenant with its posted moves and active reservations, every
+         *     item's totals with its balances, and every item's value with its moves, and lists what
+         *     disagrees (`drift`, the first 1000 findings). The ledger's invariants make drift impossible;
+         *     this check proves it after the fact (`npm run admin -- check-stock <tenant>` runs the same).
+         *     It reads the whole ledger of the tenant: run it off-peak. Needs `platform:admin`.
+         */
+        get: operations["checkStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reservations
+         * @description The tenant's reservations, newest first unless `sort` says otherwise, with cursor pagination
+         *     and no cap. Filters combine with AND; `reference_type` and `reference_id` match the
+         *     reservation's `reference` (one order's reservations). Expired reservations are listed with
+         *     `status: expired` from their `expires_at` on.
+         */
+        get: operations["listReservations"];
+        put?: never;
+        /**
+         * Reserve stock
+         * @description Holds `quantity` of an item for an order or document: the balance's `reserved` goes up and
+         *     its `available` down in the same transaction, so no other reservation, transfer or
+         *     unreserved shipment can take it. A reservation never takes more than is available, however
+         *     many requests race for the last unit: one wins, the others are a `409`.
+         *
+         *     Where: `location_id` reserves there; `warehouse_id` lets the server pick, among the
+         *     warehouse's active locations, the one with the most available that covers the whole quantity
+         *     (ties go to the lowest location id), and the response names it. A reservation is never split
+         *     across locations or lots. For lot-tracked items, `lot` reserves that lot; without it the lot
+         *     with the most available that covers the whole quantity is picked.
+         *
+         *     `expires_at` (optional, in the future) ends it by itself: from then on it holds nothing, its
+         *     remaining quantity is available again, its `status` reads `expired` and `wms.stock.released`
+         *     is published with reason `expired`. Otherwise it holds until `release`, or until shipments
+         *     naming it have taken all of it (`consumed`).
+         *
+         *     Refused with a `409` when more is asked than is available: the problem's `item_id`,
+         *     `location_id` (`null` when a warehouse was given and none of its locations covers the
+         *     quantity) and `shortfall` (the quantity minus the most available at the one location, or at
+         *     the best location of the warehouse), and for an inactive item. An item, location or
+         *     warehouse that is not the tenant's is a `400` naming its field.
+         *
+         *     Publishes `wms.stock.reserved`, and `wms.stock.low` when the item's available quantity falls
+         *     below its reorder point. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/reservations/{reservation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reservation's id. */
+                reservation_id: components["parameters"]["ReservationIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a reservation
+         * @description One reservation, with its version as `ETag` (the `If-Match` of `release`). `remaining` is
+         *     what it still holds while `active`.
+         */
+        get: operations["getReservation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/reservations/{reservation_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reservation's id. */
+                reservation_id: components["parameters"]["ReservationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a reservation
+         * @description Ends an active reservation: what it still holds (`remaining`) is available again, in the same
+         *     transaction, and its `status` becomes `released`. What shipments already took of it stays
+         *     shipped. A reservation that is not `active` (released, consumed or expired) is a `409`.
+         *     Takes no request body. Publishes `wms.stock.released` with reason `released`. Requires
+         *     `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["releaseReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/cycle-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List cycle counts
+         * @description The tenant's cycle counts, newest first unless `sort` says otherwise, with cursor pagination
+         *     and no cap. Filters combine with AND.
+         */
+        get: operations["listCycleCounts"];
+        put?: never;
+        /**
+         * Record a cycle count
+         * @description Records what was counted at one location, as a `draft`: nothing changes in the ledger until
+         *     it is posted (`POST /wms/cycle-counts/{cycle_count_id}/post`), which compares each line with
+         *     what is on hand then. Each item (and lot) is counted once per count; lot-tracked items are
+         *     counted per lot (`lot` required), other items without one. Serial-tracked items are refused
+         *     (a `400` naming the line): count them by moving their serials. An item or location that is
+         *     not the tenant's is a `400` naming its field. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createCycleCount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/cycle-counts/{cycle_count_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a cycle count
+         * @description One cycle count, with its version as `ETag` (the `If-Match` of `post` and `cancel`).
+         */
+        get: operations["getCycleCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/cycle-counts/{cycle_count_id}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a cycle count
+         * @description Applies a draft count in one transaction: each line gets `expected_quantity` (what the
+         *     balance has on hand now) and `difference` (counted minus expected), and each non-zero
+         *     difference is posted as one `adjustment` move at the count's location (a gain or a loss,
+         *     `reason_code` `cycle_count`, `reference` `{ "type": "cycle_count", "id": <this count's id> }`,
+         *     valued like any adjustment), named by the line's `stock_move_id`. The count becomes `posted`.
+         *     Takes no request body.
+         *
+         *     Refused with a `409` when the count is not a draft, and when a line counts less than is
+         *     reserved of its balance (the problem's `item_id`, `location_id` and `shortfall` say by how
+         *     much: release or ship those reservations first, or count again), and then nothing is posted.
+         *
+         *     Publishes `wms.stock.moved` for each adjustment, and `wms.stock.low` for items it takes below
+         *     their reorder point. Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["postCycleCount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/cycle-counts/{cycle_count_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a cycle count
+         * @description Cancels a draft count: it stays readable with `status: cancelled` and is never posted. A
+         *     count that is not a draft is a `409`. Takes no request body. Requires `If-Match`; safe to
+         *     retry with `Idempotency-Key`.
+         */
+        post: operations["cancelCycleCount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -1357,6 +1765,93 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "wms.stock.moved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wms.stock.moved
+         * @description A move was posted to the stock ledger: by `POST /wms/stock-moves`, as the reversal of a
+         *     move, or as an adjustment of a posted cycle count. `data` is the move as posted (its later
+         *     reversal is an event of its own).
+         */
+        post: operations["onWmsStockMoved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wms.stock.reserved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wms.stock.reserved
+         * @description Stock was reserved (`POST /wms/reservations`, or ERP reserving an order's lines); `data` is the new reservation.
+         */
+        post: operations["onWmsStockReserved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wms.stock.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wms.stock.released
+         * @description A reservation stopped holding stock: `released` (the `release` action), `expired` (its
+         *     `expires_at` passed) or `consumed` (shipments took all of it). `reservation` is the
+         *     reservation after the change.
+         */
+        post: operations["onWmsStockReleased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wms.stock.low": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wms.stock.low
+         * @description An item's available quantity (on hand minus reserved, across all its locations) fell below
+         *     its reorder point: published when a move or a reservation takes it from at or above the
+         *     reorder point to below it, not again while it stays below. Items with a reorder point of
+         *     `0` never publish it.
+         */
+        post: operations["onWmsStockLow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -1412,6 +1907,20 @@ export interface components {
             pointer: string;
             detail: string;
         };
+        /** @description One line of an all-or-none reservation that is not available in full. */
+        StockShortage: {
+            item_id: string;
+            /** @description Where it was to be reserved; `null` when the line named a warehouse. */
+            location_id: string | null;
+            /** @description The lot asked for; `null` when none was. */
+            lot: string | null;
+            /** @description The quantity asked for. */
+            requested: string;
+            /** @description The most that was available for it. */
+            available: string;
+            /** @description `requested` minus `available`. */
+            shortfall: string;
+        };
         /**
          * @description An RFC 9457 problem. `type` is a stable URI reference per kind of error; it resolves, on
          *     this server, to a page that explains the kind (`/problems/{kind}`).
@@ -1442,6 +1951,25 @@ export interface components {
             open_opportunities?: number;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description On a `409` about stock (not enough available, a reservation or serials that do not match),
+             *     the item.
+             */
+            item_id?: string;
+            /**
+             * @description On a `409` for not enough stock, the location it is missing at; `null` when a reservation
+             *     named a warehouse and none of its locations has enough.
+             */
+            location_id?: string | null;
+            /** @description On a `409` for not enough stock, how much is missing (a quantity, `"12.5"`). */
+            shortfall?: string;
+            /**
+             * @description On a `409` refusing an all-or-none reservation of several lines, every line that cannot be
+             *     reserved (nothing was reserved).
+             */
+            shortages?: components["schemas"]["StockShortage"][];
+            /** @description On a `409` refusing to reverse a stock move already reversed, the move that reversed it. */
+            reversed_by_move_id?: string;
         };
         Health: {
             /** @enum {string} */
@@ -2257,6 +2785,417 @@ export interface components {
             duration_minutes?: components["schemas"]["DurationMinutes"] | components["schemas"]["Null"];
             owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
         };
+        /**
+         * @description An item id.
+         * @example itm_01M8RDA4M0BAN7CSRWPDWF0GPZ
+         */
+        ItemRef: string;
+        /**
+         * @description A location id.
+         * @example loc_01M8RA78J0Q270MR0Y2Q0FW6YZ
+         */
+        LocationRef: string;
+        /**
+         * @description `receipt` (goods arrive), `transfer` (goods move between two locations), `adjustment` (the
+         *     stock was wrong: a loss or a gain) or `shipment` (goods leave).
+         * @enum {string}
+         */
+        StockMoveType: "receipt" | "transfer" | "adjustment" | "shipment";
+        /**
+         * @description The kind of order or document, as a code of your choice (`purchase_order`, `sales_order`,
+         *     `cycle_count`, `erp.delivery`).
+         * @example sales_order
+         */
+        StockReferenceType: string;
+        /**
+         * @description The order's or document's id or number in the system that owns it.
+         * @example SO-2026-01193
+         */
+        StockReferenceId: string;
+        /**
+         * @description A stock move id.
+         * @example mov_01M9A9MN2GK9MYERZ26H0VNNVH
+         */
+        StockMoveId: string;
+        /**
+         * @description A quantity greater than zero (`"0"` and `"0.000"` are a `400`); otherwise as `Quantity`: a
+         *     decimal string with up to 12 integer digits and at most 3 decimals, whole for `ea` items.
+         * @example 240
+         */
+        PositiveQuantity: string;
+        /**
+         * @description A lot (batch) number, as printed on the goods; compared exactly.
+         * @example L2026-1142
+         */
+        Lot: string;
+        /**
+         * @description A serial number of one unit; compared exactly.
+         * @example TC58-24117-0042
+         */
+        Serial: string;
+        /**
+         * @description Why an adjustment was made, as a code of your choice (`damaged`, `found`, `expired`,
+         *     `theft`); cycle counts post theirs with `cycle_count`.
+         * @example damaged
+         */
+        ReasonCode: string;
+        /**
+         * @description A reservation id.
+         * @example res_01M9D3XR80AYG7N4C4BTQYYQJS
+         */
+        ReservationId: string;
+        /**
+         * @description The order or document behind a move or reservation (a purchase order, a sales order, a count),
+         *     as the caller names it; Stratum stores it and filters by it (`reference_type`,
+         *     `reference_id`) but does not check it.
+         */
+        StockReference: {
+            type: components["schemas"]["StockReferenceType"];
+            id: components["schemas"]["StockReferenceId"];
+        };
+        /**
+         * Format: int32
+         * @description `1` once posted, `2` once reversed (its only change); sent back as `ETag`, the `If-Match` of
+         *     the `reverse` action.
+         */
+        StockMoveVersion: number;
+        /**
+         * @description One posted, immutable entry of the stock ledger. Every balance equals the sum of its posted
+         *     moves.
+         *
+         *     **Valuation** is a moving average per item, kept in the currency of the item's first receipt.
+         *     A receipt adds `quantity × unit_cost` to the item's value; the average unit cost is the
+         *     item's value divided by what it has on hand. Stock that leaves the item's books (a shipment,
+         *     a loss, the reversal of a receipt or of a gain) leaves at the current average: its `cost` is
+         *     value × quantity ÷ on hand, rounded half-even to the currency's minor units (the whole
+         *     remaining value when the last of the item leaves), and its `unit_cost` is the average it
+         *     left at, rounded the same way. A gain comes in at the current average; the reversal of a
+         *     shipment or of a loss adds back exactly the `cost` its move took out. Transfers change no
+         *     value. An item has no average while it has nothing on hand, or before its first receipt (no
+         *     currency yet): its gains and losses then carry no value (`unit_cost` and `cost` are `null`).
+         */
+        StockMove: {
+            id: components["schemas"]["StockMoveId"];
+            type: components["schemas"]["StockMoveType"];
+            item_id: components["schemas"]["ItemRef"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            /** @description Where the stock came from; `null` for receipts and gains. */
+            from_location_id: components["schemas"]["LocationRef"] | components["schemas"]["Null"];
+            /** @description Where the stock went; `null` for shipments and losses. */
+            to_location_id: components["schemas"]["LocationRef"] | components["schemas"]["Null"];
+            /** @description The lot moved (lot-tracked items); `null` for other items. */
+            lot: components["schemas"]["Lot"] | components["schemas"]["Null"];
+            /** @description The serials moved (serial-tracked items); empty for other items. */
+            serials: components["schemas"]["Serial"][];
+            /**
+             * @description The cost of one unit: for a receipt, the one it was received at; for any other move that
+             *     changes the item's value, the moving average it came in or left at (rounded half-even to
+             *     minor units). `null` for transfers, and while the item had no average.
+             */
+            unit_cost: components["schemas"]["Money"] | components["schemas"]["Null"];
+            /**
+             * @description The value the move added to the item (a receipt, a gain, the reversal of a shipment or
+             *     loss) or took out of it (a shipment: the cost of goods shipped; a loss; the reversal of a
+             *     receipt or gain). `null` for transfers, and while the item had no average.
+             */
+            cost: components["schemas"]["Money"] | components["schemas"]["Null"];
+            /** @description Why an adjustment was made; `null` for other types. */
+            reason_code: components["schemas"]["ReasonCode"] | components["schemas"]["Null"];
+            /** @description The reservation a shipment consumed; `null` otherwise. */
+            reservation_id: components["schemas"]["ReservationId"] | components["schemas"]["Null"];
+            /** @description The order or document behind the move; `null` when none was given. */
+            reference: components["schemas"]["StockReference"] | components["schemas"]["Null"];
+            /** @description On a reversing move, the move it reverses; `null` otherwise. */
+            reverses_move_id: components["schemas"]["StockMoveId"] | components["schemas"]["Null"];
+            /** @description The move that reversed this one; `null` while it stands. */
+            reversed_by_move_id: components["schemas"]["StockMoveId"] | components["schemas"]["Null"];
+            posted_at: components["schemas"]["Timestamp"];
+            /** @description Who posted it, the id of the API client whose request did (`cli_…`). */
+            posted_by: string;
+            version: components["schemas"]["StockMoveVersion"];
+        };
+        StockMoveList: {
+            data: components["schemas"]["StockMove"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description The serial numbers of the units moved, one per unit (as many as `quantity`), each once. A
+         *     serial is in one place at a time.
+         */
+        Serials: components["schemas"]["Serial"][];
+        /**
+         * @description A move to post. What each `type` takes (a field missing where the type needs it, or sent
+         *     where it does not take it, is a `400` naming the field):
+         *     - `receipt`: goods arrive. `to_location_id` and `unit_cost` (what one unit of the item's unit
+         *       cost); no `from_location_id`.
+         *     - `transfer`: goods move. `from_location_id` and `to_location_id`, two different locations
+         *       (of one warehouse or of two).
+         *     - `adjustment`: the stock was wrong. Exactly one location, `from_location_id` for a loss or
+         *       `to_location_id` for a gain, and a `reason_code`.
+         *     - `shipment`: goods leave. `from_location_id`, and `reservation_id` when it ships reserved
+         *       stock (only shipments take a reservation).
+         *
+         *     `unit_cost` is for receipts only (other moves are valued at the item's moving average) and
+         *     `reason_code` for adjustments only. By the item's `tracking`: `lot` is required for
+         *     lot-tracked items and refused for the others; `serials` is required for serial-tracked items,
+         *     one per unit (as many as `quantity`), and refused for the others. An item, location or
+         *     reservation that is not the tenant's is a `400` naming its field.
+         */
+        StockMoveCreate: {
+            type: components["schemas"]["StockMoveType"];
+            item_id: components["schemas"]["ItemRef"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            /** @description Transfers, shipments and losses. */
+            from_location_id?: components["schemas"]["LocationRef"];
+            /** @description Receipts, transfers and gains. */
+            to_location_id?: components["schemas"]["LocationRef"];
+            /** @description Lot-tracked items only, and required for them. */
+            lot?: components["schemas"]["Lot"];
+            /** @description Serial-tracked items only, and required for them, one per unit. */
+            serials?: components["schemas"]["Serials"];
+            /**
+             * @description Receipts only, and required for them: the cost of one unit of the item's unit (per `ea`,
+             *     per `kg`, …) in minor units. The item's first receipt fixes its valuation currency; a
+             *     receipt in another currency is a `409`.
+             */
+            unit_cost?: components["schemas"]["Money"];
+            /** @description Adjustments only, and required for them. */
+            reason_code?: components["schemas"]["ReasonCode"];
+            /**
+             * @description Shipments only: the reservation the shipment consumes. It must be active and of the same
+             *     item, location (`from_location_id`) and lot, and hold at least `quantity` (else `409`).
+             */
+            reservation_id?: components["schemas"]["ReservationId"];
+            reference?: components["schemas"]["StockReference"];
+        };
+        /**
+         * @description A warehouse id.
+         * @example whs_01M8R9W900AFQWF3HY8R410TC4
+         */
+        WarehouseRef: string;
+        /**
+         * @description A quantity in the item's unit, as a decimal string (never a JSON number): up to 12 integer
+         *     digits and at most 3 decimals (`"480"`, `"12.5"`, `"0.125"`), stored exactly as integer
+         *     thousandths. Items counted in `ea` take whole quantities only (`"2.5"` of an `ea` item is a
+         *     `400` naming the field). Responses write the shortest form (`"12.5"`, not `"12.500"`).
+         * @example 12.5
+         */
+        Quantity: string;
+        /**
+         * @description What one location holds of one item (and lot): changed only by posted moves and
+         *     reservations, in the same transaction, so it always equals the sum of its moves and never goes
+         *     below zero or below what is reserved. A balance exists for every item, location and lot that
+         *     ever had a move, including those that hold nothing now.
+         */
+        Balance: {
+            item_id: components["schemas"]["ItemRef"];
+            location_id: components["schemas"]["LocationRef"];
+            /** @description The warehouse of the location. */
+            warehouse_id: components["schemas"]["WarehouseRef"];
+            /** @description The lot (lot-tracked items); `null` for other items. */
+            lot: components["schemas"]["Lot"] | components["schemas"]["Null"];
+            /** @description Physically there, reserved or not. */
+            on_hand: components["schemas"]["Quantity"];
+            /** @description Held by active reservations (never more than `on_hand`). */
+            reserved: components["schemas"]["Quantity"];
+            /** @description `on_hand` minus `reserved`: what a new reservation or an unreserved shipment or transfer can take. */
+            available: components["schemas"]["Quantity"];
+            /**
+             * @description `on_hand` at the item's moving-average unit cost, rounded half-even to minor units; `null`
+             *     while the item has no average (nothing on hand, or not received yet).
+             */
+            value: components["schemas"]["Money"] | components["schemas"]["Null"];
+            /** @description When a move or reservation last changed it. */
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        BalanceList: {
+            data: components["schemas"]["Balance"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description An item's totals across all its locations and lots, and its valuation. */
+        ItemStock: {
+            item_id: components["schemas"]["ItemRef"];
+            on_hand: components["schemas"]["Quantity"];
+            reserved: components["schemas"]["Quantity"];
+            /** @description `on_hand` minus `reserved`. */
+            available: components["schemas"]["Quantity"];
+            /** @description The item's reorder point (`0` for none). */
+            reorder_point: components["schemas"]["Quantity"];
+            /** @description `available` is below `reorder_point` (never with a reorder point of `0`). */
+            below_reorder_point: boolean;
+            /**
+             * @description The moving-average cost of one unit (value ÷ on hand, rounded half-even to minor units);
+             *     `null` while the item has no average (nothing on hand, or not received yet).
+             */
+            unit_cost: components["schemas"]["Money"] | components["schemas"]["Null"];
+            /** @description What is on hand is worth at its moving-average cost; `null` while the item has no average. */
+            value: components["schemas"]["Money"] | components["schemas"]["Null"];
+            /**
+             * Format: int32
+             * @description How many locations hold some of it now (several lots at one location count once).
+             */
+            locations: number;
+        };
+        /**
+         * @description What disagrees with the ledger: a balance's `on_hand` or `reserved` (against its moves, and
+         *     its active reservations), an item's totals or value (against its balances and moves), or
+         *     `serials` (the serials recorded at a balance against its `on_hand`).
+         * @enum {string}
+         */
+        StockDriftKind: "balance_on_hand" | "balance_reserved" | "item_on_hand" | "item_reserved" | "item_value" | "serials";
+        /** @description One figure that is not what the ledger says it must be. */
+        StockDrift: {
+            kind: components["schemas"]["StockDriftKind"];
+            item_id: components["schemas"]["ItemRef"];
+            /** @description The balance's location; `null` for an item's totals. */
+            location_id: components["schemas"]["LocationRef"] | components["schemas"]["Null"];
+            /** @description The balance's lot; `null` for items without lots and for an item's totals. */
+            lot: components["schemas"]["Lot"] | components["schemas"]["Null"];
+            /** @description The stored figure (a quantity, a count of serials, or a value in minor units). */
+            recorded: string;
+            /** @description The figure the ledger gives, in the same terms. */
+            expected: string;
+        };
+        /**
+         * @description The result of comparing every balance and every item total of the tenant with the posted
+         *     moves and active reservations they come from. A sound ledger has no drift.
+         */
+        StockCheck: {
+            checked_at: components["schemas"]["Timestamp"];
+            /** Format: int32 */
+            balances_checked: number;
+            /** Format: int32 */
+            items_checked: number;
+            /** @description What disagrees, at most the first 1000 findings; empty when everything agrees. */
+            drift: components["schemas"]["StockDrift"][];
+        };
+        /**
+         * @description `active` (holds its `remaining` quantity), `released` (by the `release` action), `consumed`
+         *     (shipments took all of it) or `expired` (its `expires_at` passed). Only an active reservation
+         *     holds stock.
+         * @enum {string}
+         */
+        ReservationStatus: "active" | "released" | "consumed" | "expired";
+        /**
+         * @description Stock held at one location for an order or document: it counts in the balance's `reserved`,
+         *     so no other reservation, transfer or unreserved shipment can take it. A shipment that names
+         *     the reservation takes its stock and lowers `remaining`.
+         */
+        Reservation: {
+            id: components["schemas"]["ReservationId"];
+            item_id: components["schemas"]["ItemRef"];
+            /** @description Where the stock is held (the location the server picked when a warehouse was given). */
+            location_id: components["schemas"]["LocationRef"];
+            /** @description The warehouse of the location. */
+            warehouse_id: components["schemas"]["WarehouseRef"];
+            /** @description The lot held (lot-tracked items); `null` for other items. */
+            lot: components["schemas"]["Lot"] | components["schemas"]["Null"];
+            /** @description The quantity reserved. */
+            quantity: components["schemas"]["PositiveQuantity"];
+            /** @description The part not shipped yet; what an active reservation holds. */
+            remaining: components["schemas"]["Quantity"];
+            status: components["schemas"]["ReservationStatus"];
+            /** @description The order or document it is for; `null` when none was given. */
+            reference: components["schemas"]["StockReference"] | components["schemas"]["Null"];
+            /** @description When it stops holding stock by itself (`null` for never). */
+            expires_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            version: components["schemas"]["Version"];
+        };
+        ReservationList: {
+            data: components["schemas"]["Reservation"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description Stock to hold: `quantity` of an item at exactly one of `location_id` (there) or `warehouse_id`
+         *     (the server picks the location; none or both is a `400` naming them). `lot` is for lot-tracked
+         *     items only (a `400` for others); without it the server picks the lot. Serial-tracked items are
+         *     reserved by quantity: the shipment names the serials.
+         */
+        ReservationCreate: {
+            item_id: components["schemas"]["ItemRef"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            /** @description Reserve at this location. */
+            location_id?: components["schemas"]["LocationRef"];
+            /**
+             * @description Reserve somewhere in this warehouse: the server picks the location (and, for lot-tracked
+             *     items without `lot`, the lot) with the most available that covers the whole quantity.
+             */
+            warehouse_id?: components["schemas"]["WarehouseRef"];
+            /**
+             * @description Lot-tracked items only: reserve this lot. Without it, the lot with the most available
+             *     that covers the whole quantity is picked.
+             */
+            lot?: components["schemas"]["Lot"];
+            reference?: components["schemas"]["StockReference"];
+            /**
+             * Format: date-time
+             * @description When the reservation expires by itself, freeing what it still holds; must be in the
+             *     future (`400`). Without it, it holds until released or consumed.
+             */
+            expires_at?: string;
+        };
+        /**
+         * @description `draft` (counted, not applied yet), `posted` (its differences are in the ledger) or `cancelled`.
+         * @enum {string}
+         */
+        CycleCountStatus: "draft" | "posted" | "cancelled";
+        /**
+         * @description A cycle count id.
+         * @example cnt_01M9G7FSC03Q3KVSYH0BJW7F7Q
+         */
+        CycleCountId: string;
+        /**
+         * @description A quantity that may be negative (a count's `difference`: `"-0.15"` is 0.15 fewer than
+         *     expected), as a decimal string with at most 3 decimals. Zero has no sign.
+         * @example -0.15
+         */
+        SignedQuantity: string;
+        /** @description What was counted of one item (and lot) at the location and, once posted, what the ledger said. */
+        CycleCountLine: {
+            item_id: components["schemas"]["ItemRef"];
+            /** @description The lot counted (lot-tracked items); `null` for other items. */
+            lot: components["schemas"]["Lot"] | components["schemas"]["Null"];
+            counted_quantity: components["schemas"]["Quantity"];
+            /** @description What was on hand when the count was posted; `null` until then. */
+            expected_quantity: components["schemas"]["Quantity"] | components["schemas"]["Null"];
+            /** @description `counted_quantity` minus `expected_quantity` (negative: fewer than expected); `null` until posted. */
+            difference: components["schemas"]["SignedQuantity"] | components["schemas"]["Null"];
+            /** @description The adjustment that posted the difference; `null` until posted and when there was none. */
+            stock_move_id: components["schemas"]["StockMoveId"] | components["schemas"]["Null"];
+        };
+        /** @description A count of some items at one location, posted as one adjustment per difference. */
+        CycleCount: {
+            id: components["schemas"]["CycleCountId"];
+            location_id: components["schemas"]["LocationRef"];
+            status: components["schemas"]["CycleCountStatus"];
+            lines: components["schemas"]["CycleCountLine"][];
+            created_at: components["schemas"]["Timestamp"];
+            posted_at: components["schemas"]["NullableTimestamp"];
+            version: components["schemas"]["Version"];
+        };
+        CycleCountList: {
+            data: components["schemas"]["CycleCount"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description One item (and lot) counted. */
+        CycleCountLineCreate: {
+            item_id: components["schemas"]["ItemRef"];
+            /** @description Lot-tracked items only, and required for them (a `400` naming the line otherwise). */
+            lot?: components["schemas"]["Lot"];
+            /** @description What is there; `"0"` when none is. */
+            counted_quantity: components["schemas"]["Quantity"];
+        };
+        /**
+         * @description What was counted at one location: one line per item (per lot for lot-tracked items), each
+         *     item and lot once (a repeat is a `400` naming the line). Serial-tracked items are not counted
+         *     here (a `400` naming the line): count them by moving their serials.
+         */
+        CycleCountCreate: {
+            location_id: components["schemas"]["LocationRef"];
+            lines: components["schemas"]["CycleCountLineCreate"][];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -2409,6 +3348,40 @@ export interface components {
             type?: "crm.contact.deleted";
             data?: {
                 contact_id: components["schemas"]["ContactId"];
+            };
+        };
+        StockMovedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "wms.stock.moved";
+            data?: components["schemas"]["StockMove"];
+        };
+        StockReservedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "wms.stock.reserved";
+            data?: components["schemas"]["Reservation"];
+        };
+        StockReleasedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "wms.stock.released";
+            data?: {
+                reservation: components["schemas"]["Reservation"];
+                /**
+                 * @description Why it stopped holding stock.
+                 * @enum {string}
+                 */
+                reason: "released" | "expired" | "consumed";
+            };
+        };
+        StockLowEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "wms.stock.low";
+            data?: {
+                item_id: components["schemas"]["ItemRef"];
+                /** @description The item's SKU. */
+                sku: string;
+                /** @description The item's available quantity across all locations, after the change. */
+                available: components["schemas"]["Quantity"];
+                reorder_point: components["schemas"]["Quantity"];
             };
         };
     };
@@ -2877,6 +3850,53 @@ export interface components {
         ActivityIdPath: components["schemas"]["ActivityId"];
         /** @description The contact's id. */
         ContactIdPath: components["schemas"]["ContactId"];
+        /** @description Only those of this item. */
+        ItemIdFilter: components["schemas"]["ItemRef"];
+        /** @description Only moves from or to this location (either side). */
+        StockMoveLocationFilter: components["schemas"]["LocationRef"];
+        /** @description Only moves of this type. */
+        StockMoveTypeFilter: components["schemas"]["StockMoveType"];
+        /** @description Only those whose `reference.type` is this (exactly). */
+        ReferenceTypeFilter: components["schemas"]["StockReferenceType"];
+        /** @description Only those whose `reference.id` is this (exactly); with `reference_type`, one order's. */
+        ReferenceIdFilter: components["schemas"]["StockReferenceId"];
+        /** @description Only moves posted at or after this instant. */
+        PostedAfter: string;
+        /** @description Only moves posted strictly before this instant. */
+        PostedBefore: string;
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        StockMoveSort: "posted_at" | "-posted_at";
+        /** @description The stock move's id. */
+        StockMoveIdPath: components["schemas"]["StockMoveId"];
+        /** @description Only those at this location. */
+        LocationIdFilter: components["schemas"]["LocationRef"];
+        /** @description Only those at a location of this warehouse. */
+        WarehouseIdFilter: components["schemas"]["WarehouseRef"];
+        /** @description Only balances of this lot (exactly). */
+        LotFilter: components["schemas"]["Lot"];
+        /**
+         * @description `true`: only balances of items whose available quantity across all their locations is below
+         *     their reorder point (what to reorder, and where it is); `false`: only the others.
+         */
+        BelowReorderPointFilter: boolean;
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        BalanceSort: "updated_at" | "-updated_at" | "on_hand" | "-on_hand";
+        /** @description The item's id. */
+        ItemIdPath: components["schemas"]["ItemRef"];
+        /** @description Only reservations in this status. */
+        ReservationStatusFilter: components["schemas"]["ReservationStatus"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        ReservationSort: "created_at" | "-created_at";
+        /** @description The reservation's id. */
+        ReservationIdPath: components["schemas"]["ReservationId"];
+        /** @description Only counts of this location. */
+        CycleCountLocationFilter: components["schemas"]["LocationRef"];
+        /** @description Only counts in this status. */
+        CycleCountStatusFilter: components["schemas"]["CycleCountStatus"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        CycleCountSort: "created_at" | "-created_at";
+        /** @description The cycle count's id. */
+        CycleCountIdPath: components["schemas"]["CycleCountId"];
     };
     requestBodies: never;
     headers: {
@@ -6171,6 +7191,766 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listStockMoves: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only those of this item. */
+                item_id?: components["parameters"]["ItemIdFilter"];
+                /** @description Only moves from or to this location (either side). */
+                location_id?: components["parameters"]["StockMoveLocationFilter"];
+                /** @description Only moves of this type. */
+                type?: components["parameters"]["StockMoveTypeFilter"];
+                /** @description Only those whose `reference.type` is this (exactly). */
+                reference_type?: components["parameters"]["ReferenceTypeFilter"];
+                /** @description Only those whose `reference.id` is this (exactly); with `reference_type`, one order's. */
+                reference_id?: components["parameters"]["ReferenceIdFilter"];
+                /** @description Only moves posted at or after this instant. */
+                posted_at_after?: components["parameters"]["PostedAfter"];
+                /** @description Only moves posted strictly before this instant. */
+                posted_at_before?: components["parameters"]["PostedBefore"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["StockMoveSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the ledger. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMoveList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postStockMove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockMoveCreate"];
+            };
+        };
+        responses: {
+            /** @description The posted move. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMove"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getStockMove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The stock move's id. */
+                stock_move_id: components["parameters"]["StockMoveIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The move. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMove"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reverseStockMove: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The stock move's id. */
+                stock_move_id: components["parameters"]["StockMoveIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reversing move. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMove"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listBalances: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only those of this item. */
+                item_id?: components["parameters"]["ItemIdFilter"];
+                /** @description Only those at this location. */
+                location_id?: components["parameters"]["LocationIdFilter"];
+                /** @description Only those at a location of this warehouse. */
+                warehouse_id?: components["parameters"]["WarehouseIdFilter"];
+                /** @description Only balances of this lot (exactly). */
+                lot?: components["parameters"]["LotFilter"];
+                /**
+                 * @description `true`: only balances of items whose available quantity across all their locations is below
+                 *     their reorder point (what to reorder, and where it is); `false`: only the others.
+                 */
+                below_reorder_point?: components["parameters"]["BelowReorderPointFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["BalanceSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of balances. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getItemStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id. */
+                item_id: components["parameters"]["ItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item's stock. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemStock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was checked, and any drift. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockCheck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only those of this item. */
+                item_id?: components["parameters"]["ItemIdFilter"];
+                /** @description Only those at this location. */
+                location_id?: components["parameters"]["LocationIdFilter"];
+                /** @description Only reservations in this status. */
+                status?: components["parameters"]["ReservationStatusFilter"];
+                /** @description Only those whose `reference.type` is this (exactly). */
+                reference_type?: components["parameters"]["ReferenceTypeFilter"];
+                /** @description Only those whose `reference.id` is this (exactly); with `reference_type`, one order's. */
+                reference_id?: components["parameters"]["ReferenceIdFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["ReservationSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reservations. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReservation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationCreate"];
+            };
+        };
+        responses: {
+            /** @description The reservation. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reservation's id. */
+                reservation_id: components["parameters"]["ReservationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reservation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    releaseReservation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The reservation's id. */
+                reservation_id: components["parameters"]["ReservationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The released reservation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCycleCounts: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only counts of this location. */
+                location_id?: components["parameters"]["CycleCountLocationFilter"];
+                /** @description Only counts in this status. */
+                status?: components["parameters"]["CycleCountStatusFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["CycleCountSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cycle counts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleCountList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCycleCount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CycleCountCreate"];
+            };
+        };
+        responses: {
+            /** @description The draft count. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCycleCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cycle count. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postCycleCount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The posted count. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelCycleCount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The cycle count's id. */
+                cycle_count_id: components["parameters"]["CycleCountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled count. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -6617,6 +8397,192 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["ContactDeletedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onWmsStockMoved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9A9MN2GVP4DPMV018P52HNQ",
+                 *       "type": "wms.stock.moved",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "stock_move",
+                 *         "id": "mov_01M9A9MN2GK9MYERZ26H0VNNVH"
+                 *       },
+                 *       "occurred_at": "2026-12-08T07:42:10.000Z",
+                 *       "data": {
+                 *         "id": "mov_01M9A9MN2GK9MYERZ26H0VNNVH",
+                 *         "type": "receipt",
+                 *         "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *         "quantity": "2000",
+                 *         "from_location_id": null,
+                 *         "to_location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX",
+                 *         "lot": null,
+                 *         "serials": [],
+                 *         "unit_cost": {
+                 *           "amount": 12,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "cost": {
+                 *           "amount": 24000,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "reason_code": null,
+                 *         "reservation_id": null,
+                 *         "reference": {
+                 *           "type": "purchase_order",
+                 *           "id": "PO-2026-00417"
+                 *         },
+                 *         "reverses_move_id": null,
+                 *         "reversed_by_move_id": null,
+                 *         "posted_at": "2026-12-08T07:42:10.000Z",
+                 *         "posted_by": "cli_01M892BP80K3M5N7P9R1S3T5V7",
+                 *         "version": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StockMovedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onWmsStockReserved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9D3XR805RMQWD28P14G26P6",
+                 *       "type": "wms.stock.reserved",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "reservation",
+                 *         "id": "res_01M9D3XR80AYG7N4C4BTQYYQJS"
+                 *       },
+                 *       "occurred_at": "2026-12-09T10:00:00.000Z",
+                 *       "data": {
+                 *         "id": "res_01M9D3XR80AYG7N4C4BTQYYQJS",
+                 *         "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *         "location_id": "loc_01M8RA78J0Q270MR0Y2Q0FW6YZ",
+                 *         "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
+                 *         "lot": null,
+                 *         "quantity": "240",
+                 *         "remaining": "240",
+                 *         "status": "active",
+                 *         "reference": {
+                 *           "type": "sales_order",
+                 *           "id": "SO-2026-01193"
+                 *         },
+                 *         "expires_at": "2026-12-12T10:00:00.000Z",
+                 *         "created_at": "2026-12-09T10:00:00.000Z",
+                 *         "updated_at": "2026-12-09T10:00:00.000Z",
+                 *         "version": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StockReservedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onWmsStockReleased: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9DJSTM0Y2GX4675EM2QRBCY",
+                 *       "type": "wms.stock.released",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "reservation",
+                 *         "id": "res_01M9D3XR80AYG7N4C4BTQYYQJS"
+                 *       },
+                 *       "occurred_at": "2026-12-09T14:20:00.000Z",
+                 *       "data": {
+                 *         "reason": "consumed",
+                 *         "reservation": {
+                 *           "id": "res_01M9D3XR80AYG7N4C4BTQYYQJS",
+                 *           "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *           "location_id": "loc_01M8RA78J0Q270MR0Y2Q0FW6YZ",
+                 *           "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
+                 *           "lot": null,
+                 *           "quantity": "240",
+                 *           "remaining": "0",
+                 *           "status": "consumed",
+                 *           "reference": {
+                 *             "type": "sales_order",
+                 *             "id": "SO-2026-01193"
+                 *           },
+                 *           "expires_at": "2026-12-12T10:00:00.000Z",
+                 *           "created_at": "2026-12-09T10:00:00.000Z",
+                 *           "updated_at": "2026-12-09T14:20:00.000Z",
+                 *           "version": 2
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StockReleasedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onWmsStockLow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9DJSTM0SVX98T7V3CP507P5",
+                 *       "type": "wms.stock.low",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "item",
+                 *         "id": "itm_01M8RDBZ70TT08X85WBYPNS3TV"
+                 *       },
+                 *       "occurred_at": "2026-12-09T10:05:00.000Z",
+                 *       "data": {
+                 *         "item_id": "itm_01M8RDBZ70TT08X85WBYPNS3TV",
+                 *         "sku": "EPX-2K-5KG",
+                 *         "available": "7.5",
+                 *         "reorder_point": "10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StockLowEvent"];
             };
         };
         responses: {
