@@ -65,7 +65,7 @@ describe('planning a move', () => {
     expect(pointers(() => plan({ type: 'adjustment', fromLocationId: 'loc_A' }))).toEqual(['/reason_code']);
     expect(pointers(() => plan({ type: 'adjustment', fromLocationId: 'loc_A', reasonCode: 'Damaged!' }))).toEqual(['/reason_code']);
     expect(pointers(() => plan({ fromLocationId: 'loc_A', toLocationId: 'loc_B', unitCost: eur(1), reservationId: 'res_1' }))).toEqual(['/reservation_id', '/unit_cost']);
-    expect(plan({ type: 'adjustment', toLocationId: 'loc_A', reasonCode: 'found', unitCost: eur(5) }).valuation).toEqual({ kind: 'in', cost: 'given' });
+    expect(pointers(() => plan({ type: 'adjustment', toLocationId: 'loc_A', reasonCode: 'found', unitCost: eur(5) }))).toEqual(['/unit_cost']);
     expect(plan({ type: 'adjustment', toLocationId: 'loc_A', reasonCode: 'found' }).valuation).toEqual({ kind: 'in', cost: 'average' });
   });
 
@@ -97,7 +97,7 @@ describe('planning a move', () => {
     const receipt = { ...plan({ type: 'receipt', toLocationId: 'loc_A', quantity: '5', unitCost: eur(200) }).move, cost: eur(1000), reversedByMoveId: null };
     const reversal = planReversal(receipt, locations, 'cli_2');
     expect(reversal.move).toMatchObject({ type: 'receipt', fromLocationId: 'loc_A', toLocationId: null, quantity: 5000, reversesMoveId: receipt.id, postedBy: 'cli_2' });
-    expect(reversal.valuation).toEqual({ kind: 'out', cost: 'recorded' });
+    expect(reversal.valuation).toEqual({ kind: 'out', cost: 'average' });
     expect(reversal.recordedCost).toEqual(eur(1000));
     expect(() => planReversal({ ...receipt, reversedByMoveId: 'mov_2' }, locations, 'cli_2')).toThrow(/already reversed/);
     expect(() => planReversal({ ...reversal.move, reversedByMoveId: null }, locations, 'cli_2')).toThrow(/itself a reversal/);
@@ -133,12 +133,16 @@ describe('the moving-average valuation', () => {
     expect(w.snapshot).toMatchObject({ onHand: 0, value: 0 });
   });
 
-  it('values stock found at the average, and a reversal at what the reversed move recorded', () => {
+  it('values stock found at the average, and only in one currency', () => {
     const v = empty();
-    expect(v.addAtAverage(1_000)).toBeNull();
     v.add(2_000, eur(500));
     expect(v.addAtAverage(1_000)).toEqual(eur(250));
-    expect(v.remove(1_000, eur(9999))).toEqual(eur(750)); // never more than there is
+    expect(v.remove(1_000)).toEqual(eur(250));
+    // Found before anything was bought: no value to give it, and it dilutes the first cost.
+    const w = empty();
+    expect(w.addAtAverage(1_000)).toBeNull();
+    w.add(1_000, eur(500));
+    expect(w.unitCost).toEqual(eur(250));
     expect(() => v.add(1_000, { amount: 1, currency: 'USD' })).toThrow(/valued in EUR/);
   });
 

@@ -174,7 +174,7 @@ export class Posting {
               : valuation.addAtAverage(move.quantity);
         if (!move.unitCost && move.cost) move.unitCost = unitOf(move.cost, move.quantity);
       } else if (effect.kind === 'out') {
-        move.cost = valuation.remove(move.quantity, effect.cost === 'recorded' ? planned.recordedCost : undefined);
+        move.cost = valuation.remove(move.quantity);
         move.unitCost = move.cost ? unitOf(move.cost, move.quantity) : null;
       }
     }

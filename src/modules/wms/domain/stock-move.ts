@@ -86,7 +86,7 @@ export interface BalanceChange {
 export type ValuationEffect =
   | { kind: 'none' }
   | { kind: 'in'; cost: 'given' | 'average' | 'recorded' }
-  | { kind: 'out'; cost: 'average' | 'recorded' };
+  | { kind: 'out'; cost: 'average' };
 
 /**
  * A move decided but not yet applied: what it does to balances, serials and the valuation. The
@@ -148,7 +148,7 @@ export function planMove(
   }
 
   const gain = type === 'adjustment' && to !== null;
-  check(type === 'receipt' || gain || request.unitCost === undefined, '/unit_cost', `is not taken by a ${type === 'adjustment' ? 'stock loss' : type}: stock leaves at the moving-average cost`);
+  check(type === 'receipt' || request.unitCost === undefined, '/unit_cost', `is for receipts only: ${gain ? 'stock found comes in' : 'stock leaves'} at the moving-average cost`);
   check(type !== 'receipt' || request.unitCost !== undefined, '/unit_cost', 'is required for a receipt: the moving-average valuation needs what the stock cost');
   check(type !== 'adjustment' || request.reasonCode !== undefined, '/reason_code', 'is required for an adjustment');
   check(type === 'adjustment' || request.reasonCode === undefined, '/reason_code', `is for adjustments only, not a ${type}`);
@@ -182,7 +182,7 @@ export function planMove(
     toLocationId: to,
     lot,
     serials,
-    unitCost: type === 'receipt' || gain ? (request.unitCost ?? null) : null,
+    unitCost: type === 'receipt' ? (request.unitCost ?? null) : null,
     cost: null,
     reasonCode: request.reasonCode ?? null,
     reservationId: request.reservationId ?? null,
@@ -195,7 +195,7 @@ export function planMove(
     move,
     changes: changesOf(move, locations, move.reservationId !== null),
     serials: serials.length ? { from, to, serials } : null,
-    valuation: type === 'transfer' ? { kind: 'none' } : from === null ? { kind: 'in', cost: request.unitCost ? 'given' : 'average' } : { kind: 'out', cost: 'average' },
+    valuation: type === 'transfer' ? { kind: 'none' } : from === null ? { kind: 'in', cost: type === 'receipt' ? 'given' : 'average' } : { kind: 'out', cost: 'average' },
     recordedCost: null,
   };
 }
@@ -203,7 +203,9 @@ export function planMove(
 /**
  * The move that undoes `original`: the same type, item, quantity, lot and serials, the
  * locations swapped, naming the move it reverses. Stock a reversed receipt brought in must still
- * be there to go (the balances decide); value goes back as the original recorded it.
+ * be there to go (the balances decide). Stock a reversal brings back (of a shipment or a loss)
+ * comes in at exactly the value the original took out; stock it takes out (of a receipt or a
+ * gain) leaves at the current average, like any stock that leaves.
  */
 export function planReversal(original: StockMoveView, locations: ReadonlyMap<string, StockLocation>, postedBy: string, now = new Date()): PlannedMove {
   if (original.reversesMoveId) throw new ConflictError(`Move ${original.id} is itself a reversal (of ${original.reversesMoveId}); post a new move instead.`, { reversed_by_move_id: null });
@@ -226,7 +228,7 @@ export function planReversal(original: StockMoveView, locations: ReadonlyMap<str
     move,
     changes: changesOf(move, locations, false),
     serials: move.serials.length ? { from: move.fromLocationId, to: move.toLocationId, serials: move.serials } : null,
-    valuation: move.type === 'transfer' ? { kind: 'none' } : move.fromLocationId === null ? { kind: 'in', cost: 'recorded' } : { kind: 'out', cost: 'recorded' },
+    valuation: move.type === 'transfer' ? { kind: 'none' } : move.fromLocationId === null ? { kind: 'in', cost: 'recorded' } : { kind: 'out', cost: 'average' },
     recordedCost: original.cost,
   };
 }

@@ -81,18 +81,14 @@ export class ItemValuation {
   }
 
   /**
-   * `quantity` leaves; the value it takes out is returned (null: the item has no valuation).
-   * At the current average, unless `recorded` (what a reversed move added) says otherwise; never
-   * more than the value there is, and all of it when the last unit leaves.
+   * `quantity` leaves at the current average; the value it takes out is returned (null: the
+   * item has no valuation). The last unit out takes all the value that is left.
    */
-  remove(quantity: Thousandths, recorded?: Money | null): Money | null {
+  remove(quantity: Thousandths): Money | null {
     const { onHand, value, currency } = this.state;
     this.state.onHand -= quantity;
     if (!currency) return null;
-    let amount: number;
-    if (quantity >= onHand) amount = value;
-    else if (recorded && recorded.currency === currency) amount = Math.min(recorded.amount, value);
-    else amount = Number(divideHalfEven(BigInt(value) * BigInt(quantity), BigInt(onHand)));
+    const amount = quantity >= onHand ? value : Number(divideHalfEven(BigInt(value) * BigInt(quantity), BigInt(onHand)));
     this.state.value -= amount;
     return { amount, currency };
   }

@@ -4,6 +4,10 @@ import type { BalanceUseCases } from '../application/balances';
 import type { CycleCountUseCases } from '../application/cycle-counts';
 import type { MoveUseCases } from '../application/moves';
 import type { ReservationUseCases } from '../application/reservations';
+import { balanceHandlers } from './balances.handlers';
+import { cycleCountHandlers } from './cycle-counts.handlers';
+import { reservationHandlers } from './reservations.handlers';
+import { stockMoveHandlers } from './stock-moves.handlers';
 
 export interface WmsHandlerDeps {
   cursors: CursorCodec;
@@ -14,6 +18,11 @@ export interface WmsHandlerDeps {
 }
 
 /** Every WMS operation's handler, one file per resource. */
-export function wmsHandlers(_deps: WmsHandlerDeps): HandlerMap {
-  return {};
+export function wmsHandlers({ cursors, moves, reservations, cycleCounts, balances }: WmsHandlerDeps): HandlerMap {
+  return {
+    ...stockMoveHandlers(moves, cursors),
+    ...balanceHandlers(balances, cursors),
+    ...reservationHandlers(reservations, cursors),
+    ...cycleCountHandlers(cycleCounts, cursors),
+  };
 }

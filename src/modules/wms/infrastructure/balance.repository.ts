@@ -93,9 +93,9 @@ export class BalanceRepository extends TenantRepository {
     return this.page(BALANCE_LIST, request, toBalance);
   }
 
-  /** How many balances hold stock of the item (on hand above zero). */
+  /** How many locations hold stock of the item (on hand above zero). */
   async locationsHolding(itemId: string): Promise<number> {
-    const row = await this.selectOne<{ n: number | string }>('SELECT COUNT(*) AS n FROM wms_balances WHERE tenant_id = :tenantId AND item_id = :itemId AND on_hand > 0', { itemId });
+    const row = await this.selectOne<{ n: number | string }>('SELECT COUNT(DISTINCT location_id) AS n FROM wms_balances WHERE tenant_id = :tenantId AND item_id = :itemId AND on_hand > 0', { itemId });
     return Number(row?.n ?? 0);
   }
 
