@@ -2,7 +2,7 @@ import { ConflictError, InvalidInputError } from '../../src/platform/errors';
 import { CycleCount } from '../../src/modules/wms/domain/cycle-count';
 import { formatQuantity, parseQuantity } from '../../src/modules/wms/domain/quantity';
 import { Reservation } from '../../src/modules/wms/domain/reservation';
-import { balanceOrder, planMove, planReversal, type MoveRequest, type StockItem, type StockLocation } from '../../src/modules/wms/domain/stock-move';
+import { balanceOrder, planMove, planReversal, stockLow, type MoveRequest, type StockItem, type StockLocation } from '../../src/modules/wms/domain/stock-move';
 import { ItemValuation } from '../../src/modules/wms/domain/valuation';
 
 const bolt: StockItem = { id: 'itm_B', sku: 'BOLT-M8', unit: 'ea', tracking: 'none', isActive: true, reorderPoint: 0 };
@@ -226,5 +226,16 @@ describe('a cycle count', () => {
     expect(count.snapshot).toMatchObject({ status: 'posted', version: 2 });
     expect(() => count.post(() => 0)).toThrow(/only a draft/);
     expect(() => count.cancel()).toThrow(ConflictError);
+  });
+});
+
+describe('the low-stock event', () => {
+  const item = { ...bolt, reorderPoint: 5000 };
+  it('is recorded when available falls from at least the reorder point to below it, and only then', () => {
+    const now = new Date('2026-12-06T10:00:00Z');
+    expect(stockLow('ten_1', item, 5000, 4999, now)?.payload).toEqual({ item_id: bolt.id, sku: 'BOLT-M8', available: '4.999', reorder_point: '5' });
+    expect(stockLow('ten_1', item, 4000, 3000, now)).toBeNull();
+    expect(stockLow('ten_1', item, 9000, 5000, now)).toBeNull();
+    expect(stockLow('ten_1', bolt, 9000, 0, now)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
+import { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { NotFoundError } from '../../../platform/errors';
 import type { Money } from '../../../platform/money';
 import type { Thousandths } from '../domain/quantity';
@@ -84,7 +85,8 @@ export function balanceUseCases(db: Database) {
     /** Compares every balance and item total of the tenant with the ledger (empty drift: they agree). */
     async check(tenantId: string): Promise<StockCheck> {
       const checkedAt = new Date();
-      const { drift, balances, items } = await new BalanceRepository(db, tenantId).drift();
+      // One transaction: one consistent snapshot of ledger and balances, however busy the tenant.
+      const { drift, balances, items } = await db.transaction((t) => new BalanceRepository(db, tenantId, new UnitOfWork(db, t, tenantId)).drift());
       return { checkedAt, balancesChecked: balances, itemsChecked: items, drift };
     },
   };

@@ -1,10 +1,9 @@
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, InvalidInputError } from '../../../platform/errors';
-import { domainEvent } from '../../../platform/events/domain-event';
 import { divideHalfEven, type Money } from '../../../platform/money';
 import { formatQuantity, type Thousandths } from '../domain/quantity';
 import type { Reservation } from '../domain/reservation';
-import { balanceOrder, moveDocument, type BalanceChange, type PlannedMove, type StockItem, type StockMoveState } from '../domain/stock-move';
+import { balanceOrder, stockLow, stockMoved, type BalanceChange, type PlannedMove, type StockItem, type StockMoveState } from '../domain/stock-move';
 import { ItemValuation } from '../domain/valuation';
 import { MoveRepository } from '../infrastructure/move.repository';
 import { ReservationRepository } from '../infrastructure/reservation.repository';
@@ -179,7 +178,7 @@ export class Posting {
       }
     }
     await this.moves.add(move);
-    this.uow.record(domainEvent('wms.stock.moved', this.uow.tenantId, { type: 'stock_move', id: move.id }, moveDocument({ ...move, reversedByMoveId: null }), this.now));
+    this.uow.record(stockMoved(this.uow.tenantId, move, this.now));
     return move;
   }
 
@@ -188,12 +187,8 @@ export class Posting {
     for (const [itemId, { valuation, availableBefore }] of this.valuations) {
       await this.stock.saveTotals(valuation.snapshot, this.now);
       const item = this.items.get(itemId);
-      const after = valuation.available;
-      if (item && item.reorderPoint > 0 && availableBefore >= item.reorderPoint && after < item.reorderPoint) {
-        this.uow.record(
-          domainEvent('wms.stock.low', this.uow.tenantId, { type: 'item', id: itemId }, { item_id: itemId, sku: item.sku, available: formatQuantity(after), reorder_point: formatQuantity(item.reorderPoint) }, this.now),
-        );
-      }
+      const low = item && stockLow(this.uow.tenantId, item, availableBefore, valuation.available, this.now);
+      if (low) this.uow.record(low);
     }
   }
 }

@@ -39,6 +39,7 @@ export async function checkLine(posting: Posting, request: ReservationRequest, a
     throw new InvalidInputError([{ pointer: `${at}/location_id`, detail }, { pointer: `${at}/warehouse_id`, detail }]);
   }
   if (request.lot !== undefined && item.tracking !== 'lot') throw new InvalidInputError([{ pointer: `${at}/lot`, detail: `is not taken: item ${item.sku} is not tracked by lot` }]);
+  if (request.expiresAt && request.expiresAt.getTime() <= posting.now.getTime()) throw new InvalidInputError([{ pointer: `${at}/expires_at`, detail: 'is not in the future' }]);
   if (!item.isActive) throw new ConflictError(`Item ${item.sku} is inactive: it takes no new reservations.`);
   return { item, quantity, locationId: request.locationId, warehouseId: request.warehouseId, lot: request.lot ?? null, reference: request.reference ?? null, expiresAt: request.expiresAt ?? null };
 }

@@ -1,4 +1,5 @@
 import { ConflictError, InvalidInputError, type InvalidField } from '../../../platform/errors';
+import { type DomainEvent, domainEvent } from '../../../platform/events/domain-event';
 import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity, parseQuantity, type Thousandths, type Unit } from './quantity';
@@ -208,7 +209,7 @@ export function planMove(
  * gain) leaves at the current average, like any stock that leaves.
  */
 export function planReversal(original: StockMoveView, locations: ReadonlyMap<string, StockLocation>, postedBy: string, now = new Date()): PlannedMove {
-  if (original.reversesMoveId) throw new ConflictError(`Move ${original.id} is itself a reversal (of ${original.reversesMoveId}); post a new move instead.`, { reversed_by_move_id: null });
+  if (original.reversesMoveId) throw new ConflictError(`Move ${original.id} is itself a reversal (of ${original.reversesMoveId}); post a new move instead.`);
   if (original.reversedByMoveId) throw new ConflictError(`Move ${original.id} was already reversed by ${original.reversedByMoveId}.`, { reversed_by_move_id: original.reversedByMoveId });
   const move: StockMoveState = {
     ...original,
@@ -274,4 +275,19 @@ export function moveDocument(m: StockMoveView) {
     posted_by: m.postedBy,
     version: m.reversedByMoveId ? 2 : 1,
   };
+}
+
+/** `wms.stock.moved`: a move was posted (its data is the move as the API shows it). */
+export function stockMoved(tenantId: string, move: StockMoveState, now: Date): DomainEvent {
+  return domainEvent('wms.stock.moved', tenantId, { type: 'stock_move', id: move.id }, moveDocument({ ...move, reversedByMoveId: null }), now);
+}
+
+/**
+ * `wms.stock.low`, when the item's available quantity (across its locations) fell from at least
+ * its reorder point to below it in one unit of work; null otherwise (no reorder point, or it was
+ * below already).
+ */
+export function stockLow(tenantId: string, item: StockItem, availableBefore: Thousandths, availableAfter: Thousandths, now: Date): DomainEvent | null {
+  if (item.reorderPoint <= 0 || availableBefore < item.reorderPoint || availableAfter >= item.reorderPoint) return null;
+  return domainEvent('wms.stock.low', tenantId, { type: 'item', id: item.id }, { item_id: item.id, sku: item.sku, available: formatQuantity(availableAfter), reorder_point: formatQuantity(item.reorderPoint) }, now);
 }

@@ -105,6 +105,10 @@ export class BalanceRepository extends TenantRepository {
    * values against the costs their moves recorded, serials against serial-tracked balances.
    */
   async drift(): Promise<{ drift: Drift[]; balances: number; items: number }> {
+    // Inside a transaction: all the queries below read one snapshot (the first statement of a
+    // PostgreSQL transaction may still choose its isolation), so concurrent moves cannot show
+    // up in one sum and not in another.
+    if (this.transaction && this.db.dialect === 'postgres') await this.select('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY', {});
     const n = (v: unknown) => Number(v ?? 0);
     const rows = <R>(sql: string) => this.select<R>(sql, {});
     type KeyRow = { item_id: string; location_id: string | null; lot: string | null; recorded: unknown; expected: unknown };
