@@ -1949,6 +1949,12 @@ export interface components {
              * @description On a `409` refusing to archive an account, how many open opportunities it has.
              */
             open_opportunities?: number;
+            /** @description On a `409` for a taken `sku`, the item that has it. */
+            existing_item_id?: string;
+            /** @description On a `409` for a taken warehouse `code`, the warehouse that has it. */
+            existing_warehouse_id?: string;
+            /** @description On a `409` for a location `code` taken in its warehouse, the location that has it. */
+            existing_location_id?: string;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
             /**
