@@ -1095,6 +1095,190 @@ export interface paths {
         patch: operations["updateContact"];
         trace?: never;
     };
+    "/wms/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List items
+         * @description The tenant's items, by SKU unless `sort` says otherwise, with cursor pagination and no cap.
+         *     Filters combine with AND; retired items (`is_active: false`) are listed too unless
+         *     `is_active=true`.
+         */
+        get: operations["listItems"];
+        put?: never;
+        /**
+         * Create an item
+         * @description Creates an item. `sku` is unique per tenant ignoring case: another item with it is a `409`
+         *     whose `existing_item_id` names it. `barcode` must carry a valid GTIN check digit (else a `400`
+         *     naming `barcode`); `serial` tracking needs `unit: ea`; `reorder_point` of an `ea` item is a
+         *     whole number. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id. */
+                item_id: components["parameters"]["ItemIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an item
+         * @description One item, active or retired, with its version as `ETag`.
+         */
+        get: operations["getItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an item
+         * @description A JSON Merge Patch (RFC 7396): the fields sent change, `null` clears a nullable field.
+         *     Requires `If-Match`. Taking another item's `sku` is a `409` naming it (`existing_item_id`).
+         *     `unit` and `tracking` cannot change once the item has had stock at any location (`409`): its
+         *     ledger is counted in them. `is_active: false` retires the item; items are never deleted.
+         */
+        patch: operations["updateItem"];
+        trace?: never;
+    };
+    "/wms/warehouses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List warehouses
+         * @description The tenant's warehouses, by code unless `sort` says otherwise, with cursor pagination.
+         */
+        get: operations["listWarehouses"];
+        put?: never;
+        /**
+         * Create a warehouse
+         * @description Creates a warehouse. `code` is unique per tenant ignoring case: another warehouse with it is a
+         *     `409` whose `existing_warehouse_id` names it. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createWarehouse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/warehouses/{warehouse_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The warehouse's id. */
+                warehouse_id: components["parameters"]["WarehouseIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a warehouse
+         * @description One warehouse, with its version as `ETag`.
+         */
+        get: operations["getWarehouse"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a warehouse
+         * @description Deletes a warehouse that has no locations; while it has any, a `409` (delete or move its
+         *     locations first). Requires `If-Match`.
+         */
+        delete: operations["deleteWarehouse"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a warehouse
+         * @description A JSON Merge Patch (RFC 7396): the fields sent change; `address` is replaced as a whole, `null`
+         *     clears it. Requires `If-Match`. Taking another warehouse's `code` is a `409` naming it
+         *     (`existing_warehouse_id`).
+         */
+        patch: operations["updateWarehouse"];
+        trace?: never;
+    };
+    "/wms/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List locations
+         * @description The tenant's locations, by code unless `sort` says otherwise, with cursor pagination. Filters
+         *     combine with AND: `warehouse_id` for one warehouse's locations, `parent_id` for the children
+         *     of one location.
+         */
+        get: operations["listLocations"];
+        put?: never;
+        /**
+         * Create a location
+         * @description Creates a location in a warehouse of the tenant (another id is a `400` naming `warehouse_id`),
+         *     under `parent_id` when given: a location of the same warehouse (else a `400` naming
+         *     `parent_id`). `code` is unique within the warehouse ignoring case: another location with it is
+         *     a `409` whose `existing_location_id` names it. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wms/locations/{location_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The location's id. */
+                location_id: components["parameters"]["LocationIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a location
+         * @description One location, with its version as `ETag`.
+         */
+        get: operations["getLocation"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a location
+         * @description Deletes a location that has no child locations and has never held stock. A location with
+         *     children is a `409` (delete or move them first); one with stock history is a `409` too, since
+         *     its ledger names it: deactivate it instead (`is_active: false`). Requires `If-Match`.
+         */
+        delete: operations["deleteLocation"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a location
+         * @description A JSON Merge Patch (RFC 7396): the fields sent change. Requires `If-Match`. Its warehouse never
+         *     changes. A new `parent_id` must be a location of the same warehouse, neither the location
+         *     itself nor one below it (else a `400` naming `parent_id`); `null` moves it to the top.
+         *     Deactivating it (`is_active: false`) is a `409` while it holds stock; taking another
+         *     location's `code` in the warehouse is a `409` naming it (`existing_location_id`).
+         */
+        patch: operations["updateLocation"];
+        trace?: never;
+    };
     "/wms/stock-moves": {
         parameters: {
             query?: never;
@@ -2792,10 +2976,228 @@ export interface components {
             owner_id?: components["schemas"]["OwnerId"] | components["schemas"]["Null"];
         };
         /**
+         * @description What the item is to the business.
+         * @enum {string}
+         */
+        ItemCategory: "raw" | "component" | "finished" | "packaging" | "consumable";
+        /**
+         * @description How stock of the item is told apart: `none`, by `lot`, or by `serial` (one unit per serial
+         *     number; only for items counted in `ea`).
+         * @enum {string}
+         */
+        ItemTracking: "none" | "lot" | "serial";
+        /**
+         * @description An item id.
+         * @example itm_01M8B2D4F6H8K0M2P4R6T8V0X2
+         */
+        ItemId: string;
+        /**
+         * @description The item's stock-keeping unit, unique per tenant ignoring case (`ab-1` and `AB-1` are the
+         *     same SKU); kept as written. No leading or trailing spaces, no tabs or line breaks.
+         * @example CHAIR-OAK-01
+         */
+        Sku: string;
+        /**
+         * @description What an item is counted in: each (`ea`, whole quantities only), kilograms, litres or metres.
+         * @enum {string}
+         */
+        Unit: "ea" | "kg" | "l" | "m";
+        /**
+         * Format: int32
+         * @description A whole number of grams or millimetres.
+         */
+        ItemDimension: number;
+        /**
+         * @description A GTIN barcode: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) or GTIN-14, digits only, with a
+         *     valid check digit (a wrong one is a `400` naming `barcode`).
+         * @example 4006381333931
+         */
+        Gtin: string;
+        /**
+         * Format: email
+         * @description The email address to order the item from.
+         */
+        SupplierEmail: string;
+        /**
+         * @description A quantity in the item's unit, as a decimal string (never a JSON number): up to 12 integer
+         *     digits and at most 3 decimals (`"480"`, `"12.5"`, `"0.125"`), stored exactly as integer
+         *     thousandths. Items counted in `ea` take whole quantities only (`"2.5"` of an `ea` item is a
+         *     `400` naming the field). Responses write the shortest form (`"12.5"`, not `"12.500"`).
+         * @example 12.5
+         */
+        Quantity: string;
+        /**
+         * @description Something the tenant keeps in stock. Items are never deleted: `is_active: false` retires one
+         *     (no new receipts or reservations), its history stays.
+         */
+        Item: {
+            id: components["schemas"]["ItemId"];
+            sku: components["schemas"]["Sku"];
+            name: string;
+            description: string | null;
+            category: components["schemas"]["ItemCategory"];
+            unit: components["schemas"]["Unit"];
+            weight_grams: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            length_mm: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            width_mm: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            height_mm: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            barcode: components["schemas"]["Gtin"] | components["schemas"]["Null"];
+            supplier_email: components["schemas"]["SupplierEmail"] | components["schemas"]["Null"];
+            reorder_point: components["schemas"]["Quantity"];
+            tracking: components["schemas"]["ItemTracking"];
+            /** @description `false`: retired; it takes no new receipts or reservations. */
+            is_active: boolean;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ItemList: {
+            data: components["schemas"]["Item"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new item. Absent optional fields take their defaults; nullable ones are `null`. */
+        ItemCreate: {
+            sku: components["schemas"]["Sku"];
+            name: string;
+            description?: string | null;
+            category: components["schemas"]["ItemCategory"];
+            /** @default ea */
+            unit?: components["schemas"]["Unit"];
+            weight_grams?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            length_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            width_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            height_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            barcode?: components["schemas"]["Gtin"] | components["schemas"]["Null"];
+            supplier_email?: components["schemas"]["SupplierEmail"] | components["schemas"]["Null"];
+            /** @default 0 */
+            reorder_point?: components["schemas"]["Quantity"];
+            /** @default none */
+            tracking?: components["schemas"]["ItemTracking"];
+            /** @default true */
+            is_active?: boolean;
+        };
+        /**
          * @description An item id.
          * @example itm_01M8RDA4M0BAN7CSRWPDWF0GPZ
          */
         ItemRef: string;
+        /**
+         * @description Changes to an item (JSON Merge Patch): the fields sent replace, `null` clears a nullable
+         *     field. `unit` and `tracking` cannot change once the item has had stock (`409`).
+         */
+        ItemUpdate: {
+            sku?: components["schemas"]["Sku"];
+            name?: string;
+            description?: string | null;
+            category?: components["schemas"]["ItemCategory"];
+            unit?: components["schemas"]["Unit"];
+            weight_grams?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            length_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            width_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            height_mm?: components["schemas"]["ItemDimension"] | components["schemas"]["Null"];
+            barcode?: components["schemas"]["Gtin"] | components["schemas"]["Null"];
+            supplier_email?: components["schemas"]["SupplierEmail"] | components["schemas"]["Null"];
+            reorder_point?: components["schemas"]["Quantity"];
+            tracking?: components["schemas"]["ItemTracking"];
+            is_active?: boolean;
+        };
+        /**
+         * @description A warehouse id.
+         * @example whs_01M8B0A2C4E6G8J0K2M4P6R8T0
+         */
+        WarehouseId: string;
+        /**
+         * @description The warehouse's short code, unique per tenant ignoring case (`ber-1` and `BER-1` are the
+         *     same code); kept as written. No leading or trailing spaces, no tabs or line breaks.
+         */
+        WarehouseCode: string;
+        /** @description A site that holds stock, in a tree of locations. */
+        Warehouse: {
+            id: components["schemas"]["WarehouseId"];
+            code: components["schemas"]["WarehouseCode"];
+            name: string;
+            address: components["schemas"]["Address"] | components["schemas"]["Null"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        WarehouseList: {
+            data: components["schemas"]["Warehouse"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new warehouse; `code` is unique per tenant, ignoring case. */
+        WarehouseCreate: {
+            code: components["schemas"]["WarehouseCode"];
+            name: string;
+            address?: components["schemas"]["Address"] | components["schemas"]["Null"];
+        };
+        /**
+         * @description Changes to a warehouse (JSON Merge Patch). `address` is replaced as a whole (send every line
+         *     you want to keep), `null` clears it.
+         */
+        WarehouseUpdate: {
+            code?: components["schemas"]["WarehouseCode"];
+            name?: string;
+            address?: components["schemas"]["Address"] | components["schemas"]["Null"];
+        };
+        /**
+         * @description A location id.
+         * @example loc_01M8B1B3D5F7H9K1M3P5R7T9V1
+         */
+        LocationId: string;
+        /**
+         * @description What a location is for.
+         * @enum {string}
+         */
+        LocationType: "receiving" | "storage" | "picking" | "shipping";
+        /**
+         * @description The location's code, unique within its warehouse ignoring case (`a-01` and `A-01` are the
+         *     same code); kept as written. No leading or trailing spaces, no tabs or line breaks.
+         */
+        LocationCode: string;
+        /**
+         * @description A place in a warehouse that holds stock (a zone, an aisle, a bin), in a tree: `parent_id`
+         *     names the location it is part of, `null` at the top.
+         */
+        Location: {
+            id: components["schemas"]["LocationId"];
+            warehouse_id: components["schemas"]["WarehouseId"];
+            parent_id: components["schemas"]["LocationId"] | components["schemas"]["Null"];
+            code: components["schemas"]["LocationCode"];
+            type: components["schemas"]["LocationType"];
+            /** @description `false`: deactivated; it takes no new stock. */
+            is_active: boolean;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        LocationList: {
+            data: components["schemas"]["Location"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A new location of a warehouse. `code` is unique within the warehouse, ignoring case;
+         *     `parent_id`, when given, is a location of the same warehouse.
+         */
+        LocationCreate: {
+            warehouse_id: components["schemas"]["WarehouseId"];
+            parent_id?: components["schemas"]["LocationId"] | components["schemas"]["Null"];
+            code: components["schemas"]["LocationCode"];
+            type: components["schemas"]["LocationType"];
+            /** @default true */
+            is_active?: boolean;
+        };
+        /**
+         * @description Changes to a location (JSON Merge Patch). Its warehouse never changes; a new `parent_id` is
+         *     a location of the same warehouse that is not the location itself nor below it (`400`);
+         *     `null` moves it to the top. It cannot be deactivated while it holds stock (`409`).
+         */
+        LocationUpdate: {
+            parent_id?: components["schemas"]["LocationId"] | components["schemas"]["Null"];
+            code?: components["schemas"]["LocationCode"];
+            type?: components["schemas"]["LocationType"];
+            is_active?: boolean;
+        };
         /**
          * @description A location id.
          * @example loc_01M8RA78J0Q270MR0Y2Q0FW6YZ
@@ -2979,14 +3381,6 @@ export interface components {
          * @example whs_01M8R9W900AFQWF3HY8R410TC4
          */
         WarehouseRef: string;
-        /**
-         * @description A quantity in the item's unit, as a decimal string (never a JSON number): up to 12 integer
-         *     digits and at most 3 decimals (`"480"`, `"12.5"`, `"0.125"`), stored exactly as integer
-         *     thousandths. Items counted in `ea` take whole quantities only (`"2.5"` of an `ea` item is a
-         *     `400` naming the field). Responses write the shortest form (`"12.5"`, not `"12.500"`).
-         * @example 12.5
-         */
-        Quantity: string;
         /**
          * @description What one location holds of one item (and lot): changed only by posted moves and
          *     reservations, in the same transaction, so it always equals the sum of its moves and never goes
@@ -3856,6 +4250,52 @@ export interface components {
         ActivityIdPath: components["schemas"]["ActivityId"];
         /** @description The contact's id. */
         ContactIdPath: components["schemas"]["ContactId"];
+        /** @description Only items of this category. */
+        ItemCategoryFilter: components["schemas"]["ItemCategory"];
+        /** @description Only items tracked this way. */
+        ItemTrackingFilter: components["schemas"]["ItemTracking"];
+        /** @description `true`: only active records; `false`: only retired (deactivated) ones. Absent: both. */
+        IsActiveFilter: boolean;
+        /** @description Only the item with this SKU, ignoring case (at most one). */
+        SkuFilter: string;
+        /**
+         * @description Only items whose SKU or name contains this text, case-insensitive. On PostgreSQL a trigram
+         *     index serves it; three characters or more make it selective.
+         */
+        ItemQuery: string;
+        /** @description Only items with this barcode (exact, as stored). */
+        BarcodeFilter: string;
+        /**
+         * @description Order of the list; `-` means descending. `sku` and `name` ignore case. Ties are broken by id
+         *     in the same direction.
+         */
+        ItemSort: "sku" | "-sku" | "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+        /** @description The item's id. */
+        ItemIdPath: components["schemas"]["ItemRef"];
+        /** @description Only the warehouse with this code, ignoring case (at most one). */
+        WarehouseCodeFilter: string;
+        /**
+         * @description Order of the list; `-` means descending. `code` and `name` ignore case. Ties are broken by id
+         *     in the same direction.
+         */
+        WarehouseSort: "code" | "-code" | "name" | "-name" | "created_at" | "-created_at";
+        /** @description The warehouse's id. */
+        WarehouseIdPath: components["schemas"]["WarehouseId"];
+        /** @description Only the locations of this warehouse. */
+        LocationWarehouseFilter: components["schemas"]["WarehouseId"];
+        /** @description Only the locations directly below this one (its children). */
+        LocationParentFilter: components["schemas"]["LocationId"];
+        /** @description Only locations of this type. */
+        LocationTypeFilter: components["schemas"]["LocationType"];
+        /** @description Only locations with this code, ignoring case (at most one per warehouse). */
+        LocationCodeFilter: string;
+        /**
+         * @description Order of the list; `-` means descending. `code` ignores case. Ties are broken by id in the
+         *     same direction.
+         */
+        LocationSort: "code" | "-code" | "created_at" | "-created_at";
+        /** @description The location's id. */
+        LocationIdPath: components["schemas"]["LocationId"];
         /** @description Only those of this item. */
         ItemIdFilter: components["schemas"]["ItemRef"];
         /** @description Only moves from or to this location (either side). */
@@ -3887,8 +4327,6 @@ export interface components {
         BelowReorderPointFilter: boolean;
         /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
         BalanceSort: "updated_at" | "-updated_at" | "on_hand" | "-on_hand";
-        /** @description The item's id. */
-        ItemIdPath: components["schemas"]["ItemRef"];
         /** @description Only reservations in this status. */
         ReservationStatusFilter: components["schemas"]["ReservationStatus"];
         /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
@@ -7182,6 +7620,753 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listItems: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only items of this category. */
+                category?: components["parameters"]["ItemCategoryFilter"];
+                /** @description Only items tracked this way. */
+                tracking?: components["parameters"]["ItemTrackingFilter"];
+                /** @description `true`: only active records; `false`: only retired (deactivated) ones. Absent: both. */
+                is_active?: components["parameters"]["IsActiveFilter"];
+                /** @description Only the item with this SKU, ignoring case (at most one). */
+                sku?: components["parameters"]["SkuFilter"];
+                /**
+                 * @description Only items whose SKU or name contains this text, case-insensitive. On PostgreSQL a trigram
+                 *     index serves it; three characters or more make it selective.
+                 */
+                q?: components["parameters"]["ItemQuery"];
+                /** @description Only items with this barcode (exact, as stored). */
+                barcode?: components["parameters"]["BarcodeFilter"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `sku` and `name` ignore case. Ties are broken by id
+                 *     in the same direction.
+                 */
+                sort?: components["parameters"]["ItemSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of items. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "sku": "CHAIR-OAK-01",
+                 *       "name": "Oak dining chair",
+                 *       "description": "Solid oak, oiled; flat-packed.",
+                 *       "category": "finished",
+                 *       "unit": "ea",
+                 *       "weight_grams": 6200,
+                 *       "length_mm": 520,
+                 *       "width_mm": 480,
+                 *       "height_mm": 900,
+                 *       "barcode": "4006381333931",
+                 *       "supplier_email": "orders@oakworks.example",
+                 *       "reorder_point": "20"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ItemCreate"];
+            };
+        };
+        responses: {
+            /** @description The new item. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id. */
+                item_id: components["parameters"]["ItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateItem: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The item's id. */
+                item_id: components["parameters"]["ItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reorder_point": "35"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ItemUpdate"];
+                /**
+                 * @example {
+                 *       "reorder_point": "35"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed item. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWarehouses: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the warehouse with this code, ignoring case (at most one). */
+                code?: components["parameters"]["WarehouseCodeFilter"];
+                /**
+                 * @description Order of the list; `-` means descending. `code` and `name` ignore case. Ties are broken by id
+                 *     in the same direction.
+                 */
+                sort?: components["parameters"]["WarehouseSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of warehouses. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWarehouse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "BER-1",
+                 *       "name": "Berlin central",
+                 *       "address": {
+                 *         "line1": "Am Borsigturm 100",
+                 *         "city": "Berlin",
+                 *         "postal_code": "13507",
+                 *         "country": "DE"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["WarehouseCreate"];
+            };
+        };
+        responses: {
+            /** @description The new warehouse. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Warehouse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWarehouse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The warehouse's id. */
+                warehouse_id: components["parameters"]["WarehouseIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The warehouse. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Warehouse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWarehouse: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The warehouse's id. */
+                warehouse_id: components["parameters"]["WarehouseIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWarehouse: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The warehouse's id. */
+                warehouse_id: components["parameters"]["WarehouseIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Berlin Tegel"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["WarehouseUpdate"];
+                /**
+                 * @example {
+                 *       "name": "Berlin Tegel"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WarehouseUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed warehouse. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Warehouse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listLocations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the locations of this warehouse. */
+                warehouse_id?: components["parameters"]["LocationWarehouseFilter"];
+                /** @description Only the locations directly below this one (its children). */
+                parent_id?: components["parameters"]["LocationParentFilter"];
+                /** @description Only locations of this type. */
+                type?: components["parameters"]["LocationTypeFilter"];
+                /** @description `true`: only active records; `false`: only retired (deactivated) ones. Absent: both. */
+                is_active?: components["parameters"]["IsActiveFilter"];
+                /** @description Only locations with this code, ignoring case (at most one per warehouse). */
+                code?: components["parameters"]["LocationCodeFilter"];
+                /**
+                 * @description Order of the list; `-` means descending. `code` ignores case. Ties are broken by id in the
+                 *     same direction.
+                 */
+                sort?: components["parameters"]["LocationSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of locations. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "warehouse_id": "whs_01M8B0A2C4E6G8J0K2M4P6R8T0",
+                 *       "parent_id": "loc_01M8B1A1C3E5G7J9K1M3P5R7T9",
+                 *       "code": "A-01-03",
+                 *       "type": "storage"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LocationCreate"];
+            };
+        };
+        responses: {
+            /** @description The new location. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The location's id. */
+                location_id: components["parameters"]["LocationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteLocation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The location's id. */
+                location_id: components["parameters"]["LocationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateLocation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The location's id. */
+                location_id: components["parameters"]["LocationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "is_active": false
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["LocationUpdate"];
+                /**
+                 * @example {
+                 *       "is_active": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["LocationUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed location. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
                 };
             };
             400: components["responses"]["BadRequest"];

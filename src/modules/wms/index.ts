@@ -12,9 +12,12 @@
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { balanceUseCases } from './application/balances';
 import { cycleCountUseCases } from './application/cycle-counts';
+import { itemUseCases } from './application/items';
+import { locationUseCases } from './application/locations';
 import { moveUseCases } from './application/moves';
 import { reservationUseCases } from './application/reservations';
 import { stockApi } from './application/stock-api';
+import { warehouseUseCases } from './application/warehouses';
 import { wmsHandlers } from './http/handlers';
 import { wmsLists } from './infrastructure/lists';
 import { wmsModels } from './infrastructure/models';
@@ -27,6 +30,10 @@ export const wmsModule = defineModule({
   models: wmsModels,
   lists: wmsLists,
   create(kernel) {
+    const catalog = { db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork };
+    const items = itemUseCases(catalog);
+    const warehouses = warehouseUseCases(catalog);
+    const locations = locationUseCases(catalog);
     const moves = moveUseCases(kernel.db, kernel.runInUnitOfWork);
     const reservations = reservationUseCases(kernel.db, kernel.runInUnitOfWork);
     const cycleCounts = cycleCountUseCases(kernel.db, kernel.runInUnitOfWork);
@@ -37,7 +44,7 @@ export const wmsModule = defineModule({
       sweeping = reservations.expireDue().catch((err) => kernel.logger.warn({ err }, 'ending expired reservations failed'));
     };
     return {
-      handlers: wmsHandlers({ cursors: kernel.cursors, moves, reservations, cycleCounts, balances }),
+      handlers: wmsHandlers({ items, warehouses, locations, cursors: kernel.cursors, moves, reservations, cycleCounts, balances }),
       api: { stock: stockApi, check: balances.check, expireDue: reservations.expireDue },
       onStart() {
         sweeper = setInterval(sweep, EXPIRY_SWEEP_MS);
