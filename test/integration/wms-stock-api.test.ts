@@ -1,0 +1,87 @@
+import { ConflictError } from '../../src/platform/errors';
+import { wmsModule } from '../../src/modules/wms';
+import { Harness, type Admin } from '../support/harness';
+
+/**
+ * The interface ERP calls (`use(wmsModule).stock`), inside the caller's unit of work: all or
+ * none, and undone with the caller's transaction.
+ */
+let h: Harness;
+let admin: Admin;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  admin = await h.tenant();
+});
+afterAll(() => h.stop());
+
+const post = async (path: string, json: unknown) => {
+  const res = await h.request('POST', `/v1/wms${path}`, { token: admin.token, json });
+  expect(res.status).toBe(201);
+  return res.body;
+};
+
+describe('the WMS stock interface for other modules', () => {
+  it('reserves the lines of a reference all or none, ships them with their cost, and releases the rest', async () => {
+    const { stock } = h.stratum.use(wmsModule);
+    const run = h.stratum.kernel.runInUnitOfWork;
+    const warehouse = await post('/warehouses', { code: 'ERP-1', name: 'Order warehouse' });
+    const bin = (await post('/locations', { warehouse_id: warehouse.id, code: 'B1', type: 'storage' })).id;
+    const chair = (await post('/items', { sku: 'ERP-CHAIR', name: 'Chair', category: 'finished', unit: 'ea' })).id;
+    const table = (await post('/items', { sku: 'ERP-TABLE', name: 'Table', category: 'finished', unit: 'ea' })).id;
+    await post('/stock-moves', { type: 'receipt', item_id: chair, quantity: '4', to_location_id: bin, unit_cost: { amount: 1000, currency: 'EUR' } });
+    await post('/stock-moves', { type: 'receipt', item_id: table, quantity: '1', to_location_id: bin, unit_cost: { amount: 9000, currency: 'EUR' } });
+    const order = { type: 'sales_order', id: 'SO-100' };
+
+    // Two lines short: nothing reserved, each short line named.
+    const short = run(admin.tenantId, (uow) =>
+      stock.reserve(uow, order, [
+        { itemId: chair, quantity: '5', warehouseId: warehouse.id },
+        { itemId: table, quantity: '2', locationId: bin },
+      ]),
+    );
+    await expect(short).rejects.toThrow(ConflictError);
+    await expect(short).rejects.toMatchObject({
+      extensions: {
+        shortages: [
+          { item_id: chair, location_id: null, requested: '5', available: '4', shortfall: '1', lot: null },
+          { item_id: table, location_id: bin, requested: '2', available: '1', shortfall: '1', lot: null },
+        ],
+      },
+    });
+    // The caller's transaction fails after reserving: the reservations go with it.
+    await expect(
+      run(admin.tenantId, async (uow) => {
+        await stock.reserve(uow, order, [{ itemId: chair, quantity: '1', locationId: bin }]);
+        throw new Error('the order could not be saved');
+      }),
+    ).rejects.toThrow('the order could not be saved');
+    const available = async (item: string) => (await h.request('GET', `/v1/wms/items/${item}/stock`, { token: admin.token })).body.available;
+    expect(await available(chair)).toBe('4');
+
+    const reserved = await run(admin.tenantId, (uow) =>
+      stock.reserve(uow, order, [
+        { itemId: chair, quantity: '3', warehouseId: warehouse.id },
+        { itemId: table, quantity: '1', locationId: bin },
+      ]),
+    );
+    expect(reserved.map((r) => [r.itemId, r.quantity, r.status])).toEqual([
+      [chair, 3000, 'active'],
+      [table, 1000, 'active'],
+    ]);
+    expect(await available(chair)).toBe('1');
+
+    // Ship 2 of the chairs (the reservation keeps 1), then release what is left.
+    const chairReservation = reserved[0].id;
+    const shipped = await run(admin.tenantId, (uow) => stock.ship(uow, order, 'cli_erp', new Map([[chairReservation, 2000]])));
+    expect(shipped.map((s) => [s.reservationId, s.move.type, s.move.quantity, s.move.cost])).toEqual([[chairReservation, 'shipment', 2000, { amount: 2000, currency: 'EUR' }]]);
+    const released = await run(admin.tenantId, (uow) => stock.release(uow, order));
+    expect(released.map((r) => [r.itemId, r.status])).toEqual([
+      [chair, 'released'],
+      [table, 'released'],
+    ]);
+    expect(await available(chair)).toBe('2');
+    expect(await available(table)).toBe('1');
+    expect((await h.request('GET', '/v1/wms/stock-check', { token: admin.token })).body.drift).toEqual([]);
+  });
+});
