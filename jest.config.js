@@ -7,7 +7,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 const integration = ['<rootDir>/test/integration/**/*.test.ts'];
 
 module.exports = {
-  testTimeout: 30000,
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'] },

@@ -49,7 +49,7 @@ export function cycleCountUseCases(db: Database, runInUnitOfWork: RunInUnitOfWor
           const repo = CycleCountRepository.in(uow);
           const current = await repo.state(id);
           if (!current) throw new NotFoundError(`There is no cycle count ${id}.`);
-          const items = await posting.stock.items(current.lines.map((l) => l.itemId));
+          const items = await posting.stock.items(current.lines.map((l) => l.itemId), true);
           await posting.lockItems([...items.values()]);
           const count = (await repo.get(id))!;
           checkExpectedVersion(`cycle count ${id}`, count.snapshot.version, expected);

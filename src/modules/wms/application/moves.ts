@@ -18,7 +18,8 @@ export function moveUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
         tenantId,
         async (uow) => {
           const posting = new Posting(uow);
-          const item = (await posting.stock.items([request.itemId])).get(request.itemId);
+          // A move that brings stock in may make the item's first balance: see StockRepository.items.
+          const item = (await posting.stock.items([request.itemId], request.type === 'receipt' || request.type === 'adjustment')).get(request.itemId);
           const locations = await posting.stock.locations([request.fromLocationId, request.toLocationId]);
           const planned = planMove(tenantId, request, item, locations, actor, posting.now);
           const move = await posting.post(planned, item!);

@@ -54,11 +54,18 @@ export class StockRepository extends TenantRepository {
     return this.db.dialect === 'postgres';
   }
 
-  async items(ids: readonly string[]): Promise<Map<string, StockItem>> {
-    const unique = [...new Set(ids)];
+  /**
+   * The items. `share`: read under a share lock on PostgreSQL inside a unit of work, for a move
+   * that may create an item's first balance: an item's unit and tracking may change only while
+   * it has none (the item's PATCH locks it for update), so such a move and such a change take
+   * turns. Other moves need stock that exists already and take no lock.
+   */
+  async items(ids: readonly string[], share = false): Promise<Map<string, StockItem>> {
+    const unique = [...new Set(ids)].sort();
     if (!unique.length) return new Map();
     const { list, params } = placeholders('i', unique);
-    const rows = await this.select<ItemRow>(`SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = :tenantId AND id IN (${list})`, params);
+    const lock = share && this.uow && this.postgres ? ' ORDER BY id FOR SHARE' : '';
+    const rows = await this.select<ItemRow>(`SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = :tenantId AND id IN (${list})${lock}`, params);
     return new Map(
       rows.map((r) => [
         r.id,
