@@ -1,33 +1,27 @@
 /**
- * Operator commands. `npm run admin -- create-tenant <name>` creates a tenant with an admin API
- * client holding every scope and prints its credentials once.
+ * Operator commands:
+ * - `npm run admin -- create-tenant <name>` creates a tenant with an admin API client holding
+ *   every scope and prints its credentials once.
+ * - `npm run admin -- check-stock <tenant>` (a tenant's name or id) compares every WMS balance
+ *   and item total of the tenant with its stock ledger and prints any drift; exit 1 on drift.
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../src/platform/config/config';
-import { createKernel } from '../src/platform/kernel';
+import { createKernel, type Kernel } from '../src/platform/kernel';
 import { platformModule } from '../src/modules/platform';
+import { formatQuantity, wmsModule } from '../src/modules/wms';
 import { createModules } from '../src/platform/module';
-import { ConflictError } from '../src/platform/errors';
+import { ConflictError, NotFoundError } from '../src/platform/errors';
 
-const USAGE = 'usage: npm run admin -- create-tenant <name>   (name: lower-case letters, digits and dashes)';
+const USAGE = [
+  'usage: npm run admin -- create-tenant <name>   (name: lower-case letters, digits and dashes)',
+  '       npm run admin -- check-stock <tenant>   (a tenant name or id: its stock balances against its ledger)',
+].join('\n');
 
-async function main(args: string[]): Promise<number> {
-  const [command, name, ...rest] = args;
-  if (command !== 'create-tenant' || !name || rest.length || !/^[a-z0-9][a-z0-9-]{0,99}$/.test(name)) {
-    console.error(USAGE);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`configuration error: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
-  const kernel = await createKernel(config, pino({ level: 'warn' }), platformModule.models);
+const NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+async function createTenant(kernel: Kernel, name: string): Promise<number> {
+  const { config } = kernel;
   try {
     const { tenant, adminClient, secret } = await createModules(kernel, [platformModule]).use(platformModule).tenants.create(name);
     const base = `http://${config.host}:${config.port}`;
@@ -43,6 +37,55 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
     throw err;
+  }
+}
+
+/** The WMS stock check (what `GET /v1/wms/stock-check` answers) of one tenant, printed. */
+async function checkStock(kernel: Kernel, nameOrId: string): Promise<number> {
+  const modules = createModules(kernel, [platformModule, wmsModule]);
+  const tenants = modules.use(platformModule).tenants;
+  let tenant = await tenants.findByName(nameOrId);
+  if (!tenant) tenant = await tenants.get(nameOrId).catch((err) => (err instanceof NotFoundError ? null : Promise.reject(err)));
+  if (!tenant) {
+    console.error(`There is no tenant named ${nameOrId} or with that id.`);
+    return 1;
+  }
+  const check = await modules.use(wmsModule).check(tenant.id);
+  if (!check.drift.length) {
+    console.log(`no drift: ${check.balancesChecked} balances, ${check.itemsChecked} items checked (tenant ${tenant.name}, ${tenant.id}, at ${check.checkedAt.toISOString()})`);
+    return 0;
+  }
+  console.log(`DRIFT in tenant ${tenant.name} (${tenant.id}): ${check.drift.length} difference(s) between the ledger and what was derived from it (${check.balancesChecked} balances, ${check.itemsChecked} items checked):`);
+  console.log('kind               item                           location                       lot          recorded         expected');
+  for (const d of check.drift) {
+    // Values in minor units of the item's currency; everything else a quantity.
+    const show = (n: number) => (d.kind === 'item_value' ? String(n) : formatQuantity(n));
+    console.log(`${d.kind.padEnd(18)} ${d.itemId.padEnd(30)} ${(d.locationId ?? '-').padEnd(30)} ${(d.lot ?? '-').padEnd(12)} ${show(d.recorded).padStart(16)} ${show(d.expected).padStart(16)}`);
+  }
+  return 1;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, name, ...rest] = args;
+  const known = command === 'create-tenant' ? !!name && NAME.test(name) : command === 'check-stock' ? !!name : false;
+  if (!known || rest.length) {
+    console.error(USAGE);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const modules = command === 'check-stock' ? [platformModule, wmsModule] : [platformModule];
+  const kernel = await createKernel(config, pino({ level: 'warn' }), modules.flatMap((m) => m.models));
+  try {
+    return command === 'check-stock' ? await checkStock(kernel, name) : await createTenant(kernel, name);
   } finally {
     await kernel.close();
   }

@@ -1,8 +1,10 @@
 /**
- * `npm run seed` fills the `demo` tenant with realistic CRM data (about 500 accounts, their
- * contacts, pipelines, opportunities with history and activities, as the modules provide them);
- * `npm run seed -- --profile bench` fills a `bench` tenant with 100,000 accounts for the
- * benchmarks (`--accounts 1000000` for more) and prints credentials for it. Deterministic: the
+ * `npm run seed` fills the `demo` tenant with realistic data, as the modules provide it: the
+ * CRM's (about 500 accounts, their contacts, pipelines, opportunities with history and
+ * activities) and the WMS's (a warehouse with zones and bins, 2,000 items, receipts and
+ * transfers); `npm run seed -- --profile bench` fills a `bench` tenant with 100,000 accounts and
+ * 100,000 items (10,000 of them stocked at two locations) for the benchmarks (`--accounts
+ * 1000000`, `--items 1000000` for more) and prints credentials for it. Deterministic: the
  * same records every time, and a second run adds nothing twice. Uses the configured database
  * (DATABASE_URL, else the SQLite file), like `npm start`.
  */
@@ -13,20 +15,22 @@ import { ConfigError, loadConfig } from '../src/platform/config/config';
 import type { SeedOptions, SeedProgress } from '../src/platform/module';
 import { ALL_SCOPES } from '../src/modules/platform/domain/tenant';
 
-const USAGE = 'usage: npm run seed [-- --profile demo|bench] [--accounts N (bench only, default 100000)]';
+const USAGE = 'usage: npm run seed [-- --profile demo|bench] [--accounts N] [--items N] (bench only, each default 100000)';
 
-function parse(args: string[]): { profile: 'demo' | 'bench'; accounts?: number } | undefined {
+function parse(args: string[]): { profile: 'demo' | 'bench'; accounts?: number; items?: number } | undefined {
   let profile: 'demo' | 'bench' = 'demo';
   let accounts: number | undefined;
+  let items: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split('=', 2);
     const value = inline ?? args[++i];
     if (flag === '--profile' && (value === 'demo' || value === 'bench')) profile = value;
     else if (flag === '--accounts' && /^[1-9]\d{0,7}$/.test(value ?? '')) accounts = Number(value);
+    else if (flag === '--items' && /^[1-9]\d{0,7}$/.test(value ?? '')) items = Number(value);
     else return undefined;
   }
-  if (accounts !== undefined && profile !== 'bench') return undefined;
-  return { profile, accounts };
+  if ((accounts !== undefined || items !== undefined) && profile !== 'bench') return undefined;
+  return { profile, accounts, items };
 }
 
 /** A bar on a terminal; a line per step otherwise (CI logs, pipes). */
@@ -90,7 +94,7 @@ async function main(args: string[]): Promise<number> {
     }
     console.error(`Seeding tenant "${tenant.name}" (${tenant.id}), profile ${options.profile}${config.databaseUrl ? ' on PostgreSQL' : ` in ${config.sqlitePath}`}:`);
     const started = Date.now();
-    const report = await stratum.seed(tenant.id, { profile: options.profile, accounts: options.accounts, progress } satisfies SeedOptions);
+    const report = await stratum.seed(tenant.id, { profile: options.profile, accounts: options.accounts, items: options.items, progress } satisfies SeedOptions);
     const added = Object.entries(report).map(([kind, n]) => `${n} ${kind}`).join(', ');
     console.error(`Added ${added || 'nothing'} in ${((Date.now() - started) / 1000).toFixed(1)} s${Object.values(report).every((n) => n === 0) ? ' (all there already)' : ''}.`);
     if (credentials) {

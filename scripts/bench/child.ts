@@ -2,6 +2,7 @@
  * Inside a server child (started by children.ts): `serve-full` is the full stack as main.ts builds
  * it, with production settings; `serve-raw` is the hand-written baseline (raw-server.ts).
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChildReady } from './children';
@@ -31,7 +32,7 @@ async function serveFull(): Promise<void> {
 }
 
 async function serveRaw(): Promise<void> {
-  const plan = JSON.parse(process.env.BENCH_RAW!) as RawPlan;
+  const plan = JSON.parse(readFileSync(process.env.BENCH_RAW!, 'utf8')) as RawPlan;
   const { server, close } = await rawServer(process.env, ({ db, send }) =>
     plan.scenarios.map((name) => scenarioNamed(name).raw({ db, tenantId: plan.tenantId, data: plan.data[name] as never, send })),
   );

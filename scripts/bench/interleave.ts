@@ -5,10 +5,12 @@
  * turn make the drift weigh on both servers alike, where one server after the other did not.
  */
 import { readFileSync } from 'node:fs';
+import type autocannon from 'autocannon';
 import { cpus } from 'node:os';
 import type { Running, ServerKind } from './children';
 import { load } from './http-client';
 import { nowMicros, type Window } from './profile';
+import type { FreshRequest } from './scenario';
 
 /** What both servers are loaded with (the scenario's request, the token in its headers). */
 export interface Target {
@@ -16,6 +18,8 @@ export interface Target {
   method?: string;
   headers: Record<string, string>;
   body?: string;
+  /** The scenario's generator of fresh requests (Scenario.fresh), made anew for each server. */
+  fresh?: () => () => FreshRequest;
 }
 
 export interface Timing {
@@ -69,8 +73,21 @@ export const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, 
 
 /** Warms each server up, then measures the slices; one Measurement per server, in the order of `servers`. */
 export async function interleave(servers: Running[], label: string, target: Target, timing: Timing, windows: Window[]): Promise<Measurement[]> {
-  const run = (server: Running, seconds: number) =>
-    load({ url: server.base + target.path, connections: timing.connections, duration: seconds, pipelining: 1, headers: target.headers, ...(target.method ? { method: target.method as never } : {}), ...(target.body === undefined ? {} : { body: target.body }) });
+  // One generator per server, for all its slices: a fresh request for every request sent (autocannon rebuilds it then).
+  const fresh = new Map(servers.map((s) => [s, target.fresh?.()]));
+  const run = (server: Running, seconds: number) => {
+    const next = fresh.get(server);
+    return load({
+      url: server.base + target.path,
+      connections: timing.connections,
+      duration: seconds,
+      pipelining: 1,
+      headers: target.headers,
+      ...(target.method ? { method: target.method as never } : {}),
+      ...(target.body === undefined ? {} : { body: target.body }),
+      ...(next ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, ...next() }) }] } : {}),
+    });
+  };
   if (timing.warmup > 0) for (const server of servers) await run(server, timing.warmup);
   const slices: Record<ServerKind, Slice[]> = { full: [], raw: [] };
   for (let i = 0; i < timing.sliceCount; i++) {

@@ -5,20 +5,34 @@
  * (Scenario.raw); this file gives them the database and the way to answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
+
+/** A transaction RawDb.transaction opened: statements given it run inside it. */
+export interface RawTx {
+  /** PostgreSQL: the pool's client the transaction holds. SQLite: none (its one connection). */
+  readonly client?: PoolClient;
+}
 
 export interface RawStatement<Row> {
-  one(params: unknown[]): Promise<Row | undefined>;
-  all(params: unknown[]): Promise<Row[]>;
+  /** Outside a transaction, or inside `tx`. */
+  one(params: unknown[], tx?: RawTx): Promise<Row | undefined>;
+  all(params: unknown[], tx?: RawTx): Promise<Row[]>;
 }
 
 export interface RawDb {
   kind: 'sqlite' | 'postgres';
   /**
-   * `sql` is written with PostgreSQL's `$1, $2, …`, in that order (SQLite gets `?`). `name`
+   * `sql` is written with PostgreSQL's `$1, $2, …`, numbered in order of first use (SQLite gets `?1, ?2, …`). `name`
    * names the PostgreSQL prepared statement: unique per statement.
    */
   statement<Row>(name: string, sql: string): RawStatement<Row>;
+  /**
+   * BEGIN, `work`, COMMIT (ROLLBACK when it throws). PostgreSQL: on a client of the pool, held
+   * until the end. SQLite: `BEGIN IMMEDIATE` on the one connection, transactions one after the
+   * other (a statement run meanwhile outside a transaction would land in the open one: the
+   * bench loads one scenario at a time).
+   */
+  transaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -43,8 +57,22 @@ export async function openRawDb(env: NodeJS.ProcessEnv): Promise<RawDb> {
     return {
       kind: 'postgres',
       statement<Row>(name: string, text: string) {
-        const q = (values: unknown[]) => pool.query<Row & object>(named ? { name, text, values } : { text, values });
-        return { one: async (params) => (await q(params)).rows[0], all: async (params) => (await q(params)).rows };
+        const q = (values: unknown[], tx?: RawTx) => (tx?.client ?? pool).query<Row & object>(named ? { name, text, values } : { text, values });
+        return { one: async (params, tx) => (await q(params, tx)).rows[0], all: async (params, tx) => (await q(params, tx)).rows };
+      },
+      async transaction(work) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await work({ client });
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
       },
       close: () => pool.end(),
     };
@@ -57,16 +85,34 @@ export async function openRawDb(env: NodeJS.ProcessEnv): Promise<RawDb> {
   db.configure('busyTimeout', 5000);
   await run('PRAGMA journal_mode=WAL');
   await run('PRAGMA synchronous=NORMAL');
+  // One writer on the one connection: each transaction waits for the one before it.
+  let tail: Promise<unknown> = Promise.resolve();
   return {
     kind: 'sqlite',
     statement<Row>(name: string, text: string) {
-      const numbers = (text.match(/\$\d+/g) ?? []).map((p) => Number(p.slice(1)));
-      if (numbers.some((n, i) => n !== i + 1)) throw new Error(`statement ${name}: parameters must be $1, $2, … in order, each once`);
-      const sql = text.replace(/\$\d+/g, '?');
+      // `$n` → `?n` (SQLite's numbered parameters), so that one may be used twice, as PostgreSQL allows.
+      const numbers = [...new Set((text.match(/\$\d+/g) ?? []).map((p) => Number(p.slice(1))))];
+      if (numbers.some((n, i) => n !== i + 1)) throw new Error(`statement ${name}: parameters must be numbered $1, $2, … in order of first use`);
+      const sql = text.replace(/\$(\d+)/g, '?$1');
       return {
         one: (params) => new Promise<Row | undefined>((ok, fail) => db.get<Row>(sql, params, (err, row) => (err ? fail(err) : ok(row)))),
         all: (params) => new Promise<Row[]>((ok, fail) => db.all<Row>(sql, params, (err, rows) => (err ? fail(err) : ok(rows)))),
       };
+    },
+    transaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
+      const result = tail.then(async () => {
+        await run('BEGIN IMMEDIATE');
+        try {
+          const value = await work({});
+          await run('COMMIT');
+          return value;
+        } catch (err) {
+          await run('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
+      tail = result.catch(() => undefined);
+      return result;
     },
     close: () => new Promise<void>((ok, fail) => db.close((err) => (err ? fail(err) : ok()))),
   };
@@ -92,7 +138,7 @@ export interface RawRoute {
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void>;
 }
 
-/** What the parent hands the baseline child (env BENCH_RAW): the scenarios to serve and their setup's data. */
+/** What the parent hands the baseline child (a JSON file, its path in env BENCH_RAW): the scenarios to serve and their setup's data. */
 export interface RawPlan {
   tenantId: string;
   scenarios: string[];

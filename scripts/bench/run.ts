@@ -10,7 +10,9 @@
  * through the app's own API → start both servers, each in a child process pinned to CPU 0 (this
  * process, the load generator, is pinned to CPU 1) → for each scenario: warm up each server, then
  * measure with autocannon in slices taken in turn (interleave.ts). Every response must have the
- * scenario's status (200); a run with any other answer is reported invalid and exits 1.
+ * scenario's status (200, or 201 for a create); a run with any other answer is reported invalid
+ * and exits 1. A scenario sends one request over and over, or (Scenario.fresh) a new one each
+ * time: a new SKU, another item.
  *
  * Environment:
  *   DATABASE_URL      PostgreSQL server to use (a fresh database is created on it); default SQLite
@@ -24,6 +26,9 @@
  *   BENCH_ROUNDS      rounds (servers restarted each round); the median round (by req/s) is
  *                     reported, and each round's own ratio (default 1)
  *   BENCH_CLIENTS     API clients seeded in the tenant, the admin included (default 200)
+ *   BENCH_ACCOUNTS    CRM accounts of the modules' bench seed (default 100,000)
+ *   BENCH_ITEMS       WMS items of the modules' bench seed (default 100,000; every tenth stocked,
+ *                     10,000 at most): one `npm run seed -- --profile bench` for all scenarios
  *   BENCH_PIN         0 to not pin processes to CPUs with taskset (default: pin when possible)
  *   BENCH_LOADER      how the server children load TypeScript: `import` (node --import tsx,
  *                     default), `require` (node -r tsx/cjs) or `compiled` (tsc into a temp
@@ -38,7 +43,7 @@
  *                     instead of named prepared statements (default: named, the faster way)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -68,7 +73,8 @@ function selectScenarios(names: string[]): Scenario<unknown>[] | string {
 async function preflight(server: Running, scenarios: Scenario<unknown>[], targets: Target[], expected: number[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [i, scenario] of scenarios.entries()) {
-    const { path, method, headers, body } = targets[i];
+    const { method, headers, fresh } = targets[i];
+    const { path, body } = { ...targets[i], ...fresh?.()() };
     const res = await fetch(server.base + path, { method, headers, body });
     const text = await res.text();
     if (res.status !== expected[i]) throw new Error(`${server.kind} ${scenario.label}: ${res.status} ${text}`);
@@ -108,8 +114,10 @@ async function main(args: string[]): Promise<void> {
   const db = await freshDatabase();
   let interrupted = false;
   const running = new Set<Running>();
+  let planDir: string | undefined;
   const cleanup = async () => {
     for (const r of running) await r.stop().catch(() => undefined);
+    if (planDir) rmSync(planDir, { recursive: true, force: true });
     await db.drop().catch((err) => console.error('could not drop the bench database:', err));
     removeCompiledBuild();
   };
@@ -150,14 +158,22 @@ async function main(args: string[]): Promise<void> {
     const seeded: Seeded = await seed(db, scenarios);
     console.log(`seeded tenant ${seeded.tenantId} with ${seeded.notes.join(', ') || 'its admin client'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const requests = scenarios.map((s) => s.request(seeded.data[s.name]));
-    const targets: Target[] = requests.map(({ path, method, headers, body }) => ({ path, method, body, headers: { authorization: `Bearer ${seeded.token}`, ...headers } }));
+    const targets: Target[] = requests.map(({ path, method, headers, body }, i) => {
+      const scenario = scenarios[i];
+      const fresh = scenario.fresh && (() => scenario.fresh!(seeded.data[scenario.name]));
+      return { path, method, body, headers: { authorization: `Bearer ${seeded.token}`, ...headers }, fresh };
+    });
     const expected = requests.map((r) => r.status ?? 200);
     const expectedOf = (label: string) => expected[labels.indexOf(label)];
     const plan: RawPlan = { tenantId: seeded.tenantId, scenarios: scenarios.map((s) => s.name), data: seeded.data };
+    planDir = mkdtempSync(join(tmpdir(), 'stratum-bench-plan-'));
+    const planFile = join(planDir, 'raw-plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
     const env: Record<ServerKind, NodeJS.ProcessEnv> = {
       // BENCH_STACK_ENV="LOG_LEVEL=warn DB_POOL_MAX=20": settings for the full stack only (experiments).
       full: stackEnv(db, Object.fromEntries((process.env.BENCH_STACK_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))),
-      raw: stackEnv(db, { BENCH_RAW: JSON.stringify(plan) }),
+      // A file, not the variable itself: the setups' data (item ids, cursors) outgrows what an environment variable may hold.
+      raw: stackEnv(db, { BENCH_RAW: planFile }),
     };
     if (profile) profileDir = mkdtempSync(join(tmpdir(), 'stratum-bench-prof-'));
 

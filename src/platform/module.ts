@@ -58,6 +58,8 @@ export interface SeedOptions {
   profile: 'demo' | 'bench';
   /** How many accounts the bench profile makes (default 100,000). */
   accounts?: number;
+  /** How many WMS items the seed makes (bench: default 100,000, 10,000 of them stocked; demo: default 2,000, for tests). */
+  items?: number;
   progress(label: string, total: number): SeedProgress;
 }
 

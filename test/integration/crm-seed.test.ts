@@ -26,7 +26,8 @@ describe('the demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet });
-    expect(first).toEqual({ custom_fields: 6, accounts: 500, contacts: 1500, activities: 3000, pipelines: 2, opportunities: 800 });
+    // The CRM's part of the report (the other modules seed the tenant too: test/integration/wms-seed.test.ts).
+    expect(first).toMatchObject({ custom_fields: 6, accounts: 500, contacts: 1500, activities: 3000, pipelines: 2, opportunities: 800 });
     expect(await h.stratum.seed(a.tenantId, { profile: 'demo', progress: quiet })).toEqual(Object.fromEntries(Object.keys(first).map((k) => [k, 0])));
     await h.stratum.seed(b.tenantId, { profile: 'demo', progress: quiet });
 

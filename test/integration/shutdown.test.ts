@@ -86,7 +86,8 @@ describe('the server process', () => {
     });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    await waitFor(() => output.includes('stratum listening'));
+    // It listens once the demo tenant is seeded (CRM and WMS: seconds on PostgreSQL, more under load).
+    await waitFor(() => output.includes('stratum listening'), 40_000);
     expect(output).toMatch(/client_id: +cli_[0-9A-Z]{26}/);
     expect(output).toMatch(/client_secret: +cs_/);
 

@@ -1,23 +1,20 @@
 /**
  * What the CRM account scenarios share: the bench tenant's accounts (made once per run by the
- * CRM's own bench seed, BENCH_ACCOUNTS of them, default 100,000), the SQL's columns, and one
+ * modules' bench seed, BENCH_ACCOUNTS of them, default 100,000), the SQL's columns, and one
  * baseline route that answers both list forms with the SQL the app runs.
  */
 import type { BenchContext, RawContext, RawRoute } from '../scenario';
+import { benchSeed } from './bench-seed';
 
 export const ACCOUNTS = '/v1/crm/accounts';
 export const PAGE = 50;
 const COLUMNS =
   'id, tenant_id, name, name_key, domain, industry, website, phone, billing_address, shipping_address, owner_id, tags, external_id, custom_fields, archived_at, version, created_at, updated_at';
 
-export const accountCount = () => Number(process.env.BENCH_ACCOUNTS || 100_000);
-
 /** The accounts, seeded once per run, and a name word that a `q` search finds in some of them. */
 export function benchAccounts(ctx: BenchContext): Promise<{ owner: string; term: string }> {
   return ctx.once('crm-accounts', async () => {
-    const count = accountCount();
-    const report = await ctx.seedModules({ profile: 'bench', accounts: count });
-    ctx.seeded(`${report.accounts ?? 0} CRM accounts`);
+    await benchSeed(ctx);
     // The first word of the first account's name by name: a surname (faker), in a few hundred names.
     const res = await ctx.api('GET', `${ACCOUNTS}?limit=1&sort=-name`);
     const first = ((await res.json()) as { data: { name: string }[] }).data[0];

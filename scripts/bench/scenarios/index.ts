@@ -3,11 +3,15 @@
  * own file next to these and one line here.
  */
 import type { Scenario } from '../scenario';
+import { createItem } from './create-item';
 import { getApiClient } from './get-api-client';
+import { getItem } from './get-item';
 import { listAccountsByOwner } from './list-accounts-by-owner';
 import { listApiClients } from './list-api-clients';
+import { listItems } from './list-items';
 import { ping } from './ping';
 import { searchAccounts } from './search-accounts';
+import { transfer } from './transfer';
 
 // `any`: each scenario's Data is its own type, which only its own setup, request and raw see.
 export const SCENARIOS: Scenario<any>[] = [
@@ -16,6 +20,10 @@ export const SCENARIOS: Scenario<any>[] = [
   ping,
   listAccountsByOwner,
   searchAccounts,
+  getItem,
+  listItems,
+  createItem,
+  transfer,
 ];
 
 export function scenarioNamed(name: string): Scenario<any> {

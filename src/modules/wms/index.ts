@@ -2,6 +2,7 @@
  * The WMS module: items, warehouses and their locations, a stock ledger of immutable moves,
  * balances derived from it in the same transaction, reservations, cycle counts and the
  * moving-average valuation.
+ * Its demo and bench data: `seed` (application/seed.ts).
  * Publishes: wms.stock.moved, wms.stock.reserved, wms.stock.released, wms.stock.low (each
  * documented under the contract's webhooks).
  * Consumes: nothing.
@@ -16,6 +17,7 @@ import { itemUseCases } from './application/items';
 import { locationUseCases } from './application/locations';
 import { moveUseCases } from './application/moves';
 import { reservationUseCases } from './application/reservations';
+import { wmsSeeder } from './application/seed';
 import { stockApi } from './application/stock-api';
 import { warehouseUseCases } from './application/warehouses';
 import { wmsHandlers } from './http/handlers';
@@ -46,6 +48,7 @@ export const wmsModule = defineModule({
     return {
       handlers: wmsHandlers({ items, warehouses, locations, cursors: kernel.cursors, moves, reservations, cycleCounts, balances }),
       api: { stock: stockApi, check: balances.check, expireDue: reservations.expireDue },
+      seed: wmsSeeder(kernel.db, kernel.runInUnitOfWork),
       onStart() {
         sweeper = setInterval(sweep, EXPIRY_SWEEP_MS);
         sweeper.unref();
