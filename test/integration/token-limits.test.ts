@@ -118,5 +118,5 @@ describe('failed client authentications', () => {
     expect((await attempt('not-a-client-id', 'cs_wrong')).status).toBe(429);
     // A verified secret still gets its token.
     expect((await attempt(admin.clientId, admin.secret)).status).toBe(200);
-  }, 30_000);
+  }, 90_000);
 });
