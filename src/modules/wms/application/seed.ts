@@ -345,8 +345,9 @@ export function wmsSeeder(db: Database, runInUnitOfWork: RunInUnitOfWork): Seede
         for (const { at, sku, request } of chunk) {
           const { from, to, ...rest } = request;
           const move: MoveRequest = { ...rest, itemId: itemIds.get(sku)!, fromLocationId: from && locationIds.get(from), toLocationId: to && locationIds.get(to) };
+          // As moves.post posts one (application/moves.ts), at the move's own time.
           const posting = new Posting(quiet, at);
-          const item = (await posting.stock.items([move.itemId])).get(move.itemId);
+          const item = (await posting.stock.items([move.itemId], move.type === 'receipt' || move.type === 'adjustment')).get(move.itemId);
           const places = await posting.stock.locations([move.fromLocationId, move.toLocationId]);
           await posting.post(planMove(tenantId, move, item, places, SEED_ACTOR, at), item!);
           await posting.finish();
