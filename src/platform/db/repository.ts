@@ -38,8 +38,16 @@ export abstract class TenantRepository {
    * read `FOR UPDATE`: the change about to be decided on it waits for any other.
    */
   protected lockingSelectOne<Row>(sql: string, params: Record<string, unknown>): Promise<Row | undefined> {
-    const locking = this.uow && this.db.dialect === 'postgres';
-    return this.db.selectOne<Row>(locking ? `${sql} FOR UPDATE` : sql, { tenantId: this.tenantId, ...params }, this.transaction);
+    return this.db.selectOne<Row>(`${sql}${this.lock('update')}`, { tenantId: this.tenantId, ...params }, this.transaction);
+  }
+
+  /**
+   * The locking clause to end a read with: ` FOR UPDATE` (a change is decided on the rows) or
+   * ` FOR SHARE` (the rows must not change or go until this unit of work commits), inside a unit
+   * of work on PostgreSQL; nothing elsewhere (SQLite's transactions of a process take turns).
+   */
+  protected lock(mode: 'update' | 'share'): string {
+    return this.uow && this.db.dialect === 'postgres' ? (mode === 'update' ? ' FOR UPDATE' : ' FOR SHARE') : '';
   }
 
   /** One row by `sql` (`:tenantId` bound for you), without a lock. */
@@ -58,6 +66,13 @@ export abstract class TenantRepository {
    */
   protected execute<Row>(sql: string, params: Record<string, unknown>): Promise<Row[]> {
     return this.db.select<Row>(sql, { tenantId: this.tenantId, ...params }, this.writeTransaction());
+  }
+
+  /** `values` as named parameters for `IN (…)`: `list` goes in the SQL, `params` with the others. */
+  protected inList(prefix: string, values: readonly string[]): { list: string; params: Record<string, string> } {
+    const params: Record<string, string> = {};
+    values.forEach((v, i) => (params[`${prefix}${i}`] = v));
+    return { list: values.map((_, i) => `:${prefix}${i}`).join(', '), params };
   }
 
   /** A page of `list`, each row mapped. */

@@ -186,7 +186,7 @@ export class OpportunityRepository extends TenantRepository {
 
   /** The opportunities in a stage, locked on PostgreSQL (a stage being deleted moves them). */
   async inStage(stageId: string): Promise<Opportunity[]> {
-    const rows = await this.select<OpportunityRow>(this.uow && this.db.dialect === 'postgres' ? `${IN_STAGE} FOR UPDATE` : IN_STAGE, { stageId });
+    const rows = await this.select<OpportunityRow>(`${IN_STAGE}${this.lock('update')}`, { stageId });
     return rows.map((r) => Opportunity.restore(toState(r)));
   }
 
@@ -206,7 +206,7 @@ export class OpportunityRepository extends TenantRepository {
    * and this one waits for an archive in progress and then sees it.
    */
   async accountStatus(accountId: string): Promise<'live' | 'archived' | 'missing'> {
-    const sql = this.uow && this.db.dialect === 'postgres' ? `${ACCOUNT} FOR SHARE` : ACCOUNT;
+    const sql = `${ACCOUNT}${this.lock('share')}`;
     const row = await this.selectOne<{ id: string; archived_at: unknown }>(sql, { id: accountId });
     if (!row) return 'missing';
     return row.archived_at === null || row.archived_at === undefined ? 'live' : 'archived';

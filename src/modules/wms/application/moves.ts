@@ -4,7 +4,6 @@ import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/uni
 import { checkExpectedVersion, NotFoundError } from '../../../platform/errors';
 import { planMove, planReversal, type MoveRequest, type StockMoveView } from '../domain/stock-move';
 import { MoveRepository } from '../infrastructure/move.repository';
-import { StockRepository } from '../infrastructure/stock.repository';
 import { Posting } from './posting';
 
 /**
@@ -57,11 +56,6 @@ export function moveUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
 
     list(tenantId: string, request: ListRequest): Promise<ListPage<StockMoveView>> {
       return new MoveRepository(db, tenantId).list(request);
-    },
-
-    /** Whether the location holds stock (for the catalog's rules). */
-    locationHoldsStock(tenantId: string, locationId: string): Promise<boolean> {
-      return new StockRepository(db, tenantId).locationHoldsStock(locationId);
     },
   };
 }

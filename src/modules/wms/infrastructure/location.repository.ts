@@ -123,8 +123,7 @@ export class LocationRepository extends TenantRepository {
    * caller commits) and its ancestors, nearest first; empty when the tenant has no such location.
    */
   async ancestry(id: string): Promise<TreeNode[]> {
-    const locking = this.uow && this.db.dialect === 'postgres';
-    const own = await this.selectOne<{ id: string }>(locking ? `${GET} FOR SHARE` : GET, { id });
+    const own = await this.selectOne<{ id: string }>(`${GET}${this.lock('share')}`, { id });
     if (!own) return [];
     const rows = await this.select<{ id: string; warehouse_id: string; parent_id: string | null }>(ANCESTRY, { id });
     return rows.map((r) => ({ id: r.id, warehouseId: r.warehouse_id, parentId: r.parent_id }));

@@ -128,24 +128,13 @@ export class MoveRepository extends TenantRepository {
     return row && toView(row);
   }
 
-  /** The moves that reference one document, oldest first (ERP reads its shipments' costs). */
-  async ofReference(type: string, id: string): Promise<StockMoveView[]> {
-    const rows = await this.select<MoveRow>(
-      `SELECT ${MOVE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}, ${REVERSED_BY} FROM wms_stock_moves m WHERE m.tenant_id = :tenantId AND m.reference_type = :type AND m.reference_id = :id ORDER BY m.posted_at, m.id`,
-      { type, id },
-    );
-    return rows.map(toView);
-  }
-
   async list(request: ListRequest): Promise<ListPage<StockMoveView>> {
     const page = await this.page<MoveRow, StockMoveView>(STOCK_MOVE_LIST, request, (r) => toView({ ...r, reversed_by_move_id: null }));
     if (!page.items.length) return page;
     // Which of the page's moves were reversed: one query for the page.
-    const ids = page.items.map((m) => m.id);
-    const params: Record<string, string> = {};
-    ids.forEach((id, i) => (params[`m${i}`] = id));
+    const { list, params } = this.inList('m', page.items.map((m) => m.id));
     const reversals = await this.select<{ id: string; reverses_move_id: string }>(
-      `SELECT id, reverses_move_id FROM wms_stock_moves WHERE tenant_id = :tenantId AND reverses_move_id IN (${ids.map((_, i) => `:m${i}`).join(', ')})`,
+      `SELECT id, reverses_move_id FROM wms_stock_moves WHERE tenant_id = :tenantId AND reverses_move_id IN (${list})`,
       params,
     );
     const by = new Map(reversals.map((r) => [r.reverses_move_id, r.id]));

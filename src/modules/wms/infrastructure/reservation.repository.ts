@@ -85,9 +85,8 @@ export class ReservationRepository extends TenantRepository {
 
   /** The active reservations of a reference, locked, in id order. */
   async activeOfReference(type: string, referenceId: string): Promise<Reservation[]> {
-    const lock = this.uow && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
     const rows = await this.select<ReservationRow>(
-      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND reference_type = :type AND reference_id = :referenceId AND status = 'active' ORDER BY id${lock}`,
+      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND reference_type = :type AND reference_id = :referenceId AND status = 'active' ORDER BY id${this.lock('update')}`,
       { type, referenceId },
     );
     return rows.map((r) => Reservation.restore(toReservationState(r)));
@@ -95,9 +94,8 @@ export class ReservationRepository extends TenantRepository {
 
   /** Active reservations of one balance that expired by `now`, locked. */
   async expiredAt(itemId: string, locationId: string, lot: string, now: Date): Promise<Reservation[]> {
-    const lock = this.uow && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
     const rows = await this.select<ReservationRow>(
-      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId AND lot = :lot AND status = 'active' AND expires_at <= :now ORDER BY id${lock}`,
+      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId AND lot = :lot AND status = 'active' AND expires_at <= :now ORDER BY id${this.lock('update')}`,
       { itemId, locationId, lot, now },
     );
     return rows.map((r) => Reservation.restore(toReservationState(r)));

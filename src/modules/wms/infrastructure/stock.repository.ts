@@ -4,7 +4,7 @@ import type { Thousandths, Unit } from '../domain/quantity';
 import type { BalanceChange, StockItem, StockLocation, Tracking } from '../domain/stock-move';
 import type { ItemTotals } from '../domain/valuation';
 
-/** A balance after a change, or by how much it fell short (and the expired reservations in the way). */
+/** A balance after a change, or by how much it fell short (nothing changed then). */
 export type BalanceResult = { ok: true; onHand: Thousandths; reserved: Thousandths } | { ok: false; onHand: Thousandths; reserved: Thousandths; shortfall: Thousandths };
 
 interface ItemRow {
@@ -23,12 +23,6 @@ interface TotalsRow {
   value_amount: number | string;
   currency: string | null;
 }
-
-const placeholders = (prefix: string, values: readonly string[]) => {
-  const params: Record<string, string> = {};
-  values.forEach((v, i) => (params[`${prefix}${i}`] = v));
-  return { list: values.map((_, i) => `:${prefix}${i}`).join(', '), params };
-};
 
 export const toTotals = (row: TotalsRow): ItemTotals => ({
   itemId: row.item_id,
@@ -50,10 +44,6 @@ export const toTotals = (row: TotalsRow): ItemTotals => ({
  * against the committed result. The CHECK constraints of the table are the backstop.
  */
 export class StockRepository extends TenantRepository {
-  private get postgres(): boolean {
-    return this.db.dialect === 'postgres';
-  }
-
   /**
    * The items. `share`: read under a share lock on PostgreSQL inside a unit of work, for a move
    * that may create an item's first balance: an item's unit and tracking may change only while
@@ -63,8 +53,8 @@ export class StockRepository extends TenantRepository {
   async items(ids: readonly string[], share = false): Promise<Map<string, StockItem>> {
     const unique = [...new Set(ids)].sort();
     if (!unique.length) return new Map();
-    const { list, params } = placeholders('i', unique);
-    const lock = share && this.uow && this.postgres ? ' ORDER BY id FOR SHARE' : '';
+    const { list, params } = this.inList('i', unique);
+    const lock = share && this.lock('share') ? ` ORDER BY id${this.lock('share')}` : '';
     const rows = await this.select<ItemRow>(`SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = :tenantId AND id IN (${list})${lock}`, params);
     return new Map(
       rows.map((r) => [
@@ -81,8 +71,8 @@ export class StockRepository extends TenantRepository {
   async locations(ids: readonly (string | null | undefined)[]): Promise<Map<string, StockLocation>> {
     const unique = [...new Set(ids.filter((id): id is string => !!id))].sort();
     if (!unique.length) return new Map();
-    const { list, params } = placeholders('l', unique);
-    const lock = this.uow && this.postgres ? ' ORDER BY id FOR SHARE' : '';
+    const { list, params } = this.inList('l', unique);
+    const lock = this.lock('share') ? ` ORDER BY id${this.lock('share')}` : '';
     const rows = await this.select<{ id: string; warehouse_id: string; is_active: boolean | number }>(
       `SELECT id, warehouse_id, is_active FROM wms_locations WHERE tenant_id = :tenantId AND id IN (${list})${lock}`,
       params,
@@ -125,7 +115,7 @@ export class StockRepository extends TenantRepository {
         { itemId, now },
       );
       const row = await this.selectOne<TotalsRow>(
-        `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = :tenantId AND item_id = :itemId${this.postgres ? ' FOR UPDATE' : ''}`,
+        `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = :tenantId AND item_id = :itemId${this.lock('update')}`,
         { itemId },
       );
       totals.set(itemId, toTotals(row!));
@@ -188,17 +178,12 @@ export class StockRepository extends TenantRepository {
   async onHandAt(locationId: string, itemIds: readonly string[]): Promise<Map<string, Thousandths>> {
     const unique = [...new Set(itemIds)];
     if (!unique.length) return new Map();
-    const { list, params } = placeholders('i', unique);
+    const { list, params } = this.inList('i', unique);
     const rows = await this.select<{ item_id: string; lot: string; on_hand: number | string }>(
       `SELECT item_id, lot, on_hand FROM wms_balances WHERE tenant_id = :tenantId AND location_id = :locationId AND item_id IN (${list})`,
       { locationId, ...params },
     );
     return new Map(rows.map((r) => [`${r.item_id}\u0000${r.lot}`, Number(r.on_hand)]));
-  }
-
-  /** Whether the location holds any stock (on hand or reserved). */
-  async locationHoldsStock(locationId: string): Promise<boolean> {
-    return !!(await this.selectOne('SELECT 1 AS x FROM wms_balances WHERE tenant_id = :tenantId AND location_id = :locationId AND (on_hand > 0 OR reserved > 0) LIMIT 1', { locationId }));
   }
 
   /** The first `count` serials of the item at a location, in serial order. */
@@ -213,7 +198,7 @@ export class StockRepository extends TenantRepository {
    */
   async moveSerials(itemId: string, from: string | null, to: string | null, serials: readonly string[], now: Date): Promise<string[]> {
     const sorted = [...serials].sort();
-    const { list, params } = placeholders('s', sorted);
+    const { list, params } = this.inList('s', sorted);
     if (from === null) {
       // Into stock: a serial in stock somewhere already cannot arrive again (the guarded upsert
       // returns nothing for it, also when another transaction placed it a moment ago).

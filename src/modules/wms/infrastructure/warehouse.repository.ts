@@ -105,8 +105,7 @@ export class WarehouseRepository extends TenantRepository {
    * the warehouse's delete (which locks it for update, then looks for locations) cannot both commit.
    */
   async stateForShare(id: string): Promise<WarehouseState | null> {
-    const locking = this.uow && this.db.dialect === 'postgres';
-    const row = await this.selectOne<WarehouseRow>(locking ? `${GET} FOR SHARE` : GET, { id });
+    const row = await this.selectOne<WarehouseRow>(`${GET}${this.lock('share')}`, { id });
     return row ? toWarehouseState(row) : null;
   }
 
