@@ -60,7 +60,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
     const applied = await migrateUp(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     const keyring = await loadKeyring(config.secret);
-    const dispatcher = new OutboxDispatcher(db, logger, config.outboxPollMs);
+    const dispatcher = new OutboxDispatcher(db, logger, config.outboxPollMs, config.outboxRetentionHours * 3600_000);
     let shuttingDown = false;
     const idempotency = new IdempotencyStore(keyring.dataKey);
     let purgeTimer: NodeJS.Timeout | undefined;
@@ -73,7 +73,7 @@ export async function createKernel(config: Config, logger: Logger, moduleModels:
       config,
       logger,
       db,
-      runInUnitOfWork: unitOfWorkRunner(db, outboxWriter, () => dispatcher.poke(), (claim, transaction) => idempotency.markCommitted(claim, transaction)),
+      runInUnitOfWork: unitOfWorkRunner(db, outboxWriter(db), () => dispatcher.poke(), (claim, transaction) => idempotency.markCommitted(claim, transaction)),
       tokens: new TokenService(keyring.tokenKey, config.tokenTtlSeconds),
       secrets: new SecretHasher({ concurrency: config.secretCheckConcurrency, queue: config.secretCheckQueue }),
       cursors: new CursorCodec(keyring.cursorKey),

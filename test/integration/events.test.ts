@@ -2,6 +2,7 @@ import { OutboxEventModel, ProcessedEventModel } from '../../src/platform/events
 import type { DomainEvent } from '../../src/platform/events/domain-event';
 import { ApiClient } from '../../src/modules/platform/domain/api-client';
 import { ApiClientRepository } from '../../src/modules/platform/infrastructure/api-client.repository';
+import { idsBefore } from '../../src/platform/ids';
 import { Harness, type Admin } from '../support/harness';
 
 let h: Harness;
@@ -146,5 +147,26 @@ describe('domain events through the outbox', () => {
     await drained;
     expect([...slowHandled]).toEqual([first, second]);
     expect((await OutboxEventModel.findByPk(second, { raw: true }))!.published_at).not.toBeNull();
+  });
+
+  it('deletes delivered events older than the retention with their subscribers\' records, never an undelivered one', async () => {
+    const day = 24 * 3600_000;
+    const old = new Date(Date.now() - 8 * day); // the default retention is 7 days
+    const future = new Date(Date.now() + 365 * day);
+    const event = (id: string, published: Date | null, due: Date) => ({ id, tenant_id: admin.tenantId, type: 'test.old', aggregate_type: 'test', aggregate_id: 't_old', payload: '{}', occurred_at: old, attempts: 0, next_attempt_at: due, published_at: published });
+    const oldDelivered = `${idsBefore('evt', old)}0000000000000001`;
+    const oldWaiting = `${idsBefore('evt', old)}0000000000000002`;
+    const recentDelivered = `${idsBefore('evt', new Date(Date.now() - day))}0000000000000003`;
+    await OutboxEventModel.create(event(oldDelivered, old, old));
+    await OutboxEventModel.create(event(oldWaiting, null, future));
+    await OutboxEventModel.create(event(recentDelivered, new Date(), old));
+    for (const id of [oldDelivered, oldWaiting]) await ProcessedEventModel.create({ subscriber: 'test.recorder', event_id: id, processed_at: old });
+    await h.stratum.kernel.dispatcher.purgeDelivered();
+    const left = (await OutboxEventModel.findAll({ where: { aggregate_id: 't_old' }, raw: true })).map((r) => r.id).sort();
+    expect(left).toEqual([oldWaiting, recentDelivered].sort());
+    const records = (await ProcessedEventModel.findAll({ where: { subscriber: 'test.recorder' }, raw: true })).map((r) => r.event_id);
+    expect(records).toContain(oldWaiting);
+    expect(records).not.toContain(oldDelivered);
+    await OutboxEventModel.destroy({ where: { aggregate_id: 't_old' } });
   });
 });

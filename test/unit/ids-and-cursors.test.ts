@@ -38,10 +38,22 @@ describe('ids', () => {
     for (const id of ids) expect(timeOf(id)).toBe(now);
   });
 
-  it('take their random part from the CSPRNG', () => {
-    const draw = jest.spyOn(globalThis.crypto, 'getRandomValues');
-    ulid(Date.now() + 120_000); // a new millisecond: 80 fresh random bits
+  it('take their random part from the CSPRNG, a pool of bytes at a time', () => {
+    // The module object itself (a namespace import would be a frozen copy of it).
+    const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
+    const draw = jest.spyOn(nodeCrypto, 'randomFillSync');
+    const math = jest.spyOn(Math, 'random');
+    // 300 new milliseconds: 300 × 16 random characters, more than one pool of 4,096 bytes.
+    const start = Date.now() + 120_000;
+    const ids = Array.from({ length: 300 }, (_, i) => ulid(start + i));
     expect(draw).toHaveBeenCalled();
+    expect(draw.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(math).not.toHaveBeenCalled();
+    // Every base32 character turns up in the random parts (uniform, not a biased subset).
+    const seen = new Set(ids.flatMap((id) => [...id.slice(10)]));
+    expect(seen.size).toBe(32);
+    draw.mockRestore();
+    math.mockRestore();
   });
 });
 

@@ -21,6 +21,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   bootstrapDemoTenant: boolean;
   outboxPollMs: number;
+  /** How long a delivered event stays in the outbox before the dispatcher deletes it. */
+  outboxRetentionHours: number;
   /** Requests per API client per window; 0 turns rate limiting off. */
   rateLimitRequests: number;
   rateLimitWindowSeconds: number;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     bootstrapDemoTenant: bool(env, 'BOOTSTRAP_DEMO_TENANT', true),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10, 600_000),
+    outboxRetentionHours: int(env, 'OUTBOX_RETENTION_HOURS', 168, 1, 87_600),
     rateLimitRequests: int(env, 'RATE_LIMIT_REQUESTS', 6000, 0, 1_000_000_000),
     rateLimitWindowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 500, 10, 60_000),

@@ -28,6 +28,12 @@ export interface Database {
   select<T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]>;
   /** `select` for at most one row (by key): the first row, or undefined. */
   selectOne<T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T | undefined>;
+  /**
+   * One statement that changes rows, outside any unit of work, committed on its own (the outbox's
+   * bookkeeping): on PostgreSQL a pooled connection, on SQLite the writer connection in its turn
+   * with this process's transactions. `:name` placeholders; what `RETURNING` gives back.
+   */
+  execute<T>(sql: string, params: Record<string, unknown>): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -112,8 +118,8 @@ export function createDatabase(options: DatabaseOptions): Database {
   }
 
   const mutex = dialect === 'sqlite' ? new Mutex() : undefined;
-  const sqlite = dialect === 'sqlite' ? sqliteSelect(sequelize) : undefined;
-  const pgSelect = dialect === 'postgres' ? postgresSelect(sequelize) : undefined;
+  const sqlite = dialect === 'sqlite' ? sqliteDriver(sequelize) : undefined;
+  const pg = dialect === 'postgres' ? postgresDriver(sequelize) : undefined;
   let walEnabled = false;
 
   async function ensureWal(): Promise<void> {
@@ -129,12 +135,17 @@ export function createDatabase(options: DatabaseOptions): Database {
     dialect,
     sqliteFile,
     async transaction(fn) {
+      if (pg) return pg.transaction(fn);
       await ensureWal();
-      const run = () => sequelize.transaction((t) => fn(t));
-      return mutex ? mutex.run(run) : run();
+      return mutex!.run(() => sqlite!.transaction(fn));
     },
-    select: sqlite ? sqlite.select : pgSelect!,
-    selectOne: sqlite ? sqlite.selectOne : (sql, params, transaction) => pgSelect!(sql, params, transaction).then((rows) => rows[0] as never),
+    select: sqlite ? sqlite.select : pg!.select,
+    selectOne: sqlite ? sqlite.selectOne : (sql, params, transaction) => pg!.select(sql, params, transaction).then((rows) => rows[0] as never),
+    async execute<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+      if (pg) return pg.select<T>(sql, params);
+      await ensureWal();
+      return mutex!.run(() => sqlite!.write<T>(sql, params));
+    },
     async ping() {
       await ensureWal();
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
@@ -146,9 +157,30 @@ export function createDatabase(options: DatabaseOptions): Database {
   };
 }
 
+/**
+ * A Sequelize transaction object for a transaction the driver began: repositories pass it to
+ * model calls and to `select`, and Sequelize runs their statements on its connection. Its
+ * `commit`/`rollback` are never called (the driver ends the transaction): Sequelize's own
+ * BEGIN/COMMIT go through its query pipeline (hooks, logging options, a second connection
+ * lookup), about a fifth of a short write's CPU time.
+ */
+function driverTransaction<C extends object>(sequelize: Sequelize, connection: C): Transaction {
+  const transaction = new Transaction(sequelize, {});
+  Object.assign(transaction, { connection });
+  return transaction;
+}
+
+/** Marks a driver transaction ended (Sequelize refuses further statements on it) and runs its afterCommit hooks. */
+async function finish(transaction: Transaction, state: 'commit' | 'rollback'): Promise<void> {
+  const t = transaction as unknown as { finished?: string; _afterCommitHooks: Array<(t: Transaction) => unknown> };
+  t.finished = state;
+  if (state === 'commit') for (const hook of t._afterCommitHooks) await hook(transaction);
+}
+
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
   run(sql: string, cb: (err: Error | null) => void): void;
+  close(cb: (err: Error | null) => void): void;
   all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
   get(sql: string, params: unknown[], cb: (err: Error | null, row: unknown) => void): void;
   prepare(sql: string): SqliteStatement;
@@ -160,18 +192,19 @@ interface SqliteStatement {
 }
 
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }, callback: (err: Error | null, result: { rows: unknown[] }) => void): void;
+  query(config: { name?: string; text: string; values?: unknown[] }, callback: (err: Error | null, result: { rows: unknown[] }) => void): void;
 }
 
 interface ConnectionManager<C> {
-  getConnection(options: { type: 'read' | 'write' }): Promise<C>;
+  getConnection(options: { type?: 'read' | 'write'; uuid?: string }): Promise<C>;
   releaseConnection(connection: C): Promise<void> | void;
+  destroyConnection(connection: C): Promise<void>;
 }
 
 /** `:name` placeholders (not `::casts`), in order of first use. */
 const PLACEHOLDER = /(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g;
 
-function postgresSelect(sequelize: Sequelize) {
+function postgresDriver(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<PgConnection>;
   const statements = new Map<string, { name: string; text: string; keys: string[] }>();
   const prepare = (sql: string) => {
@@ -191,7 +224,7 @@ function postgresSelect(sequelize: Sequelize) {
   // pg's callback form: its promise form (pg 8.23) makes the young generation survive under load,
   // about ten times the GC time (see docs/benchmarks.md, "pg's promise API and the GC").
   // `release` (a pooled connection) runs first, before anything else runs on the answer.
-  const run = <T>(connection: PgConnection, query: { name: string; text: string; values: unknown[] }, release?: () => void) =>
+  const run = <T>(connection: PgConnection, query: { name?: string; text: string; values?: unknown[] }, release?: () => void) =>
     new Promise<T[]>((resolve, reject) => {
       try {
         connection.query(query, (err, result) => {
@@ -205,13 +238,44 @@ function postgresSelect(sequelize: Sequelize) {
       }
     });
   const acquire = pooledConnection(sequelize, cm);
-  return <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
+  const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<T[]> => {
     const { name, text, keys } = prepare(sql);
     const query = { name, text, values: keys.map((k) => params[k]) };
     const own = (transaction as unknown as { connection?: PgConnection } | undefined)?.connection;
     if (own) return run<T>(own, query);
     return acquire().then((connection) => run<T>(connection, query, () => cm.releaseConnection(connection)));
   };
+  const BEGIN = { text: 'BEGIN' };
+  const COMMIT = { text: 'COMMIT' };
+  const ROLLBACK = { text: 'ROLLBACK' };
+  /**
+   * BEGIN and COMMIT (or ROLLBACK) on the driver, around `fn`, on one pooled connection. A
+   * connection whose ROLLBACK fails is in an unknown state and is destroyed, not pooled again.
+   */
+  const transaction = async <T>(fn: (t: Transaction) => Promise<T>): Promise<T> => {
+    const connection = await acquire();
+    const t = driverTransaction(sequelize, connection);
+    let value: T;
+    try {
+      await run(connection, BEGIN);
+      value = await fn(t);
+      await run(connection, COMMIT);
+    } catch (err) {
+      // After a failed COMMIT the server has ended the transaction; ROLLBACK only warns then.
+      try {
+        await run(connection, ROLLBACK);
+        cm.releaseConnection(connection);
+      } catch {
+        await cm.destroyConnection(connection).catch(() => undefined);
+      }
+      await finish(t, 'rollback');
+      throw err;
+    }
+    cm.releaseConnection(connection);
+    await finish(t, 'commit');
+    return value;
+  };
+  return { select, transaction };
 }
 
 /**
@@ -243,35 +307,39 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
-function sqliteSelect(sequelize: Sequelize) {
-  const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
+function sqliteDriver(sequelize: Sequelize) {
+  const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection> & { connections: Record<string, SqliteConnection> };
   // `:name` → `?NNN` (numbered, so a name used twice binds once); values bound by position.
   const compiled = new Map<string, { text: string; keys: string[] }>();
   // Sequelize keeps one shared connection for work outside transactions, open until close():
   // take it once instead of through two async layers on every read.
   let shared: SqliteConnection | undefined;
-  // Statements prepared once on the shared connection and run again with new values: the
-  // driver's `all(sql)` prepares, wraps and finalizes a statement on every call. `all` steps a
-  // statement to its end and resets it, so a cached one never holds a read open (a `get` would).
-  const statements = new Map<string, SqliteStatement>();
-  const onConnection = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) =>
-    new Promise<R>((resolve, reject) => connection[method](text, bound, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result as R))));
-  const onShared = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) => {
-    let statement = statements.get(text);
-    if (!statement) statements.set(text, (statement = connection.prepare(text)));
-    const prepared = statement;
+  // This process's transactions take turns (the mutex) on one long-lived writer connection:
+  // Sequelize would open (and close) a new connection per transaction, about 2.5 ms each.
+  let writer: Promise<SqliteConnection> | undefined;
+  // Statements prepared once per connection and run again with new values: the driver's
+  // `all(sql)` prepares, wraps and finalizes a statement on every call. `all` steps a statement
+  // to its end and resets it, so a cached one never holds a read open (a `get` would).
+  const statements = new Map<SqliteConnection, Map<string, SqliteStatement>>();
+  const prepared = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) => {
+    let cache = statements.get(connection);
+    if (!cache) statements.set(connection, (cache = new Map()));
+    let statement = cache.get(text);
+    if (!statement) cache.set(text, (statement = connection.prepare(text)));
+    const mine = statement;
+    const forget = cache;
     return new Promise<R>((resolve, reject) =>
-      prepared.all(bound, (err, rows) => {
+      mine.all(bound, (err, rows) => {
         if (err) {
           // A statement that failed (its table gone, say) is prepared afresh next time.
-          if (statements.get(text) === prepared) statements.delete(text);
-          prepared.finalize(() => undefined);
+          if (forget.get(text) === mine) forget.delete(text);
+          mine.finalize(() => undefined);
           reject(err);
         } else resolve((method === 'get' ? rows[0] : rows) as R);
       }),
     );
   };
-  const query = <R>(method: 'all' | 'get', sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<R> => {
+  const compile = (sql: string) => {
     let statement = compiled.get(sql);
     if (!statement) {
       const keys: string[] = [];
@@ -282,22 +350,68 @@ function sqliteSelect(sequelize: Sequelize) {
       statement = { text, keys };
       compiled.set(sql, statement);
     }
-    const { text, keys } = statement;
+    return statement;
+  };
+  const query = <R>(method: 'all' | 'get', sql: string, params: Record<string, unknown>, transaction?: Transaction): Promise<R> => {
+    const { text, keys } = compile(sql);
     const bound = keys.map((key) => sqliteValue(params[key]));
     const own = (transaction as unknown as { connection?: SqliteConnection } | undefined)?.connection;
-    if (own) return onConnection<R>(own, method, text, bound);
-    if (shared) return onShared<R>(shared, method, text, bound);
-    return cm.getConnection({ type: 'read' }).then((connection) => onShared<R>((shared = connection), method, text, bound));
+    if (own) return prepared<R>(own, method, text, bound);
+    if (shared) return prepared<R>(shared, method, text, bound);
+    return cm.getConnection({ type: 'read' }).then((connection) => prepared<R>((shared = connection), method, text, bound));
   };
   const select = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T[]>('all', sql, params, transaction);
   // By key: the first row only.
   const selectOne = <T>(sql: string, params: Record<string, unknown>, transaction?: Transaction) => query<T | undefined>('get', sql, params, transaction);
-  /** Before the connection closes: SQLite refuses to close one with statements still prepared. */
-  const forget = async () => {
-    const open = [...statements.values()];
-    statements.clear();
-    shared = undefined;
+
+  const WRITER = 'stratum-writer';
+  const openWriter = () => (writer ??= cm.getConnection({ uuid: WRITER }));
+  const exec = (connection: SqliteConnection, sql: string) => new Promise<void>((resolve, reject) => connection.run(sql, (err) => (err ? reject(err) : resolve())));
+  /** A writer whose ROLLBACK failed is in an unknown state: closed, and the next transaction opens another. */
+  const dropWriter = async (connection: SqliteConnection) => {
+    writer = undefined;
+    if (cm.connections[WRITER] === connection) delete cm.connections[WRITER];
+    await finalizeAll(connection);
+    await new Promise<void>((resolve) => connection.close(() => resolve()));
+  };
+  const finalizeAll = async (connection: SqliteConnection) => {
+    const open = [...(statements.get(connection)?.values() ?? [])];
+    statements.delete(connection);
     await Promise.all(open.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
   };
-  return { select, selectOne, forget };
+  /** BEGIN IMMEDIATE (the write lock now, not half-way through) and COMMIT or ROLLBACK on the writer; the caller holds the mutex. */
+  const transaction = async <T>(fn: (t: Transaction) => Promise<T>): Promise<T> => {
+    const connection = await openWriter();
+    const t = driverTransaction(sequelize, connection);
+    let value: T;
+    try {
+      await exec(connection, 'BEGIN IMMEDIATE');
+      value = await fn(t);
+      await exec(connection, 'COMMIT');
+    } catch (err) {
+      try {
+        await exec(connection, 'ROLLBACK');
+      } catch (rollbackError) {
+        // BEGIN failed (busy), or SQLite already rolled back: nothing is open. Else: unknown state.
+        if (!/no transaction is active/.test(String((rollbackError as Error)?.message))) await dropWriter(connection);
+      }
+      await finish(t, 'rollback');
+      throw err;
+    }
+    await finish(t, 'commit');
+    return value;
+  };
+  /** One statement on the writer, committed on its own; the caller holds the mutex. */
+  const write = async <T>(sql: string, params: Record<string, unknown>): Promise<T[]> => {
+    const connection = await openWriter();
+    const { text, keys } = compile(sql);
+    return prepared<T[]>(connection, 'all', text, keys.map((key) => sqliteValue(params[key])));
+  };
+  /** Before the connections close: SQLite refuses to close one with statements still prepared. */
+  const forget = async () => {
+    await Promise.all([...statements.keys()].map(finalizeAll));
+    shared = undefined;
+    writer = undefined;
+  };
+  return { select, selectOne, transaction, write, forget };
 }

@@ -1,31 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import { Op, Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import type { OutboxWriter } from '../db/unit-of-work';
 import type { DomainEvent } from './domain-event';
-import { OutboxEventModel, ProcessedEventModel } from './outbox-event.model';
 import { isDatabaseUnavailable } from '../db/unavailable';
+import { idsBefore } from '../ids';
 
-export const outboxWriter: OutboxWriter = {
-  async append(events, transaction) {
-    const now = new Date();
-    await OutboxEventModel.bulkCreate(
-      events.map((e) => ({
-        id: e.id,
-        tenant_id: e.tenantId,
-        type: e.type,
-        aggregate_type: e.aggregateType,
-        aggregate_id: e.aggregateId,
-        payload: JSON.stringify(e.payload),
-        occurred_at: e.occurredAt,
-        attempts: 0,
-        next_attempt_at: now,
-      })),
-      { transaction },
-    );
-  },
-};
+const OUTBOX_COLUMNS = 'id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at';
+
+/**
+ * The events of a unit of work, written in its transaction by one multi-row INSERT on the driver
+ * (a prepared statement per number of events; one event is the common case).
+ */
+export function outboxWriter(db: Database): OutboxWriter {
+  return {
+    async append(events, transaction) {
+      const now = new Date();
+      const params: Record<string, unknown> = { now };
+      const rows = events.map((e, i) => {
+        Object.assign(params, {
+          [`id${i}`]: e.id,
+          [`tenant${i}`]: e.tenantId,
+          [`type${i}`]: e.type,
+          [`aggType${i}`]: e.aggregateType,
+          [`aggId${i}`]: e.aggregateId,
+          [`payload${i}`]: JSON.stringify(e.payload),
+          [`at${i}`]: e.occurredAt,
+        });
+        return `(:id${i}, :tenant${i}, :type${i}, :aggType${i}, :aggId${i}, :payload${i}, :at${i}, 0, :now)`;
+      });
+      await db.select(`INSERT INTO outbox_events (${OUTBOX_COLUMNS}) VALUES ${rows.join(', ')}`, params, transaction);
+    },
+  };
+}
 
 /**
  * A subscriber reacts to committed events. It runs inside its own transaction, together with
@@ -54,6 +62,9 @@ interface OutboxRow {
 const LEASE_MS = 30_000;
 const BATCH = 50;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** How often delivered events older than the retention are deleted (at most; on the poll). */
+const PURGE_EVERY_MS = 10 * 60_000;
+const PURGE_BATCH = 5_000;
 
 /**
  * Delivers committed outbox events to in-process subscribers, at least once. Several processes
@@ -68,10 +79,17 @@ export class OutboxDispatcher {
   private again = false;
   private stopped = false;
 
+  private lastPurge = 0;
+
+  /**
+   * `retentionMs`: how long a delivered event stays in the outbox (for an operator to look at)
+   * before the dispatcher deletes it, with its subscribers' records.
+   */
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly pollMs: number,
+    private readonly retentionMs: number = 7 * 24 * 3600_000,
   ) {}
 
   subscribe(subscriber: Subscriber): void {
@@ -135,37 +153,72 @@ export class OutboxDispatcher {
   private async deliverDue(): Promise<void> {
     for (;;) {
       const batch = await this.lease();
-      if (!batch.length) return;
-      for (const row of batch) await this.deliver(row);
+      if (!batch.length) break;
+      const delivered: string[] = [];
+      for (const row of batch) if (await this.deliver(row)) delivered.push(row.id);
+      await this.published(delivered);
     }
+    if (Date.now() - this.lastPurge >= PURGE_EVERY_MS) await this.purgeDelivered();
   }
 
+  /**
+   * Leases the next due events to this process, in one statement: rows whose lease another
+   * process holds are skipped (PostgreSQL: SKIP LOCKED, and the due condition is re-checked on
+   * the locked rows; SQLite: one writer at a time), and an expired lease (a crashed process) is
+   * taken over. In id order.
+   */
   private async lease(): Promise<OutboxRow[]> {
     const now = new Date();
     const until = new Date(now.getTime() + LEASE_MS);
-    const due = {
-      published_at: null,
-      next_attempt_at: { [Op.lte]: now },
-      [Op.or]: [{ lease_until: null }, { lease_until: { [Op.lt]: now } }],
-    };
-    const candidates = await OutboxEventModel.findAll({ attributes: ['id'], where: due, order: [['id', 'ASC']], limit: BATCH, raw: true });
-    if (!candidates.length) return [];
-    // The `due` condition is repeated in the UPDATE: when two processes race for a row,
-    // PostgreSQL re-checks it after the first commit and the second one leaves the row alone.
-    await OutboxEventModel.update(
-      { lease_owner: this.owner, lease_until: until },
-      { where: { ...due, id: { [Op.in]: candidates.map((c) => c.id) } } },
+    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.execute<OutboxRow>(
+      `UPDATE outbox_events SET lease_owner = :owner, lease_until = :until
+       WHERE id IN (SELECT id FROM outbox_events
+                    WHERE published_at IS NULL AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now)
+                    ORDER BY id LIMIT ${BATCH}${skipLocked})
+       RETURNING id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts`,
+      { owner: this.owner, until, now },
     );
-    return (await OutboxEventModel.findAll({
-      where: { lease_owner: this.owner, lease_until: until, published_at: null },
-      order: [['id', 'ASC']],
-      raw: true,
-    })) as unknown as OutboxRow[];
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
-    // Only rows this process still holds the lease on are updated.
-    const mine = { id: row.id, lease_owner: this.owner };
+  /** Marks the events delivered, those whose lease this process still holds, in one statement. */
+  private async published(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const params: Record<string, unknown> = { owner: this.owner, now: new Date() };
+    ids.forEach((id, i) => (params[`id${i}`] = id));
+    await this.db.execute(
+      `UPDATE outbox_events SET published_at = :now, lease_owner = NULL, lease_until = NULL, last_error = NULL
+       WHERE lease_owner = :owner AND id IN (${ids.map((_, i) => `:id${i}`).join(', ')})`,
+      params,
+    );
+  }
+
+  /**
+   * Deletes delivered events that occurred before the retention period, a batch at a time, and
+   * the subscribers' records of events no longer waiting for delivery (the records only matter
+   * while an event may still be redelivered). An event id starts with the time it was made
+   * (ULID), so the old ones are a range of the primary key: no index on `published_at` to keep.
+   */
+  async purgeDelivered(): Promise<void> {
+    this.lastPurge = Date.now();
+    const cutoff = new Date(Date.now() - this.retentionMs);
+    const before = idsBefore('evt', cutoff);
+    for (;;) {
+      const gone = await this.db.execute<{ id: string }>(
+        `DELETE FROM outbox_events WHERE id IN (SELECT id FROM outbox_events WHERE id < :before AND published_at IS NOT NULL ORDER BY id LIMIT ${PURGE_BATCH}) RETURNING id`,
+        { before },
+      );
+      if (gone.length < PURGE_BATCH) break;
+    }
+    await this.db.execute(
+      `DELETE FROM processed_events WHERE processed_at < :cutoff AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.id = processed_events.event_id AND o.published_at IS NULL)`,
+      { cutoff },
+    );
+  }
+
+  /** Hands the event to each subscriber that wants it; false (and a retry later) when one failed. */
+  private async deliver(row: OutboxRow): Promise<boolean> {
     try {
       const event: DomainEvent = {
         id: row.id,
@@ -179,27 +232,24 @@ export class OutboxDispatcher {
       for (const subscriber of this.subscribers) {
         if (subscriber.types !== '*' && !subscriber.types.includes(event.type)) continue;
         await this.db.transaction(async (transaction) => {
-          const seen = await ProcessedEventModel.findOne({ where: { subscriber: subscriber.name, event_id: event.id }, transaction, raw: true });
+          const seen = await this.db.selectOne('SELECT 1 AS seen FROM processed_events WHERE subscriber = :subscriber AND event_id = :eventId', { subscriber: subscriber.name, eventId: event.id }, transaction);
           if (seen) return;
           await subscriber.handle(event, transaction);
-          await ProcessedEventModel.create({ subscriber: subscriber.name, event_id: event.id, processed_at: new Date() }, { transaction });
+          await this.db.select('INSERT INTO processed_events (subscriber, event_id, processed_at) VALUES (:subscriber, :eventId, :now)', { subscriber: subscriber.name, eventId: event.id, now: new Date() }, transaction);
         });
       }
-      await OutboxEventModel.update({ published_at: new Date(), lease_owner: null, lease_until: null, last_error: null }, { where: mine });
+      return true;
     } catch (err) {
       const attempts = row.attempts + 1;
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts - 1, 16));
       this.logger.warn({ err, eventId: row.id, type: row.type, attempts }, 'event delivery failed; will retry');
-      await OutboxEventModel.update(
-        {
-          attempts,
-          next_attempt_at: new Date(Date.now() + backoff),
-          lease_owner: null,
-          lease_until: null,
-          last_error: String((err as Error)?.message ?? err).slice(0, 1000),
-        },
-        { where: mine },
+      // Only a row this process still holds the lease on is updated.
+      await this.db.execute(
+        `UPDATE outbox_events SET attempts = :attempts, next_attempt_at = :next, lease_owner = NULL, lease_until = NULL, last_error = :error
+         WHERE id = :id AND lease_owner = :owner`,
+        { attempts, next: new Date(Date.now() + backoff), error: String((err as Error)?.message ?? err).slice(0, 1000), id: row.id, owner: this.owner },
       );
+      return false;
     }
   }
 }

@@ -1,0 +1,81 @@
+import { testDbKind } from '../support/databases';
+import { Harness } from '../support/harness';
+
+/**
+ * The database layer's transactions, which BEGIN and COMMIT on the driver (a pooled connection
+ * on PostgreSQL, one writer connection on SQLite): every path out of one gives its connection
+ * back in a usable state.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await Harness.start({ DB_POOL_MAX: '3' });
+  await h.stratum.kernel.db.sequelize.query('CREATE TABLE tx_probe (id INTEGER PRIMARY KEY, note VARCHAR(20) NOT NULL)');
+});
+afterAll(() => h.stop());
+
+const count = async () => (await h.stratum.kernel.db.select<{ n: number | string }>('SELECT COUNT(*) AS n FROM tx_probe', {}))[0].n;
+
+describe(`transactions on the driver (${testDbKind()})`, () => {
+  it('commits what the work wrote, and rolls all of it back when the work throws', async () => {
+    const { db } = h.stratum.kernel;
+    await db.transaction((t) => db.select('INSERT INTO tx_probe (id, note) VALUES (1, :note)', { note: 'kept' }, t));
+    await expect(
+      db.transaction(async (t) => {
+        await db.select('INSERT INTO tx_probe (id, note) VALUES (2, :note)', { note: 'undone' }, t);
+        throw new Error('after the write');
+      }),
+    ).rejects.toThrow('after the write');
+    expect(Number(await count())).toBe(1);
+  });
+
+  it('gives the connection back on every failure: many more failed transactions than the pool holds, then one that commits', async () => {
+    const { db } = h.stratum.kernel;
+    for (let i = 0; i < 12; i++) {
+      // A failed statement (a duplicate key) and a thrown error, in turn.
+      await expect(
+        db.transaction(async (t) => {
+          if (i % 2) throw new Error('thrown');
+          await db.select('INSERT INTO tx_probe (id, note) VALUES (1, :note)', { note: 'duplicate' }, t);
+        }),
+      ).rejects.toBeDefined();
+    }
+    await db.transaction((t) => db.select('INSERT INTO tx_probe (id, note) VALUES (3, :note)', { note: 'after' }, t));
+    expect(Number(await count())).toBe(2);
+  });
+
+  it('runs Sequelize model and query calls on the transaction it hands out, and refuses them once it ended', async () => {
+    const { db } = h.stratum.kernel;
+    let ended: unknown;
+    await db.transaction(async (t) => {
+      await db.sequelize.query("INSERT INTO tx_probe (id, note) VALUES (4, 'via sequelize')", { transaction: t });
+      // Visible inside, not yet outside (PostgreSQL: another connection; SQLite: WAL snapshot of the reader).
+      expect(Number((await db.select<{ n: number }>('SELECT COUNT(*) AS n FROM tx_probe', {}, t))[0].n)).toBe(3);
+      ended = t;
+    });
+    expect(Number(await count())).toBe(3);
+    await expect(db.sequelize.query('SELECT 1', { transaction: ended as never })).rejects.toThrow(/commit has been called/);
+  });
+
+  it('keeps savepoints working inside a unit of work', async () => {
+    const { db, runInUnitOfWork } = h.stratum.kernel;
+    await runInUnitOfWork('t_probe', async (uow) => {
+      await db.select('INSERT INTO tx_probe (id, note) VALUES (5, :note)', { note: 'outer' }, uow.transaction);
+      await expect(
+        uow.savepoint(async () => {
+          await db.select('INSERT INTO tx_probe (id, note) VALUES (6, :note)', { note: 'inner' }, uow.transaction);
+          throw new Error('inner fails');
+        }),
+      ).rejects.toThrow('inner fails');
+    });
+    const ids = (await db.select<{ id: number }>('SELECT id FROM tx_probe ORDER BY id', {})).map((r) => Number(r.id));
+    expect(ids).toEqual([1, 3, 4, 5]);
+  });
+
+  (testDbKind() === 'postgres' ? it : it.skip)('replaces a connection that died inside a transaction', async () => {
+    const { db } = h.stratum.kernel;
+    await expect(db.transaction((t) => db.select('SELECT pg_terminate_backend(pg_backend_pid())', {}, t))).rejects.toBeDefined();
+    // The pool hands out live connections afterwards: more transactions than it holds.
+    for (let i = 0; i < 5; i++) await db.transaction((t) => db.select('SELECT 1 AS one', {}, t));
+    expect(Number(await count())).toBe(4);
+  });
+});
