@@ -5,11 +5,16 @@ export const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v)
 export const maybeJson = <T>(v: unknown): T | null => (v === null || v === undefined ? null : json<T>(v));
 
 /**
- * A unique index refused the write (both drivers, through Sequelize). `index` names the index
- * when PostgreSQL says so; SQLite names the columns instead, so callers check both.
+ * A unique index refused the write (both drivers, through Sequelize or straight from the
+ * driver). `index` names the index when PostgreSQL says so; SQLite names the columns instead,
+ * so callers give both.
  */
 export function isUniqueViolation(err: unknown, index: string, columns: readonly string[]): boolean {
-  const e = err as { name?: string; parent?: { constraint?: string; message?: string }; fields?: unknown };
+  const e = err as { name?: string; code?: string; constraint?: string; message?: string; parent?: { constraint?: string; message?: string }; fields?: unknown };
+  // Straight from the driver (a write through `execute`): pg's error names the constraint;
+  // SQLite's message names the columns ("UNIQUE constraint failed: t.a, t.b").
+  if (e?.code === '23505') return e.constraint === index;
+  if (e?.code === 'SQLITE_CONSTRAINT') return /UNIQUE constraint failed/.test(e.message ?? '') && columns.every((c) => new RegExp(`\\.${c}\\b`).test(e.message ?? ''));
   if (e?.name !== 'SequelizeUniqueConstraintError') return false;
   if (e.parent?.constraint) return e.parent.constraint === index;
   const fields = Array.isArray(e.fields) ? e.fields : Object.keys((e.fields as object) ?? {});

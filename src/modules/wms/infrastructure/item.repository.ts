@@ -100,15 +100,9 @@ function insertParams(s: Readonly<ItemState>): Record<string, unknown> {
   return row;
 }
 
-/**
- * The unique index on the folded SKU refused the write: through a model (Sequelize's error), or
- * through the driver (PostgreSQL's 23505 naming the index, SQLite's message naming the column).
- */
+/** The unique index on the folded SKU refused the write (through a model or the driver). */
 function isSkuTaken(err: unknown): boolean {
-  if (isUniqueViolation(err, SKU_INDEX, ['tenant_id', 'sku_key'])) return true;
-  const e = err as { code?: string; constraint?: string; message?: string } | null;
-  if (e?.code === '23505') return e.constraint === SKU_INDEX;
-  return e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE constraint failed: .*\bwms_items\.sku_key\b/.test(e.message ?? '');
+  return isUniqueViolation(err, SKU_INDEX, ['tenant_id', 'sku_key']);
 }
 
 /** Every filter and sort here has its index (migrations/20261207100000-wms-catalog.ts). */
