@@ -3,6 +3,9 @@
  * is idle), and the measured time is cut into slices taken in turn, full, raw, raw, full, …: this
  * machine's speed drifts by a third within a minute (other tenants of the host), and slices in
  * turn make the drift weigh on both servers alike, where one server after the other did not.
+ * Before each slice (and after the last), untimed, `between` runs: run.ts waits there for the full
+ * stack's outbox backlog to drain (outbox.ts), so that no server's background work falls into a
+ * slice of the other.
  */
 import { readFileSync } from 'node:fs';
 import type autocannon from 'autocannon';
@@ -72,7 +75,14 @@ interface Slice {
 export const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)];
 
 /** Warms each server up, then measures the slices; one Measurement per server, in the order of `servers`. */
-export async function interleave(servers: Running[], label: string, target: Target, timing: Timing, windows: Window[]): Promise<Measurement[]> {
+export async function interleave(
+  servers: Running[],
+  label: string,
+  target: Target,
+  timing: Timing,
+  windows: Window[],
+  between: () => Promise<void> = async () => undefined,
+): Promise<Measurement[]> {
   // One generator per server, for all its slices: a fresh request for every request sent (autocannon rebuilds it then).
   const fresh = new Map(servers.map((s) => [s, target.fresh?.()]));
   const run = (server: Running, seconds: number) => {
@@ -93,11 +103,13 @@ export async function interleave(servers: Running[], label: string, target: Targ
   for (let i = 0; i < timing.sliceCount; i++) {
     const order = i % 2 ? [...servers].reverse() : servers;
     for (const server of order) {
+      await between();
       const slice = await measureSlice(server, () => run(server, timing.duration / timing.sliceCount));
       slices[server.kind].push(slice);
       windows.push({ pid: server.child.pid!, label: `${server.kind === 'full' ? 'full stack' : 'baseline'}, ${label}`, start: slice.start, end: slice.end, requests: slice.requests });
     }
   }
+  await between();
   return servers.map((server) => summarize(label, server.kind, slices[server.kind]));
 }
 

@@ -14,6 +14,17 @@
  * and exits 1. A scenario sends one request over and over, or (Scenario.fresh) a new one each
  * time: a new SKU, another item.
  *
+ * Write scenarios and the outbox: a write that raises a domain event (a transfer's
+ * `wms.stock.moved`) inserts an outbox row in both servers, on the one database. The full stack's
+ * in-process dispatcher delivers its rows in the background after the commit; the baseline writes
+ * its rows with `next_attempt_at` a hundred years ahead, so that no dispatcher ever delivers them.
+ * Before every slice and after the last one, untimed, this process counts the undelivered rows
+ * due now (a direct query, outbox.ts) and waits until there are none, at most BENCH_DRAIN_CAP
+ * seconds (a warning is printed if the backlog does not drain): the full stack's background work
+ * never runs inside a slice of the baseline, nor one slice's backlog inside the next. How long
+ * the waits took is printed per scenario and round ("outbox drained …"): the cost of the backlog
+ * the measured requests left, which the requests/s do not include.
+ *
  * Environment:
  *   DATABASE_URL      PostgreSQL server to use (a fresh database is created on it); default SQLite
  *   BENCH_DURATION    seconds measured per scenario and server (default 10)
@@ -39,6 +50,8 @@
  *   BENCH_ONLY        `full` or `raw`: run one server only (no ratios)
  *   BENCH_NODE_ARGS   node flags for both server children (default: `npm start`'s, --max-semi-space-size=64)
  *   BENCH_OUT         write the results as JSON to this file
+ *   BENCH_DRAIN_CAP   seconds to wait at most, between slices, for the full stack's outbox backlog
+ *                     (default 60; a warning is printed when it is reached)
  *   BENCH_BASELINE_PG `unnamed`: the PostgreSQL baseline sends unnamed parameterized queries
  *                     instead of named prepared statements (default: named, the faster way)
  */
@@ -49,6 +62,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { canPin, loaderLabel, removeCompiledBuild, startChild, type Running, type ServerKind } from './children';
 import { interleave, median, type Measurement, type Target } from './interleave';
+import { watchOutbox, type Drain, type OutboxWatch } from './outbox';
 import { printProfile, type Window } from './profile';
 import { baselineLabel, type RawPlan } from './raw-server';
 import { invalidMeasurements, printInvalid, roundLine, roundRatios, table } from './report';
@@ -87,6 +101,11 @@ async function preflight(server: Running, scenarios: Scenario<unknown>[], target
   return out;
 }
 
+/** The untimed waits of one scenario and round for the full stack's outbox (run.ts's header says why). */
+function drainLine(d: { round: number; endpoint: string; waits: number; events: number; seconds: number; longest: number; undrained: number }): string {
+  return `round ${d.round} outbox ${d.endpoint}: ${d.events} full-stack events were due at the ${d.waits} waits between slices; drained in ${d.seconds.toFixed(2)} s in all (longest wait ${d.longest.toFixed(2)} s)${d.undrained ? `, ${d.undrained} wait(s) hit the cap` : ''}`;
+}
+
 async function main(args: string[]): Promise<void> {
   if (args.includes('--list')) {
     for (const s of SCENARIOS) console.log(`${s.name.padEnd(24)} ${s.label}${s.onlyWhenNamed ? '  (only when named)' : ''}`);
@@ -103,6 +122,7 @@ async function main(args: string[]): Promise<void> {
   const warmup = Number(process.env.BENCH_WARMUP ?? 3);
   const connections = Number(process.env.BENCH_CONNECTIONS || 32);
   const rounds = Number(process.env.BENCH_ROUNDS || 1);
+  const drainCap = Number(process.env.BENCH_DRAIN_CAP || 60);
   const sliceCount = Math.max(1, Math.round(duration / Number(process.env.BENCH_SLICE || 2)));
   const only = process.env.BENCH_ONLY as ServerKind | undefined;
   const kinds: ServerKind[] = only ? [only] : ['full', 'raw'];
@@ -115,7 +135,9 @@ async function main(args: string[]): Promise<void> {
   let interrupted = false;
   const running = new Set<Running>();
   let planDir: string | undefined;
+  let outbox: OutboxWatch | undefined;
   const cleanup = async () => {
+    await outbox?.close().catch(() => undefined);
     for (const r of running) await r.stop().catch(() => undefined);
     if (planDir) rmSync(planDir, { recursive: true, force: true });
     await db.drop().catch((err) => console.error('could not drop the bench database:', err));
@@ -176,6 +198,8 @@ async function main(args: string[]): Promise<void> {
       raw: stackEnv(db, { BENCH_RAW: planFile }),
     };
     if (profile) profileDir = mkdtempSync(join(tmpdir(), 'stratum-bench-prof-'));
+    outbox = await watchOutbox(stackEnv(db));
+    const drains: { round: number; endpoint: string; waits: number; events: number; seconds: number; longest: number; undrained: number }[] = [];
 
     const bodies: Partial<Record<ServerKind, Record<string, unknown>>> = {};
     const perRound: Measurement[][] = [];
@@ -191,10 +215,27 @@ async function main(args: string[]): Promise<void> {
           bodies[kind] = await preflight(server, scenarios, targets, expected);
         }
         for (const [i, scenario] of scenarios.entries()) {
-          for (const m of await interleave(servers, scenario.label, targets[i], { warmup, duration, sliceCount, connections }, windows)) {
+          const waits: Drain[] = [];
+          const between = async () => {
+            const d = await outbox!.drain(drainCap);
+            waits.push(d);
+            if (d.left) console.warn(`WARNING: ${scenario.label}: the full stack's outbox backlog did not drain in ${drainCap} s (${d.left} of ${d.backlog} events still due); the next slice runs with it`);
+          };
+          for (const m of await interleave(servers, scenario.label, targets[i], { warmup, duration, sliceCount, connections }, windows, between)) {
             thisRound.push(m);
             console.log(roundLine(round, m));
           }
+          const drain = {
+            round,
+            endpoint: scenario.label,
+            waits: waits.length,
+            events: waits.reduce((a, d) => a + d.backlog, 0),
+            seconds: waits.reduce((a, d) => a + d.seconds, 0),
+            longest: Math.max(0, ...waits.map((d) => d.seconds)),
+            undrained: waits.filter((d) => d.left).length,
+          };
+          drains.push(drain);
+          if (drain.events) console.log(drainLine(drain));
         }
       } finally {
         for (const server of servers) {
@@ -217,7 +258,7 @@ async function main(args: string[]): Promise<void> {
 
     console.log(`\n${table(results, db.label)}\n`);
     if (kinds.length === 2 && perRound.length > 1) console.log(`${roundRatios(labels, perRound)}\n`);
-    if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify({ facts, results, rounds: perRound, profileDir, windows }, null, 2));
+    if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify({ facts, results, rounds: perRound, drains, profileDir, windows }, null, 2));
     if (profileDir) printProfile(profileDir, windows);
     if (invalid.length) {
       printInvalid(invalid, expectedOf);

@@ -142,6 +142,13 @@ export function itemJson(r: ItemRow) {
 }
 
 /** A time as the app binds it: a Date for pg, Sequelize's stored text on SQLite (src/platform/db/database.ts). */
+/**
+ * `next_attempt_at` of the baseline's outbox rows: a hundred years ahead, so that no dispatcher
+ * (the full stack's runs on the same database) ever delivers them, and the parent's wait for the
+ * full stack's backlog (outbox.ts) does not count them. The row is written all the same: its
+ * INSERT is part of the work the baseline must match.
+ */
+export const NEVER_DUE = (now: Date): Date => new Date(now.getTime() + 100 * 365.25 * 24 * 3600 * 1000);
 export const timeParam = (db: RawDb, d: Date): Date | string => (db.kind === 'postgres' ? d : d.toISOString().replace('T', ' ').replace('Z', ' +00:00'));
 /** A boolean as the app binds it: 1/0 on SQLite. */
 export const boolParam = (db: RawDb, b: boolean): boolean | number => (db.kind === 'postgres' ? b : b ? 1 : 0);
