@@ -85,6 +85,17 @@ describe('Koa middleware in front of the API', () => {
       }
     });
 
+    it('gives a request without Origin no CORS header, only Vary: Origin (before Accept-Encoding), as @koa/cors does, and the middleware behind it still runs', async () => {
+      const res = await raw(h.baseUrl, 'GET', '/v1/platform/me', { Authorization: `Bearer ${admin.token}` });
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.headers).filter((n) => n.startsWith('access-control-'))).toEqual([]);
+      expect(res.headers.vary).toBe('Origin, Accept-Encoding');
+      expect(res.headers['x-audited']).toBe('yes');
+      expect(seen).toEqual([{ path: '/v1/platform/me', status: 200, type: 'application/json; charset=utf-8' }]);
+      const listed = await raw(h.baseUrl, 'GET', '/v1/platform/me', { Authorization: `Bearer ${admin.token}`, Origin: APP });
+      expect(listed.headers.vary).toBe('Origin, Accept-Encoding');
+    });
+
     it('gives an origin not listed no CORS header at all, and answers its preflight as any OPTIONS', async () => {
       const res = await h.request('GET', '/v1/platform/me', { token: admin.token, headers: { Origin: 'https://evil.example' } });
       expect(res.status).toBe(200);
