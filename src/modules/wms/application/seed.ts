@@ -40,9 +40,9 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const CHUNK = 1000;
 /**
- * Items made per transaction (the repository splits them into multi-row INSERTs): on SQLite every
- * transaction runs on a fresh connection, and each commit grows the WAL to a checkpoint, so ten
- * thousand at a time took about half the time of a thousand.
+ * Items made per transaction (the repository splits them into multi-row INSERTs): fewer commits,
+ * each a WAL append and sync on SQLite. Measured on SQLite (100,000 items, a busy machine):
+ * 10.8 s at ten thousand a transaction, 16.3 s at a thousand.
  */
 const ITEM_CHUNK = 10_000;
 /** Moves posted per transaction by the demo seed. */

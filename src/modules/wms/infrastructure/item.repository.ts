@@ -110,8 +110,6 @@ const ROW_KEYS = INSERT_KEYS.filter((k) => k !== 'tenantId');
  * with the square of their count: keep it at a few hundred rows.
  */
 const BULK_ROWS = 500;
-/** SQLite's page cache for a bulk load's connection, in KiB (used only as the load fills it). */
-const BULK_CACHE_KIB = 128 * 1024;
 const bulkInserts = new Map<number, string>();
 /** `INSERT … VALUES (:id0, :tenantId, :sku0, …), (:id1, …)` for `rows` rows, made once per count. */
 function bulkInsert(rows: number): string {
@@ -206,10 +204,6 @@ export class ItemRepository extends TenantRepository {
    * on the driver (no model instance per row: a model's bulkCreate cost more than the database).
    */
   async bulkAdd(items: readonly Item[]): Promise<void> {
-    // SQLite runs each transaction on a connection of its own, with the default page cache of
-    // 2 MiB: too small for the nine indexes a bulk load writes at random places (name, dates,
-    // barcode). A bigger one for this connection (it closes with the transaction).
-    if (this.db.dialect === 'sqlite' && items.length > BULK_ROWS) await this.execute(`PRAGMA cache_size = -${BULK_CACHE_KIB}`, {});
     for (let start = 0; start < items.length; start += BULK_ROWS) {
       const chunk = items.slice(start, start + BULK_ROWS);
       const params: Record<string, unknown> = {};
