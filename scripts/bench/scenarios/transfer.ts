@@ -81,11 +81,10 @@ export const transfer: Scenario<Data> = {
       `INSERT INTO wms_stock_moves (id, tenant_id, type, item_id, quantity, from_location_id, to_location_id, location_ids, lot, serials, unit_cost_amount, cost_amount, currency, reason_code, reservation_id, reference_type, reference_id, reverses_move_id, posted_at, posted_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
     );
-    // What Sequelize's bulkCreate of the outbox row sends (src/platform/events/outbox.ts), parameterized.
+    // The app's outbox INSERT (src/platform/events/outbox.ts, outboxWriter: one row, attempts 0), parameterized the same way.
     const addEvent = db.statement(
       'bench_wms_event_insert',
-      `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       RETURNING id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, published_at, attempts, next_attempt_at, lease_owner, lease_until, last_error`,
+      `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)`,
     );
     return {
       matches: (method, path) => method === 'POST' && path === STOCK_MOVES,
@@ -135,7 +134,7 @@ export const transfer: Scenario<Data> = {
               [id, tenantId, 'transfer', b.item_id, quantity, b.from_location_id, b.to_location_id, JSON.stringify([b.from_location_id, b.to_location_id]), null, '[]', null, null, null, null, null, null, null, null, at, data.clientId],
               tx,
             );
-            await addEvent.all([`evt_${ulid()}`, tenantId, 'wms.stock.moved', 'stock_move', id, json, at, 0, timeParam(db, NEVER_DUE(new Date()))], tx);
+            await addEvent.all([`evt_${ulid()}`, tenantId, 'wms.stock.moved', 'stock_move', id, json, at, timeParam(db, NEVER_DUE(new Date()))], tx);
           });
         } catch (err) {
           if (err instanceof Short) return send(res, 409, '{"status":409}');
