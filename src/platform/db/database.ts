@@ -204,17 +204,24 @@ interface ConnectionManager<C> {
 /** `:name` placeholders (not `::casts`), in order of first use. */
 const PLACEHOLDER = /(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** `:name` → `$1` / `?1` (numbered, so a name used twice binds once) and the names in that order. */
+function numbered(sql: string, mark: '$' | '?'): { text: string; keys: string[] } {
+  const index = new Map<string, number>();
+  const text = sql.replace(PLACEHOLDER, (_m, key: string) => {
+    let i = index.get(key);
+    if (i === undefined) index.set(key, (i = index.size + 1));
+    return `${mark}${i}`;
+  });
+  return { text, keys: [...index.keys()] };
+}
+
 function postgresDriver(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<PgConnection>;
   const statements = new Map<string, { name: string; text: string; keys: string[] }>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
     if (!statement) {
-      const keys: string[] = [];
-      const text = sql.replace(PLACEHOLDER, (_m, key: string) => {
-        if (!keys.includes(key)) keys.push(key);
-        return `$${keys.indexOf(key) + 1}`;
-      });
+      const { text, keys } = numbered(sql, '$');
       // pg prepares a named statement once per connection and reuses it afterwards.
       statement = { name: `stratum_${statements.size}`, text, keys };
       statements.set(sql, statement);
@@ -342,12 +349,7 @@ function sqliteDriver(sequelize: Sequelize) {
   const compile = (sql: string) => {
     let statement = compiled.get(sql);
     if (!statement) {
-      const keys: string[] = [];
-      const text = sql.replace(PLACEHOLDER, (_m, key: string) => {
-        if (!keys.includes(key)) keys.push(key);
-        return `?${keys.indexOf(key) + 1}`;
-      });
-      statement = { text, keys };
+      statement = numbered(sql, '?');
       compiled.set(sql, statement);
     }
     return statement;

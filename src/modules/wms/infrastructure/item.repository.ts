@@ -105,9 +105,8 @@ const INSERT_KEYS = INSERT.slice(INSERT.indexOf('VALUES')).match(/:\w+/g)!.map((
 const ROW_KEYS = INSERT_KEYS.filter((k) => k !== 'tenantId');
 /**
  * Rows per multi-row INSERT of bulkAdd: 21 bound values a row, so 500 rows bind 10,501, well under
- * SQLite's limit of 32,766 variables (PostgreSQL allows 65,535). The database layer turns a
- * statement's named placeholders into numbered ones once per distinct text, in time that grows
- * with the square of their count: keep it at a few hundred rows.
+ * SQLite's limit of 32,766 variables (PostgreSQL allows 65,535); each distinct row count is one
+ * more statement the connection keeps prepared, so the chunks stay few and alike.
  */
 const BULK_ROWS = 500;
 const bulkInserts = new Map<number, string>();
