@@ -62,6 +62,8 @@ interface OutboxRow {
 const LEASE_MS = 30_000;
 const BATCH = 50;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** How long a poke waits for more commits to deliver with: their events share one lease. */
+const POKE_DELAY_MS = 5;
 /** How often delivered events older than the retention are deleted (at most; on the poll). */
 const PURGE_EVERY_MS = 10 * 60_000;
 const PURGE_BATCH = 5_000;
@@ -77,6 +79,7 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private scheduled: NodeJS.Timeout | undefined;
   private stopped = false;
 
   private lastPurge = 0;
@@ -107,11 +110,28 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.unschedule();
     await this.running;
   }
 
-  /** Called after a commit that wrote events: deliver them now instead of at the next poll. */
+  /**
+   * Called after a commit that wrote events: deliver them in a moment (POKE_DELAY_MS) instead of
+   * at the next poll. The commits of that moment share one pass (a lease and a mark for all of
+   * their events, instead of both for each); a commit while a pass runs gets the next pass.
+   */
   poke(): void {
+    if (this.stopped || this.scheduled) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      this.pass();
+    }, POKE_DELAY_MS);
+  }
+
+  private pass(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -120,6 +140,11 @@ export class OutboxDispatcher {
     this.track(this.deliverDue()).catch((err) =>
       isDatabaseUnavailable(err) ? this.logger.warn({ err }, 'outbox dispatch waits for the database') : this.logger.error({ err }, 'outbox dispatch failed'),
     );
+  }
+
+  private unschedule(): void {
+    if (this.scheduled) clearTimeout(this.scheduled);
+    this.scheduled = undefined;
   }
 
   /**
@@ -132,6 +157,8 @@ export class OutboxDispatcher {
     while (this.running) await this.running;
     // Stopped while it waited: the database may be closing; stop() waited for the last pass.
     if (this.stopped) return;
+    // A scheduled pass would deliver nothing this one does not.
+    this.unschedule();
     await this.track(this.deliverDue());
     while (this.running) await this.running;
   }
@@ -143,8 +170,9 @@ export class OutboxDispatcher {
       .finally(() => {
         this.running = undefined;
         if (this.again) {
+          // Straight away: the commits that asked for it have waited for this pass already.
           this.again = false;
-          this.poke();
+          this.pass();
         }
       });
     return pass;
@@ -153,10 +181,12 @@ export class OutboxDispatcher {
   private async deliverDue(): Promise<void> {
     for (;;) {
       const batch = await this.lease();
-      if (!batch.length) break;
       const delivered: string[] = [];
       for (const row of batch) if (await this.deliver(row)) delivered.push(row.id);
       await this.published(delivered);
+      // A short batch took every event due when it was leased; one committed since then has
+      // asked for the next pass (poke), so no second lease just to find nothing.
+      if (batch.length < BATCH) break;
     }
     if (Date.now() - this.lastPurge >= PURGE_EVERY_MS) await this.purgeDelivered();
   }
