@@ -1687,6 +1687,237 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tax rates
+         * @description The tenant's tax rates, by name unless `sort` says otherwise, with cursor pagination and no cap.
+         *     Deactivated ones (`is_active: false`) are listed too unless `is_active=true`.
+         */
+        get: operations["listTaxRates"];
+        put?: never;
+        /**
+         * Create a tax rate
+         * @description Creates a tax rate. `name` is unique per tenant ignoring case: another tax rate with it is a
+         *     `409` whose `existing_tax_rate_id` names it. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createTaxRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/tax-rates/{tax_rate_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tax rate's id. */
+                tax_rate_id: components["parameters"]["TaxRateIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a tax rate
+         * @description One tax rate, active or not, with its version as `ETag`.
+         */
+        get: operations["getTaxRate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a tax rate
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`. Taking another tax rate's `name` is a `409`
+         *     naming it (`existing_tax_rate_id`). Tax rates are never deleted: `is_active: false`
+         *     deactivates one (it can no longer be chosen as a default; those that name it keep it).
+         */
+        patch: operations["updateTaxRate"];
+        trace?: never;
+    };
+    "/erp/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List customers
+         * @description The tenant's customers, by name unless `sort` says otherwise, with cursor pagination and no cap.
+         */
+        get: operations["listCustomers"];
+        put?: never;
+        /**
+         * Make a CRM account a customer
+         * @description Makes a CRM account a customer. `account_id` must name an account of the tenant that is not
+         *     archived, `tax_rate_id` (when given) an active tax rate, and `currency` the base currency
+         *     (`EUR` for now): else a `422` naming the field. An account is one customer at most: a second
+         *     is a `409` whose `existing_customer_id` names the first. `name` and `billing_address` are
+         *     copied from the account now. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/customers/{customer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                customer_id: components["parameters"]["CustomerIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a customer
+         * @description One customer, with its version as `ETag`.
+         */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a customer
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`: payment terms, the default tax rate (`null`
+         *     clears it; another must be active, else a `422` naming `tax_rate_id`) and the currency (only
+         *     the base currency for now: `422`). The account never changes.
+         */
+        patch: operations["updateCustomer"];
+        trace?: never;
+    };
+    "/erp/suppliers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List suppliers
+         * @description The tenant's suppliers, by name unless `sort` says otherwise, with cursor pagination and no cap.
+         */
+        get: operations["listSuppliers"];
+        put?: never;
+        /**
+         * Make a CRM account a supplier
+         * @description Makes a CRM account a supplier. `account_id` must name an account of the tenant that is not
+         *     archived, `tax_rate_id` (when given) an active tax rate, and `currency` the base currency
+         *     (`EUR` for now): else a `422` naming the field. An account is one supplier at most: a second
+         *     is a `409` whose `existing_supplier_id` names the first. `name` and `billing_address` are
+         *     copied from the account now. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createSupplier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/suppliers/{supplier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The supplier's id. */
+                supplier_id: components["parameters"]["SupplierIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a supplier
+         * @description One supplier, with its version as `ETag`.
+         */
+        get: operations["getSupplier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a supplier
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`: payment terms, the default tax rate (`null`
+         *     clears it; another must be active, else a `422` naming `tax_rate_id`) and the currency (only
+         *     the base currency for now: `422`). The account never changes.
+         */
+        patch: operations["updateSupplier"];
+        trace?: never;
+    };
+    "/erp/ledger-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the chart of accounts
+         * @description The tenant's chart of accounts, by code unless `sort` says otherwise, with cursor pagination
+         *     and no cap: the standard accounts (`system: true`, made the first time the tenant's chart is
+         *     used) and the tenant's own.
+         */
+        get: operations["listLedgerAccounts"];
+        put?: never;
+        /**
+         * Add a ledger account
+         * @description Adds an account of the tenant's own to its chart. `code` is unique per tenant ignoring case
+         *     (the standard accounts' codes included): another account with it is a `409` whose
+         *     `existing_ledger_account_id` names it. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createLedgerAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/ledger-accounts/{ledger_account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ledger account's id. */
+                ledger_account_id: components["parameters"]["LedgerAccountIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a ledger account
+         * @description One ledger account, with its version as `ETag`.
+         */
+        get: operations["getLedgerAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a ledger account
+         * @description Deletes an account of the tenant's own (with `If-Match`). A standard account (`system:
+         *     true`) is never deleted: `409`.
+         */
+        delete: operations["deleteLedgerAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a ledger account
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`. A standard account (`system: true`) takes a
+         *     new `name` only: another `code` or `type` is a `409`. Taking another account's `code` is a
+         *     `409` naming it (`existing_ledger_account_id`).
+         */
+        patch: operations["updateLedgerAccount"];
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -2139,6 +2370,14 @@ export interface components {
             existing_warehouse_id?: string;
             /** @description On a `409` for a location `code` taken in its warehouse, the location that has it. */
             existing_location_id?: string;
+            /** @description On a `409` for a taken tax rate `name`, the tax rate that has it. */
+            existing_tax_rate_id?: string;
+            /** @description On a `409` for a CRM account that is a customer already, that customer. */
+            existing_customer_id?: string;
+            /** @description On a `409` for a CRM account that is a supplier already, that supplier. */
+            existing_supplier_id?: string;
+            /** @description On a `409` for a taken ledger account `code`, the account that has it. */
+            existing_ledger_account_id?: string;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
             /**
@@ -3596,6 +3835,234 @@ export interface components {
             location_id: components["schemas"]["LocationRef"];
             lines: components["schemas"]["CycleCountLineCreate"][];
         };
+        /**
+         * @description A tax rate id.
+         * @example txr_01M8C0A2C4E6G8J0K2M4P6R8T0
+         */
+        TaxRateId: string;
+        /**
+         * @description The tax rate's name, unique per tenant ignoring case (`vat 19 %` and `VAT 19 %` are the
+         *     same name); kept as written. No leading or trailing spaces, no tabs or line breaks.
+         * @example Standard 19 %
+         */
+        TaxRateName: string;
+        /**
+         * @description The rate in percent as a decimal string with at most three decimals, at least 0 and below
+         *     1000 (`"19"`, `"7.5"`, `"0"`); answered with three decimals (`"19.000"`). Kept exactly, as
+         *     thousandths of a percent, never as a binary fraction.
+         * @example 19.000
+         */
+        TaxRatePercent: string;
+        /**
+         * @description A rate of tax a line of a document is charged. Tax is computed per line and rounded half to
+         *     even (banker's rounding) to the currency's minor units, once per line:
+         *     - `inclusive: false` — the line's amount is net: tax = net × rate ÷ 100, rounded;
+         *       gross = net + tax. (€10.05 at 10 %: 100.5 cents, rounded to even: 100.)
+         *     - `inclusive: true` — the line's amount is gross (prices include the tax):
+         *       tax = gross × rate ÷ (100 + rate), rounded; net = gross − tax, so net + tax always
+         *       equals the price.
+         *     A document's tax is the sum of its lines' taxes.
+         *     Tax rates are never deleted: `is_active: false` deactivates one.
+         */
+        TaxRate: {
+            id: components["schemas"]["TaxRateId"];
+            name: components["schemas"]["TaxRateName"];
+            rate: components["schemas"]["TaxRatePercent"];
+            /** @description `true`: the amounts it applies to include the tax (gross); `false`: they are net. */
+            inclusive: boolean;
+            /** @description `false`: deactivated; it can no longer be chosen as a default tax rate. */
+            is_active: boolean;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        TaxRateList: {
+            data: components["schemas"]["TaxRate"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A new tax rate; `name` is unique per tenant, ignoring case. */
+        TaxRateCreate: {
+            name: components["schemas"]["TaxRateName"];
+            rate: components["schemas"]["TaxRatePercent"];
+            /** @default false */
+            inclusive?: boolean;
+            /** @default true */
+            is_active?: boolean;
+        };
+        /** @description Changes to a tax rate (JSON Merge Patch). */
+        TaxRateUpdate: {
+            name?: components["schemas"]["TaxRateName"];
+            rate?: components["schemas"]["TaxRatePercent"];
+            inclusive?: boolean;
+            is_active?: boolean;
+        };
+        /**
+         * @description A customer id.
+         * @example cus_01M8C1B3D5F7H9K1M3P5R7T9V1
+         */
+        CustomerId: string;
+        /**
+         * @description The CRM account's name, copied when the customer or supplier was made: a later change of
+         *     the account does not follow (the documents issued to it keep the name they were issued
+         *     with).
+         */
+        PartyName: string;
+        /**
+         * Format: int32
+         * @description Days from a document's date until it is due.
+         */
+        PaymentTermsDays: number;
+        /**
+         * @description The tenant's base currency, in which the ERP keeps its books. The platform does not record
+         *     a currency per tenant yet, so every tenant's base currency is `EUR` for now; any other
+         *     ISO 4217 code is a `422` naming `currency` ("only the base currency for now"), a code that
+         *     is not ISO 4217 a `400`.
+         */
+        BaseCurrency: string & components["schemas"]["CurrencyCode"];
+        /**
+         * @description A CRM account the tenant sells to. `name` and `billing_address` are the account's, copied
+         *     when the customer was made; they do not follow later changes of the account. One customer
+         *     per account.
+         */
+        Customer: {
+            id: components["schemas"]["CustomerId"];
+            account_id: components["schemas"]["AccountId"];
+            name: components["schemas"]["PartyName"];
+            billing_address: components["schemas"]["Address"] | components["schemas"]["Null"];
+            payment_terms_days: components["schemas"]["PaymentTermsDays"];
+            /** @description The tax rate its documents' lines take unless they name another; `null` for none. */
+            tax_rate_id: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            currency: components["schemas"]["BaseCurrency"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        CustomerList: {
+            data: components["schemas"]["Customer"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A CRM account made a customer. The account must exist and not be archived, `tax_rate_id`
+         *     must name an active tax rate, `currency` is the base currency (else a `422` naming the
+         *     field).
+         */
+        CustomerCreate: {
+            account_id: components["schemas"]["AccountId"];
+            /** @default 30 */
+            payment_terms_days?: components["schemas"]["PaymentTermsDays"];
+            tax_rate_id?: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+        };
+        /** @description Changes to a customer (JSON Merge Patch). The account never changes. */
+        CustomerUpdate: {
+            payment_terms_days?: components["schemas"]["PaymentTermsDays"];
+            tax_rate_id?: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            currency?: components["schemas"]["BaseCurrency"];
+        };
+        /**
+         * @description A supplier id.
+         * @example sup_01M8C2D4F6H8K0M2P4R6T8V0X2
+         */
+        SupplierId: string;
+        /**
+         * @description A CRM account the tenant buys from. `name` and `billing_address` are the account's, copied
+         *     when the supplier was made; they do not follow later changes of the account. One supplier
+         *     per account (an account may be a customer too).
+         */
+        Supplier: {
+            id: components["schemas"]["SupplierId"];
+            account_id: components["schemas"]["AccountId"];
+            name: components["schemas"]["PartyName"];
+            billing_address: components["schemas"]["Address"] | components["schemas"]["Null"];
+            payment_terms_days: components["schemas"]["PaymentTermsDays"];
+            /** @description The tax rate its documents' lines take unless they name another; `null` for none. */
+            tax_rate_id: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            currency: components["schemas"]["BaseCurrency"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        SupplierList: {
+            data: components["schemas"]["Supplier"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A CRM account made a supplier. The account must exist and not be archived, `tax_rate_id`
+         *     must name an active tax rate, `currency` is the base currency (else a `422` naming the
+         *     field).
+         */
+        SupplierCreate: {
+            account_id: components["schemas"]["AccountId"];
+            /** @default 30 */
+            payment_terms_days?: components["schemas"]["PaymentTermsDays"];
+            tax_rate_id?: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+        };
+        /** @description Changes to a supplier (JSON Merge Patch). The account never changes. */
+        SupplierUpdate: {
+            payment_terms_days?: components["schemas"]["PaymentTermsDays"];
+            tax_rate_id?: components["schemas"]["TaxRateId"] | components["schemas"]["Null"];
+            currency?: components["schemas"]["BaseCurrency"];
+        };
+        /**
+         * @description What the account is: `asset`, `liability`, `equity`, `revenue` or `expense`. Assets and
+         *     expenses grow with debits, the others with credits.
+         * @enum {string}
+         */
+        LedgerAccountType: "asset" | "liability" | "equity" | "revenue" | "expense";
+        /**
+         * @description A ledger account id.
+         * @example lac_01M8C3E5G7J9K1M3P5R7T9V1X3
+         */
+        LedgerAccountId: string;
+        /**
+         * @description The account's code in the chart, unique per tenant ignoring case: letters, digits, `.` and
+         *     `-`, starting with a letter or digit (`"1000"`, `"6100.10"`).
+         * @example 1000
+         */
+        LedgerAccountCode: string;
+        /** @description The account's name. No leading or trailing spaces, no tabs or line breaks. */
+        LedgerAccountName: string;
+        /**
+         * @description An account of the tenant's chart. Every tenant has the standard accounts (`system: true`),
+         *     made the first time its chart is used: `1000` Cash, `1200` Accounts receivable, `1300`
+         *     Inventory, `1400` Tax receivable (assets); `2000` Accounts payable, `2100` Goods received
+         *     not invoiced, `2200` Tax payable (liabilities); `4000` Revenue; `5000` Cost of goods sold,
+         *     `6000` Expenses. The documents of the ERP post to them; they keep their code and type, take
+         *     a new name, and are never deleted. The tenant adds accounts of its own (`system: false`).
+         */
+        LedgerAccount: {
+            id: components["schemas"]["LedgerAccountId"];
+            code: components["schemas"]["LedgerAccountCode"];
+            name: components["schemas"]["LedgerAccountName"];
+            type: components["schemas"]["LedgerAccountType"];
+            /** @description `true`: a standard account: its code and type never change and it is never deleted. */
+            system: boolean;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        LedgerAccountList: {
+            data: components["schemas"]["LedgerAccount"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description An account of the tenant's own; `code` is unique per tenant, ignoring case. */
+        LedgerAccountCreate: {
+            code: components["schemas"]["LedgerAccountCode"];
+            name: components["schemas"]["LedgerAccountName"];
+            type: components["schemas"]["LedgerAccountType"];
+        };
+        /**
+         * @description Changes to a ledger account (JSON Merge Patch). A standard account takes a new `name` only
+         *     (another `code` or `type` is a `409`).
+         */
+        LedgerAccountUpdate: {
+            code?: components["schemas"]["LedgerAccountCode"];
+            name?: components["schemas"]["LedgerAccountName"];
+            type?: components["schemas"]["LedgerAccountType"];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -4087,6 +4554,29 @@ export interface components {
             };
         };
         /**
+         * @description The request is well-formed but names something the ERP cannot use
+         *     (`/problems/validation-error` with status `422`, `errors` naming each field): a CRM account
+         *     that does not exist or is archived (`/account_id`), a tax rate that does not exist or is
+         *     deactivated (`/tax_rate_id`), a currency other than the base currency (`/currency`: only
+         *     the base currency for now). Or the `Idempotency-Key` was used before with a different
+         *     request (`/problems/idempotency-key-reused`). Nothing was changed.
+         */
+        Unprocessable: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description The receiver took the event. (Delivery to HTTP endpoints is not offered yet; see
          *     "Events" in the introduction.)
          */
@@ -4341,6 +4831,39 @@ export interface components {
         CycleCountSort: "created_at" | "-created_at";
         /** @description The cycle count's id. */
         CycleCountIdPath: components["schemas"]["CycleCountId"];
+        /** @description `true`: only active tax rates; `false`: only deactivated ones. Absent: both. */
+        TaxRateIsActiveFilter: boolean;
+        /**
+         * @description Order of the list; `-` means descending. `name` ignores case. Ties are broken by id in the
+         *     same direction.
+         */
+        TaxRateSort: "name" | "-name" | "created_at" | "-created_at";
+        /** @description The tax rate's id. */
+        TaxRateIdPath: components["schemas"]["TaxRateId"];
+        /** @description Only the one made from this CRM account (at most one). */
+        PartyAccountFilter: components["schemas"]["AccountId"];
+        /** @description Only those whose name starts with this text, ignoring case. */
+        PartyNameQuery: string;
+        /**
+         * @description Order of the list; `-` means descending. `name` ignores case. Ties are broken by id in the
+         *     same direction.
+         */
+        PartySort: "name" | "-name" | "created_at" | "-created_at";
+        /** @description The customer's id. */
+        CustomerIdPath: components["schemas"]["CustomerId"];
+        /** @description The supplier's id. */
+        SupplierIdPath: components["schemas"]["SupplierId"];
+        /** @description Only accounts of this type. */
+        LedgerAccountTypeFilter: components["schemas"]["LedgerAccountType"];
+        /** @description `true`: only the standard accounts; `false`: only the tenant's own. Absent: both. */
+        LedgerAccountSystemFilter: boolean;
+        /**
+         * @description Order of the list; `-` means descending. `code` and `name` ignore case. Ties are broken by
+         *     id in the same direction.
+         */
+        LedgerAccountSort: "code" | "-code" | "name" | "-name" | "created_at" | "-created_at";
+        /** @description The ledger account's id. */
+        LedgerAccountIdPath: components["schemas"]["LedgerAccountId"];
     };
     requestBodies: never;
     headers: {
@@ -9137,6 +9660,890 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTaxRates: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description `true`: only active tax rates; `false`: only deactivated ones. Absent: both. */
+                is_active?: components["parameters"]["TaxRateIsActiveFilter"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `name` ignores case. Ties are broken by id in the
+                 *     same direction.
+                 */
+                sort?: components["parameters"]["TaxRateSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tax rates. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRateList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createTaxRate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Standard 19 %",
+                 *       "rate": "19.000",
+                 *       "inclusive": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["TaxRateCreate"];
+            };
+        };
+        responses: {
+            /** @description The new tax rate. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTaxRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tax rate's id. */
+                tax_rate_id: components["parameters"]["TaxRateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tax rate. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateTaxRate: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The tax rate's id. */
+                tax_rate_id: components["parameters"]["TaxRateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "is_active": false
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["TaxRateUpdate"];
+                /**
+                 * @example {
+                 *       "is_active": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["TaxRateUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed tax rate. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCustomers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the one made from this CRM account (at most one). */
+                account_id?: components["parameters"]["PartyAccountFilter"];
+                /** @description Only those whose name starts with this text, ignoring case. */
+                q?: components["parameters"]["PartyNameQuery"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `name` ignores case. Ties are broken by id in the
+                 *     same direction.
+                 */
+                sort?: components["parameters"]["PartySort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of customers. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account_id": "acc_01M8A0B2C4D6E8F0G2H4J6K8M0",
+                 *       "payment_terms_days": 14,
+                 *       "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerCreate"];
+            };
+        };
+        responses: {
+            /** @description The new customer. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                customer_id: components["parameters"]["CustomerIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCustomer: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The customer's id. */
+                customer_id: components["parameters"]["CustomerIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "payment_terms_days": 30
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["CustomerUpdate"];
+                /**
+                 * @example {
+                 *       "payment_terms_days": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed customer. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSuppliers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the one made from this CRM account (at most one). */
+                account_id?: components["parameters"]["PartyAccountFilter"];
+                /** @description Only those whose name starts with this text, ignoring case. */
+                q?: components["parameters"]["PartyNameQuery"];
+                /** @description Only resources created at or after this instant. */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only resources created strictly before this instant. */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `name` ignores case. Ties are broken by id in the
+                 *     same direction.
+                 */
+                sort?: components["parameters"]["PartySort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of suppliers. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSupplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account_id": "acc_01M8A0B2C4D6E8F0G2H4J6K8M0",
+                 *       "payment_terms_days": 45
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupplierCreate"];
+            };
+        };
+        responses: {
+            /** @description The new supplier. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The supplier's id. */
+                supplier_id: components["parameters"]["SupplierIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The supplier. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateSupplier: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The supplier's id. */
+                supplier_id: components["parameters"]["SupplierIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "payment_terms_days": 60
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["SupplierUpdate"];
+                /**
+                 * @example {
+                 *       "payment_terms_days": 60
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupplierUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed supplier. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listLedgerAccounts: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only accounts of this type. */
+                type?: components["parameters"]["LedgerAccountTypeFilter"];
+                /** @description `true`: only the standard accounts; `false`: only the tenant's own. Absent: both. */
+                system?: components["parameters"]["LedgerAccountSystemFilter"];
+                /**
+                 * @description Order of the list; `-` means descending. `code` and `name` ignore case. Ties are broken by
+                 *     id in the same direction.
+                 */
+                sort?: components["parameters"]["LedgerAccountSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of ledger accounts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccountList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createLedgerAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "6100",
+                 *       "name": "Rent",
+                 *       "type": "expense"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LedgerAccountCreate"];
+            };
+        };
+        responses: {
+            /** @description The new ledger account. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLedgerAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ledger account's id. */
+                ledger_account_id: components["parameters"]["LedgerAccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ledger account. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteLedgerAccount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The ledger account's id. */
+                ledger_account_id: components["parameters"]["LedgerAccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateLedgerAccount: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The ledger account's id. */
+                ledger_account_id: components["parameters"]["LedgerAccountIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Office rent"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["LedgerAccountUpdate"];
+                /**
+                 * @example {
+                 *       "name": "Office rent"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LedgerAccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed ledger account. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];

@@ -17,6 +17,7 @@ import { createModules, type ModuleDefinition, type ModuleLookup, type SeedOptio
 import { type PlatformApi, platformModule } from './modules/platform';
 import { crmModule } from './modules/crm';
 import { wmsModule } from './modules/wms';
+import { erpModule } from './modules/erp';
 
 
 /** Every module, one line each, in the order they are built (a module may `use` those before it). */
@@ -24,6 +25,7 @@ export const MODULES: readonly ModuleDefinition<any>[] = [
   platformModule,
   crmModule,
   wmsModule,
+  erpModule,
 ];
 
 export interface Stratum {

@@ -26,10 +26,18 @@ export interface Party {
 
 /** Looks up parties by id within a tenant: null when the tenant has no such record. */
 export function partyLookups(db: Database) {
+  async function account(tenantId: string, id: string): Promise<Party | null> {
+    const a = await new AccountRepository(db, tenantId).state(id);
+    return a && { kind: 'account', id: a.id, name: a.name, email: null, billingAddress: a.billingAddress, accountId: null, archived: a.archivedAt !== null };
+  }
+
   return {
-    async account(tenantId: string, id: string): Promise<Party | null> {
-      const a = await new AccountRepository(db, tenantId).state(id);
-      return a && { kind: 'account', id: a.id, name: a.name, email: null, billingAddress: a.billingAddress, accountId: null, archived: a.archivedAt !== null };
+    account,
+
+    /** The account with this external id (e.g. the demo seed's `seed-acc-0000001`), null when the tenant has none. */
+    async accountByExternalId(tenantId: string, externalId: string): Promise<Party | null> {
+      const id = await new AccountRepository(db, tenantId).idByExternalId(externalId);
+      return id ? account(tenantId, id) : null;
     },
 
     async contact(tenantId: string, id: string): Promise<Party | null> {

@@ -1,0 +1,78 @@
+import type { ListPage, ListPosition } from '../../../platform/db/list-query';
+import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
+import { parseRate } from '../domain/tax';
+import type { TaxRateState } from '../domain/tax-rate';
+import type { LedgerAccountUseCases } from './ledger-accounts';
+import type { AccountParty, PartyUseCases } from './parties';
+import type { TaxRateUseCases } from './tax-rates';
+
+/**
+ * The ERP's demo data, keyed like the CRM's and WMS's so that a second run adds nothing: the tax
+ * rates by name, the standard chart by code, customers and suppliers by their CRM account (the
+ * CRM demo seed's accounts, by external id `seed-acc-…`). Made through the use cases, as the API
+ * makes them. The bench profile gets the tax rates and the chart only.
+ *
+ * - three tax rates: "Standard 19 %", "Reduced 7 %", "Exempt 0 %" (on net prices);
+ * - the standard chart of accounts;
+ * - customers of the first 20 demo accounts and suppliers of the next 10 (an archived account
+ *   is skipped), with payment terms from a fixed cycle and the standard rate as their default.
+ */
+
+export const DEMO_TAX_RATES = [
+  { name: 'Standard 19 %', rate: '19.000' },
+  { name: 'Reduced 7 %', rate: '7.000' },
+  { name: 'Exempt 0 %', rate: '0.000' },
+] as const;
+export const DEMO_CUSTOMERS = 20;
+export const DEMO_SUPPLIERS = 10;
+const TERMS = [14, 30, 30, 45, 60];
+const accountExternalId = (i: number) => `seed-acc-${String(i + 1).padStart(7, '0')}`;
+
+export interface ErpSeedDeps {
+  taxRates: TaxRateUseCases;
+  ledgerAccounts: LedgerAccountUseCases;
+  customers: PartyUseCases;
+  suppliers: PartyUseCases;
+  /** The CRM account with this external id (the CRM's api), null when there is none. */
+  accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
+}
+
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId }: ErpSeedDeps): Seeder {
+  async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
+    const out: TaxRateState[] = [];
+    let after: ListPosition | null = null;
+    do {
+      const page: ListPage<TaxRateState> = await taxRates.list(tenantId, { filters: {}, sort: 'name', limit: 200, ...(after && { after }) });
+      out.push(...page.items);
+      after = page.next;
+    } while (after);
+    return out;
+  }
+
+  return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 };
+    const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
+    for (const r of DEMO_TAX_RATES) {
+      if (have.has(r.name.toLowerCase())) continue;
+      have.set(r.name.toLowerCase(), await taxRates.create(tenantId, { name: r.name, rate: parseRate(r.rate)!, inclusive: false }));
+      report.tax_rates++;
+    }
+    report.ledger_accounts = await ledgerAccounts.ensureChart(tenantId);
+    if (options.profile !== 'demo') return report;
+
+    const standard = have.get(DEMO_TAX_RATES[0].name.toLowerCase())!;
+    const bar = options.progress('erp customers and suppliers', DEMO_CUSTOMERS + DEMO_SUPPLIERS);
+    for (let i = 0; i < DEMO_CUSTOMERS + DEMO_SUPPLIERS; i++) {
+      const role = i < DEMO_CUSTOMERS ? 'customers' : 'suppliers';
+      const useCases = role === 'customers' ? customers : suppliers;
+      const account = await accountByExternalId(tenantId, accountExternalId(i));
+      bar.tick();
+      if (!account || account.archived) continue;
+      if (await useCases.idByAccount(tenantId, account.id)) continue;
+      await useCases.create(tenantId, { accountId: account.id, paymentTermsDays: TERMS[i % TERMS.length], taxRateId: standard.isActive ? standard.id : null });
+      report[role]++;
+    }
+    bar.done();
+    return report;
+  };
+}

@@ -1,0 +1,27 @@
+import type { HandlerMap } from '../../../platform/http/handler';
+import type { CursorCodec } from '../../../platform/http/pagination';
+import type { LedgerAccountUseCases } from '../application/ledger-accounts';
+import type { PartyUseCases } from '../application/parties';
+import type { TaxRateUseCases } from '../application/tax-rates';
+import { ledgerAccountHandlers } from './ledger-accounts.handlers';
+import { customerHandlers, supplierHandlers } from './parties.handlers';
+import { taxRateHandlers } from './tax-rates.handlers';
+import { answeringUnusable } from './unusable';
+
+export interface ErpHandlerDeps {
+  taxRates: TaxRateUseCases;
+  customers: PartyUseCases;
+  suppliers: PartyUseCases;
+  ledgerAccounts: LedgerAccountUseCases;
+  cursors: CursorCodec;
+}
+
+/** Every ERP operation's handler, one file per resource. */
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors }: ErpHandlerDeps): HandlerMap {
+  return answeringUnusable({
+    ...taxRateHandlers(taxRates, cursors),
+    ...customerHandlers(customers, cursors),
+    ...supplierHandlers(suppliers, cursors),
+    ...ledgerAccountHandlers(ledgerAccounts, cursors),
+  });
+}

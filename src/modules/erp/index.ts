@@ -1,0 +1,44 @@
+/**
+ * The ERP module, slice 1: tax rates (and the per-line tax rule, domain/tax.ts), customers and
+ * suppliers (CRM accounts in a role: their name and billing address copied from the account when
+ * made), and the chart of accounts (every tenant's standard accounts, made the first time its
+ * chart is used, and the tenant's own). Orders, documents and the journal come next.
+ * Its demo data: `seed` (application/seed.ts).
+ * Publishes: nothing yet. Consumes: nothing.
+ * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
+ * supplier is made).
+ * Offers other modules (`use(erpModule)`): nothing yet.
+ */
+import { defineModule, type ModuleDefinition } from '../../platform/module';
+import { crmModule } from '../crm';
+import { ledgerAccountUseCases } from './application/ledger-accounts';
+import { partyUseCases } from './application/parties';
+import { erpSeeder } from './application/seed';
+import { taxRateUseCases } from './application/tax-rates';
+import { erpHandlers } from './http/handlers';
+import { erpLists } from './infrastructure/lists';
+import { erpModels } from './infrastructure/models';
+
+export const erpModule = defineModule({
+  name: 'erp',
+  models: erpModels,
+  lists: erpLists,
+  create(kernel, use) {
+    const { parties } = use(crmModule);
+    const deps = { db: kernel.db, runInUnitOfWork: kernel.runInUnitOfWork };
+    const taxRates = taxRateUseCases(deps);
+    const customers = partyUseCases('customer', { ...deps, account: parties.account });
+    const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
+    const ledgerAccounts = ledgerAccountUseCases(deps);
+    return {
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors: kernel.cursors }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
+      api: {},
+    };
+  },
+});
+
+export type ErpApi = typeof erpModule extends ModuleDefinition<infer A> ? A : never;
+export { lineTax, parseRate, formatRate, type LineTax, type RateThousandths } from './domain/tax';
+export { BASE_CURRENCY } from './domain/party';
+export { STANDARD_CHART, standardCode, type StandardRole } from './domain/ledger-account';

@@ -1,0 +1,12 @@
+import type { List } from '../../../platform/db/list-query';
+import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
+import { CUSTOMER_LIST, SUPPLIER_LIST } from './party.repository';
+import { TAX_RATE_LIST } from './tax-rate.repository';
+
+/** The module's lists by the operation that serves each: test/contract holds them to the contract. */
+export const erpLists = {
+  listTaxRates: TAX_RATE_LIST,
+  listCustomers: CUSTOMER_LIST,
+  listSuppliers: SUPPLIER_LIST,
+  listLedgerAccounts: LEDGER_ACCOUNT_LIST,
+} satisfies Readonly<Record<string, List>>;

@@ -1,0 +1,75 @@
+import type { SeedOptions } from '../../src/platform/module';
+import { Harness } from '../support/harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await Harness.start();
+});
+afterAll(() => h.stop());
+
+const quiet: SeedOptions['progress'] = () => ({ tick: () => undefined, done: () => undefined });
+/** Few WMS items: this test is about the ERP's part of the seed. */
+const ITEMS = 20;
+
+interface Party {
+  account_id: string;
+  name: string;
+  payment_terms_days: number;
+  tax_rate_id: string | null;
+  currency: string;
+}
+
+async function parties(token: string, role: 'customers' | 'suppliers'): Promise<Party[]> {
+  const res = await h.request('GET', `/v1/erp/${role}?limit=200`, { token });
+  expect(res.status).toBe(200);
+  expect(res.body.next_cursor).toBeNull();
+  return res.body.data;
+}
+
+describe('the ERP demo seed', () => {
+  it('gives a tenant tax rates, the chart and customers and suppliers of its demo CRM accounts, the same every time, and nothing twice', async () => {
+    const a = await h.tenant();
+    const b = await h.tenant();
+    const first = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
+    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 10 });
+    expect(first.customers).toBeGreaterThan(15);
+    expect(first.customers).toBeLessThanOrEqual(20);
+    expect(first.suppliers).toBeGreaterThan(5);
+    expect(first.suppliers).toBeLessThanOrEqual(10);
+    const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 });
+    await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
+
+    // Read back through the API (every response checked against the contract).
+    const rates = (await h.request('GET', '/v1/erp/tax-rates', { token: a.token })).body.data;
+    expect(rates.map((r: { name: string; rate: string; inclusive: boolean }) => [r.name, r.rate, r.inclusive])).toEqual([
+      ['Exempt 0 %', '0.000', false],
+      ['Reduced 7 %', '7.000', false],
+      ['Standard 19 %', '19.000', false],
+    ]);
+    const chart = (await h.request('GET', '/v1/erp/ledger-accounts', { token: a.token })).body.data;
+    expect(chart.map((x: { code: string }) => x.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '4000', '5000', '6000']);
+
+    const standard = rates.find((r: { name: string }) => r.name === 'Standard 19 %').id;
+    for (const role of ['customers', 'suppliers'] as const) {
+      const seeded = await parties(a.token, role);
+      expect(seeded).toHaveLength(first[role]);
+      for (const p of seeded) {
+        expect(p).toMatchObject({ tax_rate_id: standard, currency: 'EUR' });
+        expect([14, 30, 45, 60]).toContain(p.payment_terms_days);
+        const account = await h.request('GET', `/v1/crm/accounts/${p.account_id}`, { token: a.token });
+        expect(account.status).toBe(200);
+        expect(account.body.archived_at).toBeNull();
+        expect(p.name).toBe(account.body.name);
+      }
+      // The same accounts (by the CRM seed's external ids) and terms in another tenant.
+      const byExternal = async (token: string, list: Party[]) =>
+        Object.fromEntries(await Promise.all(list.map(async (p) => [(await h.request('GET', `/v1/crm/accounts/${p.account_id}`, { token })).body.external_id, [p.name, p.payment_terms_days]])));
+      expect(await byExternal(b.token, await parties(b.token, role))).toEqual(await byExternal(a.token, seeded));
+    }
+    // No account is both a seeded customer and a seeded supplier.
+    const customerAccounts = new Set((await parties(a.token, 'customers')).map((p) => p.account_id));
+    expect((await parties(a.token, 'suppliers')).some((p) => customerAccounts.has(p.account_id))).toBe(false);
+  }, 180_000);
+});
