@@ -1758,8 +1758,9 @@ export interface paths {
         /**
          * Make a CRM account a customer
          * @description Makes a CRM account a customer. `account_id` must name an account of the tenant that is not
-         *     archived, `tax_rate_id` (when given) an active tax rate, and `currency` the base currency
-         *     (`EUR` for now): else a `422` naming the field. An account is one customer at most: a second
+         *     archived and `tax_rate_id` (when given) an active tax rate, else a `400` naming the field, as
+         *     for any reference; `currency` must be the base currency (`EUR` for now): another is a `422`
+         *     (`/problems/not-supported`). An account is one customer at most: a second
          *     is a `409` whose `existing_customer_id` names the first. `name` and `billing_address` are
          *     copied from the account now. Safe to retry with `Idempotency-Key`.
          */
@@ -1793,8 +1794,8 @@ export interface paths {
         /**
          * Change a customer
          * @description A JSON Merge Patch (RFC 7396) with `If-Match`: payment terms, the default tax rate (`null`
-         *     clears it; another must be active, else a `422` naming `tax_rate_id`) and the currency (only
-         *     the base currency for now: `422`). The account never changes.
+         *     clears it; another must be an active tax rate, else a `400` naming `tax_rate_id`) and the
+         *     currency (only the base currency for now: another is a `422`, `/problems/not-supported`). The account never changes.
          */
         patch: operations["updateCustomer"];
         trace?: never;
@@ -1815,8 +1816,9 @@ export interface paths {
         /**
          * Make a CRM account a supplier
          * @description Makes a CRM account a supplier. `account_id` must name an account of the tenant that is not
-         *     archived, `tax_rate_id` (when given) an active tax rate, and `currency` the base currency
-         *     (`EUR` for now): else a `422` naming the field. An account is one supplier at most: a second
+         *     archived and `tax_rate_id` (when given) an active tax rate, else a `400` naming the field, as
+         *     for any reference; `currency` must be the base currency (`EUR` for now): another is a `422`
+         *     (`/problems/not-supported`). An account is one supplier at most: a second
          *     is a `409` whose `existing_supplier_id` names the first. `name` and `billing_address` are
          *     copied from the account now. Safe to retry with `Idempotency-Key`.
          */
@@ -1850,8 +1852,8 @@ export interface paths {
         /**
          * Change a supplier
          * @description A JSON Merge Patch (RFC 7396) with `If-Match`: payment terms, the default tax rate (`null`
-         *     clears it; another must be active, else a `422` naming `tax_rate_id`) and the currency (only
-         *     the base currency for now: `422`). The account never changes.
+         *     clears it; another must be an active tax rate, else a `400` naming `tax_rate_id`) and the
+         *     currency (only the base currency for now: another is a `422`, `/problems/not-supported`). The account never changes.
          */
         patch: operations["updateSupplier"];
         trace?: never;
@@ -2345,7 +2347,7 @@ export interface components {
              * Format: uri-reference
              * @enum {string}
              */
-            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/request-timeout" | "/problems/idempotency-key-reused" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
+            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/request-timeout" | "/problems/idempotency-key-reused" | "/problems/not-supported" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
             title: string;
             /** Format: int32 */
             status: number;
@@ -3915,7 +3917,7 @@ export interface components {
         /**
          * @description The tenant's base currency, in which the ERP keeps its books. The platform does not record
          *     a currency per tenant yet, so every tenant's base currency is `EUR` for now; any other
-         *     ISO 4217 code is a `422` naming `currency` ("only the base currency for now"), a code that
+         *     ISO 4217 code is a `422` `/problems/not-supported` naming `currency`, a code that
          *     is not ISO 4217 a `400`.
          */
         BaseCurrency: string & components["schemas"]["CurrencyCode"];
@@ -3942,9 +3944,9 @@ export interface components {
             next_cursor: components["schemas"]["NextCursor"];
         };
         /**
-         * @description A CRM account made a customer. The account must exist and not be archived, `tax_rate_id`
-         *     must name an active tax rate, `currency` is the base currency (else a `422` naming the
-         *     field).
+         * @description A CRM account made a customer. The account must exist and not be archived and `tax_rate_id`
+         *     must name an active tax rate (else a `400` naming the field); `currency` is the base
+         *     currency (another is a `422` `/problems/not-supported`).
          */
         CustomerCreate: {
             account_id: components["schemas"]["AccountId"];
@@ -3988,9 +3990,9 @@ export interface components {
             next_cursor: components["schemas"]["NextCursor"];
         };
         /**
-         * @description A CRM account made a supplier. The account must exist and not be archived, `tax_rate_id`
-         *     must name an active tax rate, `currency` is the base currency (else a `422` naming the
-         *     field).
+         * @description A CRM account made a supplier. The account must exist and not be archived and `tax_rate_id`
+         *     must name an active tax rate (else a `400` naming the field); `currency` is the base
+         *     currency (another is a `422` `/problems/not-supported`).
          */
         SupplierCreate: {
             account_id: components["schemas"]["AccountId"];
@@ -4554,12 +4556,10 @@ export interface components {
             };
         };
         /**
-         * @description The request is well-formed but names something the ERP cannot use
-         *     (`/problems/validation-error` with status `422`, `errors` naming each field): a CRM account
-         *     that does not exist or is archived (`/account_id`), a tax rate that does not exist or is
-         *     deactivated (`/tax_rate_id`), a currency other than the base currency (`/currency`: only
-         *     the base currency for now). Or the `Idempotency-Key` was used before with a different
-         *     request (`/problems/idempotency-key-reused`). Nothing was changed.
+         * @description The request is valid but asks for what the ERP does not do yet
+         *     (`/problems/not-supported`, `errors` naming each field): a currency other than the base
+         *     currency (`/currency`: only the base currency for now). Or the `Idempotency-Key` was used
+         *     before with a different request (`/problems/idempotency-key-reused`). Nothing was changed.
          */
         Unprocessable: {
             headers: {

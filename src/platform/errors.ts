@@ -28,6 +28,12 @@ export class InvalidInputError extends AppError {
     super(fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields are not valid.`);
   }
 }
+/** Valid input that asks for what the API does not do yet (another currency): a 422 naming each field. */
+export class NotSupportedError extends AppError {
+  constructor(readonly fields: readonly InvalidField[]) {
+    super(fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields ask for what is not supported yet.`);
+  }
+}
 export class ConflictError extends AppError {}
 /** The version the caller based the change on is not the current one. */
 export class StaleVersionError extends AppError {}

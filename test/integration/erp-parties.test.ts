@@ -81,26 +81,26 @@ for (const role of ['customers', 'suppliers'] as const) {
       expect((await get(`/erp/${role}`, t.token)).body.data).toEqual([]);
     });
 
-    it('answers 422 naming the field for an unknown or archived account, an unknown or inactive tax rate, another currency; writes nothing', async () => {
+    it('answers 400 naming the field for an unknown or archived account or an unknown or inactive tax rate, 422 for another currency; writes nothing', async () => {
       const t = await h.tenant();
-      const unprocessable = async (body: unknown, pointer: string, detail: RegExp) => {
+      const refused = async (body: unknown, pointer: string, detail: RegExp, status = 400) => {
         const res = await post(`/erp/${role}`, body, t.token);
-        expect(res.status).toBe(422);
-        expect(res.body).toMatchObject({ type: '/problems/validation-error', status: 422 });
+        expect(res.status).toBe(status);
+        expect(res.body).toMatchObject({ type: status === 400 ? '/problems/validation-error' : '/problems/not-supported', status });
         expect(pointersOf(res)).toEqual([pointer]);
         expect(res.body.errors[0].detail).toMatch(detail);
       };
-      await unprocessable({ account_id: 'acc_01M8A0B2C4D6E8F0G2H4J6K8M0' }, '/account_id', /not a CRM account/);
+      await refused({ account_id: 'acc_01M8A0B2C4D6E8F0G2H4J6K8M0' }, '/account_id', /not a CRM account/);
       const otherTenantsAccount = await account(admin.token, 'Not yours');
-      await unprocessable({ account_id: otherTenantsAccount }, '/account_id', /not a CRM account/);
+      await refused({ account_id: otherTenantsAccount }, '/account_id', /not a CRM account/);
       const archived = await account(t.token, 'Archived');
       await archive(t.token, archived);
-      await unprocessable({ account_id: archived }, '/account_id', /archived/);
+      await refused({ account_id: archived }, '/account_id', /archived/);
       const accountId = await account(t.token, 'Live');
-      await unprocessable({ account_id: accountId, tax_rate_id: 'txr_01M8C0A2C4E6G8J0K2M4P6R8T0' }, '/tax_rate_id', /not a tax rate/);
-      await unprocessable({ account_id: accountId, tax_rate_id: await taxRate(admin.token, `Other tenant's ${one}`) }, '/tax_rate_id', /not a tax rate/);
-      await unprocessable({ account_id: accountId, tax_rate_id: await taxRate(t.token, 'Inactive', false) }, '/tax_rate_id', /deactivated/);
-      await unprocessable({ account_id: accountId, currency: 'USD' }, '/currency', /only the base currency for now/);
+      await refused({ account_id: accountId, tax_rate_id: 'txr_01M8C0A2C4E6G8J0K2M4P6R8T0' }, '/tax_rate_id', /not a tax rate/);
+      await refused({ account_id: accountId, tax_rate_id: await taxRate(admin.token, `Other tenant's ${one}`) }, '/tax_rate_id', /not a tax rate/);
+      await refused({ account_id: accountId, tax_rate_id: await taxRate(t.token, 'Inactive', false) }, '/tax_rate_id', /deactivated/);
+      await refused({ account_id: accountId, currency: 'USD' }, '/currency', /only the base currency for now/, 422);
       expect((await get(`/erp/${role}`, t.token)).body.data).toEqual([]);
       // The account is still free.
       expect((await post(`/erp/${role}`, { account_id: accountId }, t.token)).status).toBe(201);
@@ -140,10 +140,11 @@ for (const role of ['customers', 'suppliers'] as const) {
       expect((await patch(path, { payment_terms_days: 14, currency: 'EUR' }, '"2"', t.token)).body.version).toBe(2);
       const refused = await patch(path, { currency: 'CHF' }, '"2"', t.token);
       expect(refused.status).toBe(422);
+      expect(refused.body.type).toBe('/problems/not-supported');
       expect(pointersOf(refused)).toEqual(['/currency']);
       const inactive = await taxRate(t.token, 'Old', false);
       const refusedRate = await patch(path, { tax_rate_id: inactive }, '"2"', t.token);
-      expect(refusedRate.status).toBe(422);
+      expect(refusedRate.status).toBe(400);
       expect(pointersOf(refusedRate)).toEqual(['/tax_rate_id']);
       expect((await get(path, t.token)).body).toEqual(changed.body);
       // Deactivating the tax rate later leaves it the default; clearing it takes null.

@@ -1,7 +1,6 @@
 import { LedgerAccount, LedgerCodeTakenError, ledgerCodeKey, STANDARD_CHART, standardCode } from '../../src/modules/erp/domain/ledger-account';
 import { AccountTakenError, BASE_CURRENCY, isPartyId, Party } from '../../src/modules/erp/domain/party';
-import { UnusableReferenceError } from '../../src/modules/erp/domain/unusable-reference';
-import { ConflictError } from '../../src/platform/errors';
+import { ConflictError, NotSupportedError } from '../../src/platform/errors';
 
 const TENANT = 'ten_01M88YXTM0Q4R7S9T2V5W8X1Y3';
 const ACCOUNT = 'acc_01M8A0B2C4D6E8F0G2H4J6K8M0';
@@ -10,10 +9,10 @@ const fieldsOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    if (err instanceof UnusableReferenceError) return err.fields.map((f) => f.pointer);
+    if (err instanceof NotSupportedError) return err.fields.map((f) => f.pointer);
     throw err;
   }
-  throw new Error('expected an UnusableReferenceError');
+  throw new Error('expected a NotSupportedError');
 };
 
 describe('Party (customer or supplier)', () => {

@@ -2,7 +2,7 @@
  * RFC 9457 problem details. Each kind has a stable `type`, served by this server at
  * `/problems/{kind}` with a page that explains it.
  */
-import { AppError, ConflictError, InvalidInputError, NotFoundError, StaleVersionError } from '../errors';
+import { AppError, ConflictError, InvalidInputError, NotFoundError, NotSupportedError, StaleVersionError } from '../errors';
 
 export const PROBLEM_KINDS = {
   'validation-error': { status: 400, title: 'Your request is not valid', explain: 'The request does not match the contract. `errors` names each failing field by JSON pointer: into the body (`/name`), or `/query/…`, `/path/…`, `/header/…` for parameters. Nothing was changed.' },
@@ -19,6 +19,7 @@ export const PROBLEM_KINDS = {
   'request-timeout': { status: 408, title: 'Request timeout', explain: 'The request (its headers or its body) did not arrive within the time the server waits. Send it again.' },
   'headers-too-large': { status: 431, title: 'Request header fields too large', explain: 'The request\'s headers are larger than the server accepts (16 KiB in all). Send fewer or shorter headers.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', explain: 'The body\'s `Content-Type` is not one the operation accepts; the contract lists the ones it does.' },
+  'not-supported': { status: 422, title: 'Not supported yet', explain: 'The request is valid, but asks for something this API does not do yet (for example, a currency other than the base currency). `errors` names each field. The operation\'s description says what is supported. Nothing was changed.' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused', explain: 'The `Idempotency-Key` was used before, within 24 hours, with a different request. Use a new key for a new request.' },
   'precondition-required': { status: 428, title: 'Precondition required', explain: 'This operation changes a versioned resource and needs `If-Match` with the `ETag` you read.' },
   'too-many-requests': { status: 429, title: 'Too many requests', explain: 'A rate limit was reached. Wait `Retry-After` seconds.' },
@@ -84,6 +85,10 @@ export function problemOfAppError(err: AppError, under = ''): HttpProblem {
     if (!under) return new HttpProblem('validation-error', err.message, { errors: [...err.fields] });
     const errors = err.fields.map((f) => ({ pointer: `${under}${f.pointer}`, detail: f.detail }));
     return new HttpProblem('validation-error', errors.length === 1 ? `${errors[0].pointer} ${errors[0].detail}.` : `${errors.length} fields are not valid.`, { errors });
+  }
+  if (err instanceof NotSupportedError) {
+    const errors = err.fields.map((f) => ({ pointer: `${under}${f.pointer}`, detail: f.detail }));
+    return new HttpProblem('not-supported', err.message, { errors });
   }
   const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
   return new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });

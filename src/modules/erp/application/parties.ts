@@ -1,9 +1,8 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
-import { checkExpectedVersion, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
+import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, NotFoundError } from '../../../platform/errors';
 import { type Address, AccountTakenError, Party, type PartyPatch, type PartyRole, type PartyState } from '../domain/party';
-import { UnusableReferenceError } from '../domain/unusable-reference';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { activeTaxRate } from './tax-rates';
 
@@ -55,8 +54,8 @@ export function partyUseCases(role: PartyRole, { db, runInUnitOfWork, account }:
      */
     async create(tenantId: string, input: PartyCreate, claim?: IdempotencyClaim): Promise<PartyState> {
       const acc = await account(tenantId, input.accountId);
-      if (!acc) throw new UnusableReferenceError([{ pointer: '/account_id', detail: `is not a CRM account of this tenant (there is no account ${input.accountId})` }]);
-      if (acc.archived) throw new UnusableReferenceError([{ pointer: '/account_id', detail: `is archived (account ${acc.id})` }]);
+      if (!acc) throw new InvalidInputError([{ pointer: '/account_id', detail: `is not a CRM account of this tenant (there is no account ${input.accountId})` }]);
+      if (acc.archived) throw new InvalidInputError([{ pointer: '/account_id', detail: `is archived (account ${acc.id})` }]);
       const party = Party.create(tenantId, role, { accountId: acc.id, name: acc.name, billingAddress: acc.billingAddress, paymentTermsDays: input.paymentTermsDays, taxRateId: input.taxRateId, currency: input.currency });
       return guarded(tenantId, () =>
         runInUnitOfWork(

@@ -1,9 +1,8 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
-import { checkExpectedVersion, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
+import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, NotFoundError } from '../../../platform/errors';
 import { TaxRate, type TaxRateInput, TaxRateNameTakenError, type TaxRatePatch, type TaxRateState } from '../domain/tax-rate';
-import { UnusableReferenceError } from '../domain/unusable-reference';
 import { TaxRateRepository } from '../infrastructure/tax-rate.repository';
 
 export interface TaxRateDeps {
@@ -18,8 +17,8 @@ export interface TaxRateDeps {
  */
 export async function activeTaxRate(uow: UnitOfWork, id: string, pointer = '/tax_rate_id'): Promise<TaxRateState> {
   const rate = await TaxRateRepository.in(uow).stateForShare(id);
-  if (!rate) throw new UnusableReferenceError([{ pointer, detail: `is not a tax rate of this tenant (there is no tax rate ${id})` }]);
-  if (!rate.isActive) throw new UnusableReferenceError([{ pointer, detail: `is deactivated (tax rate ${id})` }]);
+  if (!rate) throw new InvalidInputError([{ pointer, detail: `is not a tax rate of this tenant (there is no tax rate ${id})` }]);
+  if (!rate.isActive) throw new InvalidInputError([{ pointer, detail: `is deactivated (tax rate ${id})` }]);
   return rate;
 }
 

@@ -1,6 +1,5 @@
-import { ConflictError } from '../../../platform/errors';
+import { ConflictError, NotSupportedError } from '../../../platform/errors';
 import { isId, newId } from '../../../platform/ids';
-import { UnusableReferenceError } from './unusable-reference';
 
 /**
  * The tenant's base currency: the ERP's books are kept in it. The platform records no currency
@@ -73,7 +72,7 @@ export class AccountTakenError extends ConflictError {
 
 /** Refuses (422 naming `currency`) any currency but the base currency: the books are kept in it. */
 export function assertBaseCurrency(currency: string): void {
-  if (currency !== BASE_CURRENCY) throw new UnusableReferenceError([{ pointer: '/currency', detail: `is not the base currency ${BASE_CURRENCY} (only the base currency for now)` }]);
+  if (currency !== BASE_CURRENCY) throw new NotSupportedError([{ pointer: '/currency', detail: `is not the base currency ${BASE_CURRENCY} (only the base currency for now)` }]);
 }
 
 /** A customer or supplier. */

@@ -6,7 +6,6 @@ import type { TaxRateUseCases } from '../application/tax-rates';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
 import { taxRateHandlers } from './tax-rates.handlers';
-import { answeringUnusable } from './unusable';
 
 export interface ErpHandlerDeps {
   taxRates: TaxRateUseCases;
@@ -18,10 +17,10 @@ export interface ErpHandlerDeps {
 
 /** Every ERP operation's handler, one file per resource. */
 export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors }: ErpHandlerDeps): HandlerMap {
-  return answeringUnusable({
+  return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
     ...supplierHandlers(suppliers, cursors),
     ...ledgerAccountHandlers(ledgerAccounts, cursors),
-  });
+  };
 }
