@@ -22,16 +22,21 @@ export interface InvalidField {
   detail: string;
 }
 
+/** `name detail.` for one field (its pointer as a dotted name), else `N fields <many>.` */
+function fieldsMessage(fields: readonly InvalidField[], many: string): string {
+  return fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields ${many}.`;
+}
+
 /** Input that breaks a rule only the domain knows: a 400 naming each failing field. */
 export class InvalidInputError extends AppError {
   constructor(readonly fields: readonly InvalidField[]) {
-    super(fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields are not valid.`);
+    super(fieldsMessage(fields, 'are not valid'));
   }
 }
 /** Valid input that asks for what the API does not do yet (another currency): a 422 naming each field. */
 export class NotSupportedError extends AppError {
   constructor(readonly fields: readonly InvalidField[]) {
-    super(fields.length === 1 ? `${fields[0].pointer.slice(1).replace(/\//g, '.')} ${fields[0].detail}.` : `${fields.length} fields ask for what is not supported yet.`);
+    super(fieldsMessage(fields, 'ask for what is not supported yet'));
   }
 }
 export class ConflictError extends AppError {}

@@ -81,14 +81,11 @@ export function pointerToken(name: string): string {
  * the other kinds by their class; an AppError of no known kind is an internal error.
  */
 export function problemOfAppError(err: AppError, under = ''): HttpProblem {
-  if (err instanceof InvalidInputError) {
-    if (!under) return new HttpProblem('validation-error', err.message, { errors: [...err.fields] });
+  if (err instanceof InvalidInputError || err instanceof NotSupportedError) {
+    const kind = err instanceof InvalidInputError ? 'validation-error' : 'not-supported';
+    if (!under) return new HttpProblem(kind, err.message, { errors: [...err.fields] });
     const errors = err.fields.map((f) => ({ pointer: `${under}${f.pointer}`, detail: f.detail }));
-    return new HttpProblem('validation-error', errors.length === 1 ? `${errors[0].pointer} ${errors[0].detail}.` : `${errors.length} fields are not valid.`, { errors });
-  }
-  if (err instanceof NotSupportedError) {
-    const errors = err.fields.map((f) => ({ pointer: `${under}${f.pointer}`, detail: f.detail }));
-    return new HttpProblem('not-supported', err.message, { errors });
+    return new HttpProblem(kind, errors.length === 1 ? `${errors[0].pointer} ${errors[0].detail}.` : err.message, { errors });
   }
   const kind: ProblemKind = err instanceof NotFoundError ? 'not-found' : err instanceof StaleVersionError ? 'precondition-failed' : err instanceof ConflictError ? 'conflict' : 'internal-error';
   return new HttpProblem(kind, kind === 'internal-error' ? 'An unexpected error occurred.' : err.message, { extensions: err.extensions });
