@@ -71,6 +71,30 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     expect(ids).toEqual([1, 3, 4, 5]);
   });
 
+  it('answers many concurrent reads of one statement, each with its own values', async () => {
+    const { db } = h.stratum.kernel;
+    // More at once than a statement has idle copies: each read gets its row, none another's.
+    const ids = Array.from({ length: 80 }, (_, i) => (i % 5) + 1);
+    const rows = await Promise.all(ids.map((id) => db.selectOne<{ id: number; note: string }>('SELECT id, note FROM tx_probe WHERE id = :id', { id })));
+    rows.forEach((row, i) => expect(row === undefined ? undefined : Number(row.id)).toBe([1, 3, 4, 5].includes(ids[i]) ? ids[i] : undefined));
+    // And again, now from the copies kept idle.
+    const again = await Promise.all(ids.map((id) => db.selectOne<{ id: number }>('SELECT id, note FROM tx_probe WHERE id = :id', { id })));
+    expect(again.map((r) => r && Number(r.id))).toEqual(rows.map((r) => r && Number(r.id)));
+  });
+
+  it('prepares a statement afresh after its table was dropped and made again', async () => {
+    const { db } = h.stratum.kernel;
+    await db.sequelize.query('CREATE TABLE tx_gone (id INTEGER PRIMARY KEY, note VARCHAR(20))');
+    await db.sequelize.query("INSERT INTO tx_gone (id, note) VALUES (1, 'first')");
+    const read = () => db.select<{ note: string }>('SELECT note FROM tx_gone WHERE id = :id', { id: 1 });
+    await Promise.all([read(), read(), read()]);
+    await db.sequelize.query('DROP TABLE tx_gone');
+    await expect(read()).rejects.toBeDefined();
+    await db.sequelize.query('CREATE TABLE tx_gone (id INTEGER PRIMARY KEY, note VARCHAR(20))');
+    await db.sequelize.query("INSERT INTO tx_gone (id, note) VALUES (1, 'second')");
+    for (let i = 0; i < 4; i++) expect(await read()).toEqual([{ note: 'second' }]);
+  });
+
   (testDbKind() === 'postgres' ? it : it.skip)('replaces a connection that died inside a transaction', async () => {
     const { db } = h.stratum.kernel;
     await expect(db.transaction((t) => db.select('SELECT pg_terminate_backend(pg_backend_pid())', {}, t))).rejects.toBeDefined();

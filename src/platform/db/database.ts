@@ -314,6 +314,18 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The prepared statements of one SQLite connection: the idle ones by text, and every one open
+ * (idle or running), to finalize before the connection closes.
+ */
+interface PreparedStatements {
+  idle: Map<string, SqliteStatement[]>;
+  open: Set<SqliteStatement>;
+}
+
+/** Idle copies of one statement kept per connection: as many as reads of it usually run at once. */
+const IDLE_STATEMENTS_PER_TEXT = 32;
+
 function sqliteDriver(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection> & { connections: Record<string, SqliteConnection> };
   // `:name` → `?NNN` (numbered, so a name used twice binds once); values bound by position.
@@ -327,22 +339,36 @@ function sqliteDriver(sequelize: Sequelize) {
   // Statements prepared once per connection and run again with new values: the driver's
   // `all(sql)` prepares, wraps and finalizes a statement on every call. `all` steps a statement
   // to its end and resets it, so a cached one never holds a read open (a `get` would).
-  const statements = new Map<SqliteConnection, Map<string, SqliteStatement>>();
+  // One statement serves one call at a time: node-sqlite3 queues the calls of a Statement and
+  // starts the next only when the last one's answer is back on the event loop, so a single
+  // shared statement would run every concurrent read of a query one after another, a thread-pool
+  // round trip each. Idle copies wait per text; a busy text gets another copy.
+  const statements = new Map<SqliteConnection, PreparedStatements>();
   const prepared = <R>(connection: SqliteConnection, method: 'all' | 'get', text: string, bound: unknown[]) => {
     let cache = statements.get(connection);
-    if (!cache) statements.set(connection, (cache = new Map()));
-    let statement = cache.get(text);
-    if (!statement) cache.set(text, (statement = connection.prepare(text)));
+    if (!cache) statements.set(connection, (cache = { idle: new Map(), open: new Set() }));
+    let statement = cache.idle.get(text)?.pop();
+    if (!statement) cache.open.add((statement = connection.prepare(text)));
     const mine = statement;
-    const forget = cache;
+    const owner = cache;
     return new Promise<R>((resolve, reject) =>
       mine.all(bound, (err, rows) => {
-        if (err) {
-          // A statement that failed (its table gone, say) is prepared afresh next time.
-          if (forget.get(text) === mine) forget.delete(text);
+        // A statement that failed (its table gone, say) is not used again; nor one whose
+        // connection's statements were finalized meanwhile (closing).
+        if (err || statements.get(connection) !== owner) {
+          owner.open.delete(mine);
           mine.finalize(() => undefined);
-          reject(err);
-        } else resolve((method === 'get' ? rows[0] : rows) as R);
+        } else {
+          let idle = owner.idle.get(text);
+          if (!idle) owner.idle.set(text, (idle = []));
+          if (idle.length < IDLE_STATEMENTS_PER_TEXT) idle.push(mine);
+          else {
+            owner.open.delete(mine);
+            mine.finalize(() => undefined);
+          }
+        }
+        if (err) reject(err);
+        else resolve((method === 'get' ? rows[0] : rows) as R);
       }),
     );
   };
@@ -377,7 +403,7 @@ function sqliteDriver(sequelize: Sequelize) {
     await new Promise<void>((resolve) => connection.close(() => resolve()));
   };
   const finalizeAll = async (connection: SqliteConnection) => {
-    const open = [...(statements.get(connection)?.values() ?? [])];
+    const open = [...(statements.get(connection)?.open ?? [])];
     statements.delete(connection);
     await Promise.all(open.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
   };
