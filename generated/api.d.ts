@@ -1920,6 +1920,153 @@ export interface paths {
         patch: operations["updateLedgerAccount"];
         trace?: never;
     };
+    "/erp/sales-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sales orders
+         * @description The tenant's sales orders, newest order date first unless `sort` says otherwise, with cursor
+         *     pagination and no cap; filtered by customer, status and order date.
+         */
+        get: operations["listSalesOrders"];
+        put?: never;
+        /**
+         * Create a sales order
+         * @description A draft order of a customer. `customer_id` must be a customer of the tenant; each line's
+         *     `item_id` an active WMS item, its `quantity` in the item's unit (whole for `ea`), its
+         *     `tax_rate_id` (the customer's by default) an active tax rate, and exactly one of
+         *     `location_id` and `warehouse_id`: else a `400` naming the field (`/lines/<n>/…`). A line's
+         *     `unit_price` is in the order's currency (another is a `400`); the order's `currency` is the
+         *     base currency (another is a `422` `/problems/not-supported`). Nothing is reserved until the
+         *     order is confirmed. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/sales-orders/{sales_order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a sales order
+         * @description One sales order with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getSalesOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft sales order
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`, of a `draft` order only (any other status is
+         *     a `409`): its customer, date, currency (only the base currency: another is a `422`) and
+         *     lines — `lines` replaces them all, checked as on create (`400` naming `/lines/<n>/…`).
+         */
+        patch: operations["updateSalesOrder"];
+        trace?: never;
+    };
+    "/erp/sales-orders/{sales_order_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a sales order
+         * @description Confirms a `draft` order: every line is reserved in the WMS (`wms.stock.reserved`), all or
+         *     none, in the same transaction as the order. A line that cannot be had in full is a `409`
+         *     whose `shortages` list each short line (`line_id`, item, location, requested, available,
+         *     shortfall), and nothing is reserved; an item made inactive since is a `409` too, a location
+         *     or warehouse that is not the tenant's a `400` naming `/lines/<n>/…`. Any other status is a
+         *     `409` naming the status and the actions it takes. Takes no request body. Publishes
+         *     `erp.sales_order.confirmed`. Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["confirmSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/sales-orders/{sales_order_id}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver a sales order
+         * @description Ships a `confirmed` or `partially_delivered` order: every line's outstanding quantity, or
+         *     the quantities `lines` names. Each shipment consumes the line's reservation in the WMS
+         *     (`wms.stock.moved`) at the moving-average cost, and the cost of goods of the delivery is
+         *     posted to the journal (debit cost of goods sold, credit inventory), all in one transaction.
+         *     The order becomes `delivered` when every line has shipped in full, else
+         *     `partially_delivered`. More than a line's outstanding quantity is a `409` naming the line;
+         *     a `line_id` not of this order, or named twice, is a `400`. Any other status is a `409`
+         *     naming the status and the actions it takes. Publishes `erp.sales_order.delivered`.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["deliverSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/sales-orders/{sales_order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a sales order
+         * @description Cancels a `draft` or `confirmed` order; what a confirmed order reserved is released in the
+         *     WMS in the same transaction (`wms.stock.released`). An order delivered in part or in full
+         *     is a `409` (so is any other status), naming the status and the actions it takes. Takes no
+         *     request body. Publishes `erp.sales_order.cancelled`. Requires `If-Match`; safe to retry with
+         *     `Idempotency-Key`.
+         */
+        post: operations["cancelSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -2269,6 +2416,67 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "erp.sales_order.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.sales_order.confirmed
+         * @description A sales order was confirmed and its lines reserved; `data` is the order.
+         */
+        post: operations["onErpSalesOrderConfirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.sales_order.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.sales_order.delivered
+         * @description A sales order shipped, in part or in full (`status` says which); `data` is the order with
+         *     each line's `quantity_delivered`.
+         */
+        post: operations["onErpSalesOrderDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.sales_order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.sales_order.cancelled
+         * @description A sales order was cancelled and what it reserved released; `data` is the order.
+         */
+        post: operations["onErpSalesOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -2337,6 +2545,8 @@ export interface components {
             available: string;
             /** @description `requested` minus `available`. */
             shortfall: string;
+            /** @description On confirming an ERP document (a sales order), the document's line that is short. */
+            line_id?: string;
         };
         /**
          * @description An RFC 9457 problem. `type` is a stable URI reference per kind of error; it resolves, on
@@ -4065,6 +4275,123 @@ export interface components {
             name?: components["schemas"]["LedgerAccountName"];
             type?: components["schemas"]["LedgerAccountType"];
         };
+        /**
+         * @description `draft` (changed freely) → `confirmed` (every line reserved in the WMS) →
+         *     `partially_delivered` → `delivered` (every line shipped in full); `cancelled` from `draft` or
+         *     `confirmed`. `invoiced` is reserved for the invoices to come: nothing sets it yet.
+         * @enum {string}
+         */
+        SalesOrderStatus: "draft" | "confirmed" | "partially_delivered" | "delivered" | "invoiced" | "cancelled";
+        /**
+         * @description A sales order id.
+         * @example so_01M9F0A2C4E6G8J0K2M4P6R8T0
+         */
+        SalesOrderId: string;
+        /**
+         * @description A sales order line id.
+         * @example sol_01M9F0A2C4E6G8J0K2M4P6R8T1
+         */
+        SalesOrderLineId: string;
+        /**
+         * @description One line: a quantity of a WMS item at a unit price, shipped from a location or from any
+         *     location of a warehouse. `net`, `tax` and `total` follow the line's tax rate (the rule of
+         *     `TaxRate`: amount = quantity × unit price, rounded half to even to minor units; then the tax
+         *     of that amount, net or gross as the rate says).
+         */
+        SalesOrderLine: {
+            id: components["schemas"]["SalesOrderLineId"];
+            item_id: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            /** @description The location it ships from; `null` when it ships from any location of `warehouse_id`. */
+            location_id: components["schemas"]["LocationId"] | components["schemas"]["Null"];
+            /** @description The warehouse it ships from (any location of it); `null` when it names a location. */
+            warehouse_id: components["schemas"]["WarehouseId"] | components["schemas"]["Null"];
+            quantity_delivered: components["schemas"]["Quantity"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description An action `POST /erp/sales-orders/{id}/<action>` takes.
+         * @enum {string}
+         */
+        SalesOrderAction: "confirm" | "deliver" | "cancel";
+        /**
+         * @description An order of a customer. Changed freely while `draft`; `confirm` reserves every line in the
+         *     WMS (all or none), `deliver` ships it (all of it or the quantities given) and posts the cost
+         *     of goods, `cancel` releases what is reserved. `available_actions` lists what it takes now.
+         *     Totals are the sums of the lines' amounts.
+         */
+        SalesOrder: {
+            id: components["schemas"]["SalesOrderId"];
+            customer_id: components["schemas"]["CustomerId"];
+            status: components["schemas"]["SalesOrderStatus"];
+            /** Format: date */
+            order_date: string;
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["SalesOrderLine"][];
+            net_total: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            available_actions: components["schemas"]["SalesOrderAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        SalesOrderList: {
+            data: components["schemas"]["SalesOrder"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A line as written: `item_id` must be an active WMS item of the tenant and `tax_rate_id` (by
+         *     default the customer's) an active tax rate, else a `400` naming `/lines/<n>/…`. Exactly one
+         *     of `location_id` and `warehouse_id`. `quantity` in the item's unit (whole for `ea`).
+         *     `unit_price` is in the order's currency.
+         */
+        SalesOrderLineInput: {
+            item_id: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id?: components["schemas"]["TaxRateId"];
+            location_id?: components["schemas"]["LocationId"];
+            warehouse_id?: components["schemas"]["WarehouseId"];
+        };
+        /**
+         * @description A draft order. `customer_id` must be a customer of the tenant (else a `400` naming it);
+         *     `currency` is the base currency (another is a `422` `/problems/not-supported`);
+         *     `order_date` is today (UTC) unless given. At least one line.
+         */
+        SalesOrderCreate: {
+            customer_id: components["schemas"]["CustomerId"];
+            /** Format: date */
+            order_date?: string;
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["SalesOrderLineInput"][];
+        };
+        /**
+         * @description Changes to a draft order (JSON Merge Patch). `lines`, when sent, replaces every line (a
+         *     line's default tax rate is the customer's, as on create).
+         */
+        SalesOrderUpdate: {
+            customer_id?: components["schemas"]["CustomerId"];
+            /** Format: date */
+            order_date?: string;
+            currency?: components["schemas"]["BaseCurrency"];
+            lines?: components["schemas"]["SalesOrderLineInput"][];
+        };
+        /**
+         * @description What to ship: the quantities of some lines. Without a body (or without `lines`) every
+         *     line's outstanding quantity ships.
+         */
+        SalesOrderDelivery: {
+            lines?: {
+                line_id: components["schemas"]["SalesOrderLineId"];
+                quantity: components["schemas"]["PositiveQuantity"];
+            }[];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -4252,6 +4579,21 @@ export interface components {
                 available: components["schemas"]["Quantity"];
                 reorder_point: components["schemas"]["Quantity"];
             };
+        };
+        SalesOrderConfirmedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.sales_order.confirmed";
+            data?: components["schemas"]["SalesOrder"];
+        };
+        SalesOrderDeliveredEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.sales_order.delivered";
+            data?: components["schemas"]["SalesOrder"];
+        };
+        SalesOrderCancelledEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.sales_order.cancelled";
+            data?: components["schemas"]["SalesOrder"];
         };
     };
     responses: {
@@ -4864,6 +5206,18 @@ export interface components {
         LedgerAccountSort: "code" | "-code" | "name" | "-name" | "created_at" | "-created_at";
         /** @description The ledger account's id. */
         LedgerAccountIdPath: components["schemas"]["LedgerAccountId"];
+        /** @description Only the orders of this customer. */
+        SalesOrderCustomerFilter: components["schemas"]["CustomerId"];
+        /** @description Only the orders in this status. */
+        SalesOrderStatusFilter: components["schemas"]["SalesOrderStatus"];
+        /** @description Only orders dated on or after this day. */
+        SalesOrderDateAfter: string;
+        /** @description Only orders dated strictly before this day. */
+        SalesOrderDateBefore: string;
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        SalesOrderSort: "order_date" | "-order_date" | "created_at" | "-created_at";
+        /** @description The sales order's id. */
+        SalesOrderIdPath: components["schemas"]["SalesOrderId"];
     };
     requestBodies: never;
     headers: {
@@ -10549,6 +10903,407 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listSalesOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the orders of this customer. */
+                customer_id?: components["parameters"]["SalesOrderCustomerFilter"];
+                /** @description Only the orders in this status. */
+                status?: components["parameters"]["SalesOrderStatusFilter"];
+                /** @description Only orders dated on or after this day. */
+                order_date_after?: components["parameters"]["SalesOrderDateAfter"];
+                /** @description Only orders dated strictly before this day. */
+                order_date_before?: components["parameters"]["SalesOrderDateBefore"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["SalesOrderSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sales orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSalesOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
+                 *       "order_date": "2026-12-09",
+                 *       "lines": [
+                 *         {
+                 *           "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *           "quantity": "2",
+                 *           "unit_price": {
+                 *             "amount": 1999,
+                 *             "currency": "EUR"
+                 *           },
+                 *           "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft order. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSalesOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "order_date": "2026-12-10"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["SalesOrderUpdate"];
+                /**
+                 * @example {
+                 *       "order_date": "2026-12-10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deliverSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "line_id": "sol_01M9F0A2C4E6G8J0K2M4P6R8T1",
+                 *           "quantity": "1"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderDelivery"];
+            };
+        };
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -11181,6 +11936,243 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["StockLowEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpSalesOrderConfirmed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9F0B2C4E6G8J0K2M4P6R8T0",
+                 *       "type": "erp.sales_order.confirmed",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "sales_order",
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0"
+                 *       },
+                 *       "occurred_at": "2026-12-09T10:05:00.000Z",
+                 *       "data": {
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
+                 *         "status": "confirmed",
+                 *         "order_date": "2026-12-09",
+                 *         "currency": "EUR",
+                 *         "lines": [
+                 *           {
+                 *             "id": "sol_01M9F0A2C4E6G8J0K2M4P6R8T1",
+                 *             "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *             "quantity": "2",
+                 *             "unit_price": {
+                 *               "amount": 1999,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
+                 *             "location_id": null,
+                 *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
+                 *             "quantity_delivered": "0",
+                 *             "net": {
+                 *               "amount": 3998,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax": {
+                 *               "amount": 760,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "total": {
+                 *               "amount": 4758,
+                 *               "currency": "EUR"
+                 *             }
+                 *           }
+                 *         ],
+                 *         "net_total": {
+                 *           "amount": 3998,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "tax_total": {
+                 *           "amount": 760,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "total": {
+                 *           "amount": 4758,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "available_actions": [
+                 *           "deliver",
+                 *           "cancel"
+                 *         ],
+                 *         "version": 2,
+                 *         "created_at": "2026-12-09T10:00:00.000Z",
+                 *         "updated_at": "2026-12-09T10:05:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderConfirmedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpSalesOrderDelivered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9F0B2C4E6G8J0K2M4P6R8T0",
+                 *       "type": "erp.sales_order.delivered",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "sales_order",
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0"
+                 *       },
+                 *       "occurred_at": "2026-12-09T10:05:00.000Z",
+                 *       "data": {
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
+                 *         "status": "delivered",
+                 *         "order_date": "2026-12-09",
+                 *         "currency": "EUR",
+                 *         "lines": [
+                 *           {
+                 *             "id": "sol_01M9F0A2C4E6G8J0K2M4P6R8T1",
+                 *             "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *             "quantity": "2",
+                 *             "unit_price": {
+                 *               "amount": 1999,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
+                 *             "location_id": null,
+                 *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
+                 *             "quantity_delivered": "2",
+                 *             "net": {
+                 *               "amount": 3998,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax": {
+                 *               "amount": 760,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "total": {
+                 *               "amount": 4758,
+                 *               "currency": "EUR"
+                 *             }
+                 *           }
+                 *         ],
+                 *         "net_total": {
+                 *           "amount": 3998,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "tax_total": {
+                 *           "amount": 760,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "total": {
+                 *           "amount": 4758,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "available_actions": [],
+                 *         "version": 3,
+                 *         "created_at": "2026-12-09T10:00:00.000Z",
+                 *         "updated_at": "2026-12-10T08:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderDeliveredEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpSalesOrderCancelled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9F0B2C4E6G8J0K2M4P6R8T0",
+                 *       "type": "erp.sales_order.cancelled",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "sales_order",
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0"
+                 *       },
+                 *       "occurred_at": "2026-12-09T10:05:00.000Z",
+                 *       "data": {
+                 *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
+                 *         "status": "cancelled",
+                 *         "order_date": "2026-12-09",
+                 *         "currency": "EUR",
+                 *         "lines": [
+                 *           {
+                 *             "id": "sol_01M9F0A2C4E6G8J0K2M4P6R8T1",
+                 *             "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *             "quantity": "2",
+                 *             "unit_price": {
+                 *               "amount": 1999,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
+                 *             "location_id": null,
+                 *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
+                 *             "quantity_delivered": "0",
+                 *             "net": {
+                 *               "amount": 3998,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax": {
+                 *               "amount": 760,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "total": {
+                 *               "amount": 4758,
+                 *               "currency": "EUR"
+                 *             }
+                 *           }
+                 *         ],
+                 *         "net_total": {
+                 *           "amount": 3998,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "tax_total": {
+                 *           "amount": 760,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "total": {
+                 *           "amount": 4758,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "available_actions": [],
+                 *         "version": 3,
+                 *         "created_at": "2026-12-09T10:00:00.000Z",
+                 *         "updated_at": "2026-12-09T10:05:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SalesOrderCancelledEvent"];
             };
         };
         responses: {
