@@ -2,17 +2,22 @@
  * The ERP module, slice 1: tax rates (and the per-line tax rule, domain/tax.ts), customers and
  * suppliers (CRM accounts in a role: their name and billing address copied from the account when
  * made), and the chart of accounts (every tenant's standard accounts, made the first time its
- * chart is used, and the tenant's own). Orders, documents and the journal come next.
+ * chart is used, and the tenant's own), and sales orders (drafts; confirmed by reserving their
+ * lines in the WMS, delivered by shipping them and posting their cost of goods, cancelled by
+ * releasing them — each in one unit of work with the order). Documents and the journal come next.
  * Its demo data: `seed` (application/seed.ts).
- * Publishes: nothing yet. Consumes: nothing.
+ * Publishes: erp.sales_order.confirmed, erp.sales_order.delivered, erp.sales_order.cancelled.
+ * Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
- * supplier is made).
+ * supplier is made); the WMS's `stock` (items, reserve, ship, release).
  * Offers other modules (`use(erpModule)`): nothing yet.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
+import { wmsModule } from '../wms';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
+import { salesOrderUseCases } from './application/sales-orders';
 import { erpSeeder } from './application/seed';
 import { taxRateUseCases } from './application/tax-rates';
 import { erpHandlers } from './http/handlers';
@@ -30,8 +35,10 @@ export const erpModule = defineModule({
     const customers = partyUseCases('customer', { ...deps, account: parties.account });
     const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
     const ledgerAccounts = ledgerAccountUseCases(deps);
+    // No journal yet: a delivery posts no cost-of-goods entry until the ledger slice offers one.
+    const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: null });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors: kernel.cursors }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
       api: {},
     };

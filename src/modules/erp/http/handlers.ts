@@ -2,9 +2,11 @@ import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
 import type { PartyUseCases } from '../application/parties';
+import type { SalesOrderUseCases } from '../application/sales-orders';
 import type { TaxRateUseCases } from '../application/tax-rates';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
+import { salesOrderHandlers } from './sales-orders.handlers';
 import { taxRateHandlers } from './tax-rates.handlers';
 
 export interface ErpHandlerDeps {
@@ -12,15 +14,17 @@ export interface ErpHandlerDeps {
   customers: PartyUseCases;
   suppliers: PartyUseCases;
   ledgerAccounts: LedgerAccountUseCases;
+  salesOrders: SalesOrderUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
     ...supplierHandlers(suppliers, cursors),
     ...ledgerAccountHandlers(ledgerAccounts, cursors),
+    ...salesOrderHandlers(salesOrders, cursors),
   };
 }

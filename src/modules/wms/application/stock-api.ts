@@ -2,7 +2,7 @@ import type { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, InvalidInputError } from '../../../platform/errors';
 import { formatQuantity, type Thousandths } from '../domain/quantity';
 import type { ReservationState } from '../domain/reservation';
-import { planMove, type StockMoveState, type StockReference } from '../domain/stock-move';
+import { planMove, type StockItem, type StockMoveState, type StockReference } from '../domain/stock-move';
 import { BalanceShortage, Posting, type Shortage } from './posting';
 import { checkLine, reserveLine } from './reservations';
 
@@ -23,6 +23,21 @@ export interface Shipped {
 }
 
 /**
+ * The 409 of an all-or-none reservation some lines of which are short: `lines` are their
+ * indexes in the lines asked for, in the order of `extensions.shortages`, so that the caller
+ * can name its own lines.
+ */
+export class ReservationShortageError extends ConflictError {
+  constructor(
+    message: string,
+    extensions: Record<string, unknown>,
+    readonly lines: readonly number[],
+  ) {
+    super(message, extensions);
+  }
+}
+
+/**
  * What ERP calls, each inside the caller's unit of work (`uow`), so that an order and its
  * reservations, shipments and their costs commit together or not at all.
  */
@@ -39,6 +54,7 @@ export const stockApi = {
     // Every item's totals first, in item order, then the lines: the lock order of every posting.
     await posting.lockItems(checked.map((l) => l.item));
     const shortages: Shortage[] = [];
+    const short: number[] = [];
     const reserved: ReservationState[] = [];
     for (const [i, line] of checked.entries()) {
       try {
@@ -46,10 +62,11 @@ export const stockApi = {
       } catch (err) {
         if (!(err instanceof BalanceShortage)) throw err;
         shortages.push(err.shortage);
+        short.push(i);
       }
     }
     if (shortages.length) {
-      throw new ConflictError(`${shortages.length} of ${lines.length} lines cannot be reserved; nothing was reserved.`, {
+      throw new ReservationShortageError(`${shortages.length} of ${lines.length} lines cannot be reserved; nothing was reserved.`, {
         shortages: shortages.map((s) => ({
           item_id: s.itemId,
           location_id: s.locationId,
@@ -58,10 +75,18 @@ export const stockApi = {
           available: formatQuantity(s.available),
           shortfall: formatQuantity(s.shortfall),
         })),
-      });
+      }, short);
     }
     await posting.finish();
     return reserved;
+  },
+
+  /**
+   * The tenant's items among `ids` (an id that is none is absent), for a document that names
+   * items: their unit (whole quantities for `ea`) and whether they are active.
+   */
+  items(uow: UnitOfWork, ids: readonly string[]): Promise<Map<string, StockItem>> {
+    return new Posting(uow).stock.items(ids);
   },
 
   /** Releases every active reservation of `reference`; returns them as released. */

@@ -1,0 +1,361 @@
+import { testDbKind } from '../support/databases';
+import { Harness, type Admin } from '../support/harness';
+
+/**
+ * Sales orders through the HTTP app on a real database: drafts and their checks, confirmation
+ * reserving through the WMS, delivery shipping through it, cancellation releasing, the
+ * refusals, and (on PostgreSQL) two orders racing for the last units.
+ */
+let h: Harness;
+let other: Harness;
+let admin: Admin;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
+  admin = await h.tenant();
+});
+afterAll(async () => {
+  if (other !== h) await other.stop();
+  await h.stop();
+});
+
+type Json = Record<string, any>;
+const post = (path: string, json: unknown, token = admin.token, headers: Record<string, string> = {}) => h.request('POST', `/v1${path}`, { token, json, headers });
+const act = (path: string, ifMatch: string | undefined, json?: unknown, headers: Record<string, string> = {}, token = admin.token, harness = h) =>
+  harness.request('POST', `/v1${path}`, { token, json, headers: { ...(ifMatch ? { 'if-match': ifMatch } : {}), ...headers } });
+const get = (path: string, token = admin.token) => h.request('GET', `/v1${path}`, { token });
+const patch = (path: string, json: unknown, ifMatch: string | undefined, token = admin.token) =>
+  h.request('PATCH', `/v1${path}`, { token, json, headers: { 'content-type': 'application/merge-patch+json', ...(ifMatch ? { 'if-match': ifMatch } : {}) } });
+const pointersOf = (res: { body: { errors?: { pointer: string }[] } }) => [...new Set((res.body.errors ?? []).map((e) => e.pointer))].sort();
+const created = async (path: string, json: unknown, token = admin.token): Promise<Json> => {
+  const res = await post(path, json, token);
+  expect(res.status).toBe(201);
+  return res.body;
+};
+const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const unique = () => Math.random().toString(36).slice(2, 8).toUpperCase();
+
+/** A customer (19 % by default), a warehouse with a bin, and items with stock in it. */
+async function world(token = admin.token) {
+  const rate = await created('/erp/tax-rates', { name: `VAT ${unique()}`, rate: '19' }, token);
+  const reduced = await created('/erp/tax-rates', { name: `Reduced ${unique()}`, rate: '7' }, token);
+  const account = await created('/crm/accounts', { name: `Customer ${unique()}` }, token);
+  const customer = await created('/erp/customers', { account_id: account.id, tax_rate_id: rate.id }, token);
+  const warehouse = await created('/wms/warehouses', { code: `W-${unique()}`, name: 'Order warehouse' }, token);
+  const bin = await created('/wms/locations', { warehouse_id: warehouse.id, code: 'B1', type: 'storage' }, token);
+  const chair = await created('/wms/items', { sku: `CHAIR-${unique()}`, name: 'Chair', category: 'finished', unit: 'ea' }, token);
+  const rope = await created('/wms/items', { sku: `ROPE-${unique()}`, name: 'Rope', category: 'raw', unit: 'm' }, token);
+  await created('/wms/stock-moves', { type: 'receipt', item_id: chair.id, quantity: '10', to_location_id: bin.id, unit_cost: eur(1000) }, token);
+  await created('/wms/stock-moves', { type: 'receipt', item_id: rope.id, quantity: '100', to_location_id: bin.id, unit_cost: eur(50) }, token);
+  return { rate: rate.id, reduced: reduced.id, customer: customer.id, warehouse: warehouse.id, bin: bin.id, chair: chair.id, rope: rope.id };
+}
+
+async function balance(item: string, token = admin.token) {
+  const res = await get(`/wms/items/${item}/stock`, token);
+  expect(res.status).toBe(200);
+  return res.body as Json;
+}
+
+describe('ERP sales orders', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    w = await world();
+  });
+
+  const draft = (lines: unknown[] = [], extra: Json = {}) =>
+    post('/erp/sales-orders', {
+      customer_id: w.customer,
+      order_date: '2026-12-09',
+      lines: lines.length ? lines : [{ item_id: w.chair, quantity: '2', unit_price: eur(1999), warehouse_id: w.warehouse }],
+      ...extra,
+    });
+
+  it('creates a draft with its lines, line tax and totals, and reads it back', async () => {
+    const res = await draft([
+      { item_id: w.chair, quantity: '2', unit_price: eur(1999), warehouse_id: w.warehouse },
+      { item_id: w.rope, quantity: '2.5', unit_price: eur(333), tax_rate_id: w.reduced, location_id: w.bin },
+    ]);
+    expect(res.status).toBe(201);
+    // 2 × 19.99 = 39.98, 19 % → 7.5962 → 7.60; 2.5 × 3.33 = 8.325 → 8.32 (half to even), 7 % → 0.5824 → 0.58.
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^so_[0-9A-HJKMNP-TV-Z]{26}$/),
+      customer_id: w.customer,
+      status: 'draft',
+      order_date: '2026-12-09',
+      currency: 'EUR',
+      lines: [
+        {
+          id: expect.stringMatching(/^sol_/),
+          item_id: w.chair,
+          quantity: '2',
+          unit_price: eur(1999),
+          tax_rate_id: w.rate,
+          location_id: null,
+          warehouse_id: w.warehouse,
+          quantity_delivered: '0',
+          net: eur(3998),
+          tax: eur(760),
+          total: eur(4758),
+        },
+        {
+          id: expect.stringMatching(/^sol_/),
+          item_id: w.rope,
+          quantity: '2.5',
+          unit_price: eur(333),
+          tax_rate_id: w.reduced,
+          location_id: w.bin,
+          warehouse_id: null,
+          quantity_delivered: '0',
+          net: eur(832),
+          tax: eur(58),
+          total: eur(890),
+        },
+      ],
+      net_total: eur(4830),
+      tax_total: eur(818),
+      total: eur(5648),
+      available_actions: ['confirm', 'cancel'],
+      version: 1,
+      created_at: expect.any(String),
+      updated_at: res.body.created_at,
+    });
+    expect(res.headers.get('location')).toBe(`/v1/erp/sales-orders/${res.body.id}`);
+    expect(res.headers.get('etag')).toBe('"1"');
+    const got = await get(`/erp/sales-orders/${res.body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('etag')).toBe('"1"');
+    expect(got.body).toEqual(res.body);
+  });
+
+  it('refuses bad input naming each field (400), a foreign currency (422), and writes nothing', async () => {
+    const t = await h.tenant();
+    const count = async () => (await get('/erp/sales-orders?limit=200', t.token)).body.data.length;
+    const tw = await world(t.token);
+    const line = { item_id: tw.chair, quantity: '1', unit_price: eur(100), warehouse_id: tw.warehouse };
+    const send = (json: Json) => post('/erp/sales-orders', { customer_id: tw.customer, lines: [line], ...json }, t.token);
+
+    const unknownItem = await send({ lines: [line, { ...line, item_id: 'itm_01M8RDA4M0BAN7CSRWPDWF0GPZ' }] });
+    expect(unknownItem.status).toBe(400);
+    expect(pointersOf(unknownItem)).toEqual(['/lines/1/item_id']);
+    expect(unknownItem.body.detail).toContain('lines.1.item_id');
+
+    const inactive = await created('/wms/items', { sku: `OLD-${unique()}`, name: 'Old', category: 'finished', unit: 'ea' }, t.token);
+    expect((await h.request('PATCH', `/v1/wms/items/${inactive.id}`, { token: t.token, json: { is_active: false }, headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' } })).status).toBe(200);
+    expect(pointersOf(await send({ lines: [{ ...line, item_id: inactive.id }] }))).toEqual(['/lines/0/item_id']);
+
+    expect(pointersOf(await send({ lines: [{ ...line, unit_price: { amount: -1, currency: 'EUR' } }] }))).toEqual(['/lines/0/unit_price/amount']);
+    expect(pointersOf(await send({ lines: [{ ...line, quantity: '1.5' }] }))).toEqual(['/lines/0/quantity']);
+    expect(pointersOf(await send({ lines: [{ ...line, quantity: '0' }] }))).toEqual(['/lines/0/quantity']);
+    expect(pointersOf(await send({ lines: [{ ...line, location_id: tw.bin }] }))).toEqual(['/lines/0/location_id', '/lines/0/warehouse_id']);
+    expect(pointersOf(await send({ lines: [{ item_id: tw.chair, quantity: '1', unit_price: eur(1) }] }))).toEqual(['/lines/0/location_id', '/lines/0/warehouse_id']);
+    expect(pointersOf(await send({ lines: [{ ...line, unit_price: { amount: 100, currency: 'USD' } }] }))).toEqual(['/lines/0/unit_price/currency']);
+    expect(pointersOf(await send({ lines: [{ ...line, tax_rate_id: 'txr_01M8C0A2C4E6G8J0K2M4P6R8T0' }] }))).toEqual(['/lines/0/tax_rate_id']);
+    expect(pointersOf(await send({ customer_id: 'cus_01M8C1B3D5F7H9K1M3P5R7T9V1' }))).toEqual(['/customer_id']);
+    expect(pointersOf(await send({ customer_id: w.customer }))).toEqual(['/customer_id']); // another tenant's customer
+    expect(pointersOf(await send({ lines: [] }))).toEqual(['/lines']);
+    expect(pointersOf(await send({ order_date: '2026-13-01', status: 'confirmed' }))).toEqual(['/order_date', '/status']);
+
+    const deactivated = await created('/erp/tax-rates', { name: `Off ${unique()}`, rate: '5', is_active: false }, t.token);
+    expect(pointersOf(await send({ lines: [{ ...line, tax_rate_id: deactivated.id }] }))).toEqual(['/lines/0/tax_rate_id']);
+    // A customer without a default rate: each line names its own.
+    const bare = await created('/erp/customers', { account_id: (await created('/crm/accounts', { name: 'Bare' }, t.token)).id }, t.token);
+    expect(pointersOf(await send({ customer_id: bare.id }))).toEqual(['/lines/0/tax_rate_id']);
+    expect((await send({ customer_id: bare.id, lines: [{ ...line, tax_rate_id: tw.reduced }] })).status).toBe(201);
+
+    const foreign = await send({ currency: 'USD' });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.type).toBe('/problems/not-supported');
+    expect(pointersOf(foreign)).toEqual(['/currency']);
+    expect(await count()).toBe(1);
+  });
+
+  it('changes a draft by merge patch (lines replaced whole), with If-Match', async () => {
+    const order = (await draft()).body;
+    expect((await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-10' }, undefined)).status).toBe(428);
+    expect((await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-10' }, '"7"')).status).toBe(412);
+    const changed = await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-10', lines: [{ item_id: w.rope, quantity: '10', unit_price: eur(50), location_id: w.bin }] }, '"1"');
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).toBe('"2"');
+    expect(changed.body).toMatchObject({ order_date: '2026-12-10', version: 2, total: eur(595), lines: [{ item_id: w.rope, quantity: '10', net: eur(500), tax: eur(95), tax_rate_id: w.rate }] });
+    expect(changed.body.lines).toHaveLength(1);
+    expect(changed.body.lines[0].id).not.toBe(order.lines[0].id);
+    // Nothing to change: the version stays.
+    expect((await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-10' }, '"2"')).body.version).toBe(2);
+    const bad = await patch(`/erp/sales-orders/${order.id}`, { lines: [{ item_id: w.rope, quantity: '1', unit_price: eur(-5), location_id: w.bin }] }, '"2"');
+    expect(pointersOf(bad)).toEqual(['/lines/0/unit_price/amount']);
+    expect((await patch(`/erp/sales-orders/${order.id}`, { currency: 'GBP' }, '"2"')).status).toBe(422);
+    expect((await get(`/erp/sales-orders/${order.id}`)).body).toEqual(changed.body);
+  });
+
+  it('confirms by reserving every line in the WMS, once (idempotent replay), and refuses a change after', async () => {
+    const before = await balance(w.chair);
+    const order = (await draft([{ item_id: w.chair, quantity: '3', unit_price: eur(1999), warehouse_id: w.warehouse }])).body;
+    expect((await act(`/erp/sales-orders/${order.id}/confirm`, undefined)).status).toBe(428);
+    expect((await act(`/erp/sales-orders/${order.id}/confirm`, '"2"')).status).toBe(412);
+    const key = { 'idempotency-key': `confirm-${order.id}` };
+    const confirmed = await act(`/erp/sales-orders/${order.id}/confirm`, '"1"', undefined, key);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.headers.get('etag')).toBe('"2"');
+    expect(confirmed.body).toMatchObject({ status: 'confirmed', version: 2, available_actions: ['deliver', 'cancel'] });
+    const replay = await act(`/erp/sales-orders/${order.id}/confirm`, '"1"', undefined, key);
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(confirmed.body);
+
+    const after = await balance(w.chair);
+    expect(Number(after.reserved)).toBe(Number(before.reserved) + 3);
+    expect(Number(after.available)).toBe(Number(before.available) - 3);
+    const reservations = await get(`/wms/reservations?reference_type=sales_order&reference_id=${order.id}`);
+    expect(reservations.body.data.map((r: Json) => [r.item_id, r.quantity, r.status])).toEqual([[w.chair, '3', 'active']]);
+
+    const again = await act(`/erp/sales-orders/${order.id}/confirm`, '"2"');
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/is confirmed: it cannot confirm; the actions it takes now: deliver, cancel/);
+    const change = await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-11' }, '"2"');
+    expect(change.status).toBe(409);
+    expect(change.body.detail).toMatch(/is confirmed/);
+  });
+
+  it('refuses to confirm when a line is short, naming each short line, and reserves nothing', async () => {
+    const before = await balance(w.rope);
+    const order = (
+      await draft([
+        { item_id: w.rope, quantity: '1', unit_price: eur(50), location_id: w.bin },
+        { item_id: w.chair, quantity: '1000', unit_price: eur(1999), warehouse_id: w.warehouse },
+      ])
+    ).body;
+    const res = await act(`/erp/sales-orders/${order.id}/confirm`, '"1"');
+    expect(res.status).toBe(409);
+    expect(res.body.shortages).toEqual([{ line_id: order.lines[1].id, item_id: w.chair, location_id: null, lot: null, requested: '1000', available: expect.any(String), shortfall: expect.any(String) }]);
+    expect(await balance(w.rope)).toEqual(before);
+    expect((await get(`/erp/sales-orders/${order.id}`)).body).toMatchObject({ status: 'draft', version: 1 });
+  });
+
+  it('delivers in parts: ships through the WMS at its cost, partially_delivered then delivered', async () => {
+    const before = await balance(w.chair);
+    const order = (
+      await draft([
+        { item_id: w.chair, quantity: '2', unit_price: eur(1999), warehouse_id: w.warehouse },
+        { item_id: w.rope, quantity: '4', unit_price: eur(50), location_id: w.bin },
+      ])
+    ).body;
+    const [chairLine, ropeLine] = order.lines.map((l: Json) => l.id);
+    expect((await act(`/erp/sales-orders/${order.id}/deliver`, '"1"')).status).toBe(409); // a draft is not delivered
+    expect((await act(`/erp/sales-orders/${order.id}/confirm`, '"1"')).status).toBe(200);
+
+    const tooMuch = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: ropeLine, quantity: '5' }] });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.detail).toContain(ropeLine);
+    const unknown = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: 'sol_01M9F0A2C4E6G8J0K2M4P6R8T1', quantity: '1' }] });
+    expect(pointersOf(unknown)).toEqual(['/lines/0/line_id']);
+    const twice = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: ropeLine, quantity: '1' }, { line_id: ropeLine, quantity: '1' }] });
+    expect(pointersOf(twice)).toEqual(['/lines/1/line_id']);
+    expect(pointersOf(await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: chairLine, quantity: '0.5' }] }))).toEqual(['/lines/0/quantity']);
+
+    const part = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: chairLine, quantity: '1' }, { line_id: ropeLine, quantity: '1.5' }] });
+    expect(part.status).toBe(200);
+    expect(part.body).toMatchObject({ status: 'partially_delivered', version: 3, available_actions: ['deliver'] });
+    expect(part.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['1', '1.5']);
+    const moves = (await get(`/wms/stock-moves?item_id=${w.chair}&type=shipment`)).body.data.filter((m: Json) => m.reference?.id === order.id);
+    expect(moves.map((m: Json) => [m.quantity, m.cost])).toEqual([['1', eur(1000)]]);
+    expect((await act(`/erp/sales-orders/${order.id}/cancel`, '"3"')).status).toBe(409);
+
+    const rest = await act(`/erp/sales-orders/${order.id}/deliver`, '"3"');
+    expect(rest.status).toBe(200);
+    expect(rest.body).toMatchObject({ status: 'delivered', version: 4, available_actions: [] });
+    expect(rest.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['2', '4']);
+    const after = await balance(w.chair);
+    expect(Number(after.on_hand)).toBe(Number(before.on_hand) - 2);
+    expect(after.reserved).toBe(before.reserved);
+    const cancel = await act(`/erp/sales-orders/${order.id}/cancel`, '"4"');
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.detail).toMatch(/is delivered: it cannot cancel; the actions it takes now: none/);
+    expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+  });
+
+  it('cancels a draft, and a confirmed order releasing what it reserved', async () => {
+    const d = (await draft()).body;
+    const cancelled = await act(`/erp/sales-orders/${d.id}/cancel`, '"1"');
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', version: 2, available_actions: [] });
+
+    const before = await balance(w.chair);
+    const c = (await draft([{ item_id: w.chair, quantity: '4', unit_price: eur(1999), location_id: w.bin }])).body;
+    expect((await act(`/erp/sales-orders/${c.id}/confirm`, '"1"')).status).toBe(200);
+    expect(Number((await balance(w.chair)).reserved)).toBe(Number(before.reserved) + 4);
+    const res = await act(`/erp/sales-orders/${c.id}/cancel`, '"2"', undefined, { 'idempotency-key': `cancel-${c.id}` });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+    expect(await balance(w.chair)).toEqual(before);
+    expect((await act(`/erp/sales-orders/${c.id}/confirm`, '"3"')).status).toBe(409);
+  });
+
+  it('records the erp.sales_order events in the outbox with the change', async () => {
+    const order = (await draft()).body;
+    await act(`/erp/sales-orders/${order.id}/confirm`, '"1"');
+    await act(`/erp/sales-orders/${order.id}/deliver`, '"2"');
+    const order2 = (await draft()).body;
+    await act(`/erp/sales-orders/${order2.id}/cancel`, '"1"');
+    const rows = await h.stratum.kernel.db.sequelize.query<{ type: string; aggregate_id: string }>(
+      "SELECT type, aggregate_id FROM outbox_events WHERE type LIKE 'erp.sales_order.%' AND aggregate_id IN (:ids) ORDER BY id",
+      { replacements: { ids: [order.id, order2.id] }, type: 'SELECT' as never },
+    );
+    expect(rows.map((r) => [r.type, r.aggregate_id])).toEqual([
+      ['erp.sales_order.confirmed', order.id],
+      ['erp.sales_order.delivered', order.id],
+      ['erp.sales_order.cancelled', order2.id],
+    ]);
+  });
+
+  it('lists with filters by customer, status and order date, page by page', async () => {
+    const t = await h.tenant();
+    const tw = await world(t.token);
+    const line = { item_id: tw.chair, quantity: '1', unit_price: eur(100), warehouse_id: tw.warehouse };
+    const other = await created('/erp/customers', { account_id: (await created('/crm/accounts', { name: 'Other' }, t.token)).id, tax_rate_id: tw.rate }, t.token);
+    const ids: string[] = [];
+    for (const [i, date] of ['2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'].entries()) {
+      ids.push((await created('/erp/sales-orders', { customer_id: i % 2 ? other.id : tw.customer, order_date: date, lines: [line] }, t.token)).id);
+    }
+    expect((await act(`/erp/sales-orders/${ids[0]}/cancel`, '"1"', undefined, {}, t.token)).status).toBe(200);
+    const list = (q: string) => get(`/erp/sales-orders${q}`, t.token).then((r) => (expect(r.status).toBe(200), r.body));
+    expect((await list('')).data.map((o: Json) => o.id)).toEqual([...ids].reverse());
+    expect((await list('?sort=order_date')).data.map((o: Json) => o.id)).toEqual(ids);
+    expect((await list(`?customer_id=${other.id}`)).data.map((o: Json) => o.id)).toEqual([ids[3], ids[1]]);
+    expect((await list('?status=cancelled')).data.map((o: Json) => o.id)).toEqual([ids[0]]);
+    expect((await list('?order_date_after=2026-12-02&order_date_before=2026-12-04')).data.map((o: Json) => o.id)).toEqual([ids[2], ids[1]]);
+    const first = await list('?limit=3&sort=-created_at');
+    expect(first.data).toHaveLength(3);
+    const second = await list(`?limit=3&sort=-created_at&cursor=${encodeURIComponent(first.next_cursor)}`);
+    expect([...first.data, ...second.data].map((o: Json) => o.id)).toEqual([...ids].reverse());
+    expect(second.next_cursor).toBeNull();
+    expect(second.data[0].lines).toHaveLength(1);
+    const bad = await get('/erp/sales-orders?status=open', t.token);
+    expect(bad.status).toBe(400);
+  });
+
+  it("answers 404 for another tenant's order, for every operation", async () => {
+    const order = (await draft()).body;
+    const t = await h.tenant();
+    expect((await get(`/erp/sales-orders/${order.id}`, t.token)).status).toBe(404);
+    expect((await patch(`/erp/sales-orders/${order.id}`, { order_date: '2026-12-01' }, '"1"', t.token)).status).toBe(404);
+    for (const verb of ['confirm', 'deliver', 'cancel']) expect((await act(`/erp/sales-orders/${order.id}/${verb}`, '"1"', undefined, {}, t.token)).status).toBe(404);
+    expect((await get('/erp/sales-orders', t.token)).body.data).toEqual([]);
+    expect((await get(`/erp/sales-orders/${order.id}`)).body.version).toBe(1);
+  });
+
+  (testDbKind() === 'postgres' ? it : it.skip)('gives the last units to exactly one of two orders racing to confirm, and stock never goes negative', async () => {
+    for (let round = 0; round < 5; round++) {
+      const item = await created('/wms/items', { sku: `LAST-${unique()}`, name: 'Last units', category: 'finished', unit: 'ea' });
+      await created('/wms/stock-moves', { type: 'receipt', item_id: item.id, quantity: '3', to_location_id: w.bin, unit_cost: eur(700) });
+      const orders = [];
+      for (let i = 0; i < 2; i++) orders.push((await draft([{ item_id: item.id, quantity: '3', unit_price: eur(1500), warehouse_id: w.warehouse }])).body);
+      const results = await Promise.all(orders.map((o, i) => act(`/erp/sales-orders/${o.id}/confirm`, '"1"', undefined, {}, admin.token, i ? other : h)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const lost = results.find((r) => r.status === 409)!;
+      expect(lost.body.shortages).toHaveLength(1);
+      expect(await balance(item.id)).toMatchObject({ on_hand: '3', reserved: '3', available: '0' });
+    }
+    expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+  });
+});
