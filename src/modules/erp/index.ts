@@ -15,6 +15,7 @@
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
 import { wmsModule } from '../wms';
+import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
 import { salesOrderUseCases } from './application/sales-orders';
@@ -37,10 +38,11 @@ export const erpModule = defineModule({
     const ledgerAccounts = ledgerAccountUseCases(deps);
     // No journal yet: a delivery posts no cost-of-goods entry until the ledger slice offers one.
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: null });
+    const journal = journalUseCases(deps);
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
-      api: {},
+      api: { journal: journal.journal },
     };
   },
 });
@@ -49,3 +51,5 @@ export type ErpApi = typeof erpModule extends ModuleDefinition<infer A> ? A : ne
 export { lineTax, parseRate, formatRate, type LineTax, type RateThousandths } from './domain/tax';
 export { BASE_CURRENCY } from './domain/party';
 export { STANDARD_CHART, standardCode, type StandardRole } from './domain/ledger-account';
+export type { Journal, NewEntry, EntryLine, JournalEntryState } from './application/journal';
+export { PeriodLockedError } from './domain/journal-entry';
