@@ -4322,10 +4322,16 @@ export interface components {
          * @description An order of a customer. Changed freely while `draft`; `confirm` reserves every line in the
          *     WMS (all or none), `deliver` ships it (all of it or the quantities given) and posts the cost
          *     of goods, `cancel` releases what is reserved. `available_actions` lists what it takes now.
-         *     Totals are the sums of the lines' amounts.
+         *     Totals are the sums of the lines' amounts. `number` is its reference for people, from a
+         *     gapless sequence per year of the order date (`SO-2026-000001`), given when it is created.
          */
         SalesOrder: {
             id: components["schemas"]["SalesOrderId"];
+            /**
+             * @description The order's number, gapless per year of its order date as first created.
+             * @example SO-2026-000001
+             */
+            number: string;
             customer_id: components["schemas"]["CustomerId"];
             status: components["schemas"]["SalesOrderStatus"];
             /** Format: date */
@@ -11963,6 +11969,7 @@ export interface operations {
                  *       "occurred_at": "2026-12-09T10:05:00.000Z",
                  *       "data": {
                  *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "number": "SO-2026-000001",
                  *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
                  *         "status": "confirmed",
                  *         "order_date": "2026-12-09",
@@ -12044,6 +12051,7 @@ export interface operations {
                  *       "occurred_at": "2026-12-09T10:05:00.000Z",
                  *       "data": {
                  *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "number": "SO-2026-000001",
                  *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
                  *         "status": "delivered",
                  *         "order_date": "2026-12-09",
@@ -12122,6 +12130,7 @@ export interface operations {
                  *       "occurred_at": "2026-12-09T10:05:00.000Z",
                  *       "data": {
                  *         "id": "so_01M9F0A2C4E6G8J0K2M4P6R8T0",
+                 *         "number": "SO-2026-000001",
                  *         "customer_id": "cus_01M8C1B3D5F7H9K1M3P5R7T9V1",
                  *         "status": "cancelled",
                  *         "order_date": "2026-12-09",

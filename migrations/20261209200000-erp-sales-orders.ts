@@ -7,6 +7,7 @@ import type { MigrationContext } from '../src/platform/db/migrator';
  * `_before`; sorts `order_date`, `created_at`) has an index starting with tenant_id and ending
  * with id; a filter's index carries the default sort (`order_date`) after it, so a filtered
  * page is read in order. Lines are read by order (`tenant_id, sales_order_id, position`).
+ * `number` (`SO-2026-000001`, from erp_sequences, series SO) is unique per tenant.
  *
  * The CHECK constraints are the last word on what the domain already refuses: a status of the
  * six, a positive quantity, a price of 0 or more, never more delivered than ordered, and a line
@@ -25,6 +26,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
     await run(`CREATE TABLE erp_sales_orders (
       id ${id} PRIMARY KEY,
       tenant_id ${id} NOT NULL REFERENCES tenants (id),
+      number varchar(40) NOT NULL,
       customer_id ${id} NOT NULL REFERENCES erp_customers (id),
       status varchar(20) NOT NULL,
       order_date date NOT NULL,
@@ -34,6 +36,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       updated_at ${instant} NOT NULL,
       CONSTRAINT erp_sales_orders_status CHECK (status IN ('draft', 'confirmed', 'partially_delivered', 'delivered', 'invoiced', 'cancelled'))
     )`);
+    await run('CREATE UNIQUE INDEX erp_sales_orders_tenant_number ON erp_sales_orders (tenant_id, number)');
     await run('CREATE INDEX erp_sales_orders_tenant_order_date ON erp_sales_orders (tenant_id, order_date, id)');
     await run('CREATE INDEX erp_sales_orders_tenant_created ON erp_sales_orders (tenant_id, created_at, id)');
     await run('CREATE INDEX erp_sales_orders_tenant_customer_date ON erp_sales_orders (tenant_id, customer_id, order_date, id)');

@@ -51,6 +51,18 @@ async function world(token = admin.token) {
   return { rate: rate.id, reduced: reduced.id, customer: customer.id, warehouse: warehouse.id, bin: bin.id, chair: chair.id, rope: rope.id };
 }
 
+/** The journal entries a sales order posted, in order: each its lines as [account code, debit, credit]. */
+async function entriesOf(orderId: string): Promise<[string, number, number][][]> {
+  const rows = await h.stratum.kernel.db.sequelize.query<{ entry_id: string; code: string; debit: string | number; credit: string | number }>(
+    `SELECT l.entry_id, a.code, l.debit, l.credit FROM erp_journal_entries e JOIN erp_journal_lines l ON l.entry_id = e.id JOIN erp_ledger_accounts a ON a.id = l.ledger_account_id
+     WHERE e.source_type = 'sales_order' AND e.source_id = :orderId ORDER BY e.number, l.line_no`,
+    { replacements: { orderId }, type: 'SELECT' as never },
+  );
+  const entries = new Map<string, [string, number, number][]>();
+  for (const r of rows) entries.set(r.entry_id, [...(entries.get(r.entry_id) ?? []), [r.code, Number(r.debit), Number(r.credit)]]);
+  return [...entries.values()];
+}
+
 async function balance(item: string, token = admin.token) {
   const res = await get(`/wms/items/${item}/stock`, token);
   expect(res.status).toBe(200);
@@ -80,6 +92,7 @@ describe('ERP sales orders', () => {
     // 2 × 19.99 = 39.98, 19 % → 7.5962 → 7.60; 2.5 × 3.33 = 8.325 → 8.32 (half to even), 7 % → 0.5824 → 0.58.
     expect(res.body).toEqual({
       id: expect.stringMatching(/^so_[0-9A-HJKMNP-TV-Z]{26}$/),
+      number: expect.stringMatching(/^SO-2026-\d{6}$/),
       customer_id: w.customer,
       status: 'draft',
       order_date: '2026-12-09',
@@ -260,11 +273,17 @@ describe('ERP sales orders', () => {
     const moves = (await get(`/wms/stock-moves?item_id=${w.chair}&type=shipment`)).body.data.filter((m: Json) => m.reference?.id === order.id);
     expect(moves.map((m: Json) => [m.quantity, m.cost])).toEqual([['1', eur(1000)]]);
     expect((await act(`/erp/sales-orders/${order.id}/cancel`, '"3"')).status).toBe(409);
+    // The cost of goods of the shipment: 1 chair at 10.00 and 1.5 m of rope at 0.50, on cost of goods sold against inventory.
+    expect(await entriesOf(order.id)).toEqual([[['5000', 1075, 0], ['1300', 0, 1075]]]);
 
     const rest = await act(`/erp/sales-orders/${order.id}/deliver`, '"3"');
     expect(rest.status).toBe(200);
     expect(rest.body).toMatchObject({ status: 'delivered', version: 4, available_actions: [] });
     expect(rest.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['2', '4']);
+    expect(await entriesOf(order.id)).toEqual([
+      [['5000', 1075, 0], ['1300', 0, 1075]],
+      [['5000', 1125, 0], ['1300', 0, 1125]],
+    ]);
     const after = await balance(w.chair);
     expect(Number(after.on_hand)).toBe(Number(before.on_hand) - 2);
     expect(after.reserved).toBe(before.reserved);
@@ -272,6 +291,17 @@ describe('ERP sales orders', () => {
     expect(cancel.status).toBe(409);
     expect(cancel.body.detail).toMatch(/is delivered: it cannot cancel; the actions it takes now: none/);
     expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+  });
+
+  it('numbers orders gaplessly per year: a refused order takes no number', async () => {
+    const t = await h.tenant();
+    const tw = await world(t.token);
+    const line = { item_id: tw.chair, quantity: '1', unit_price: eur(100), warehouse_id: tw.warehouse };
+    const one = await created('/erp/sales-orders', { customer_id: tw.customer, order_date: '2026-03-01', lines: [line] }, t.token);
+    expect((await post('/erp/sales-orders', { customer_id: tw.customer, order_date: '2026-03-01', lines: [{ ...line, quantity: '0.5' }] }, t.token)).status).toBe(400);
+    const two = await created('/erp/sales-orders', { customer_id: tw.customer, order_date: '2026-04-01', lines: [line] }, t.token);
+    const next = await created('/erp/sales-orders', { customer_id: tw.customer, order_date: '2027-01-02', lines: [line] }, t.token);
+    expect([one.number, two.number, next.number]).toEqual(['SO-2026-000001', 'SO-2026-000002', 'SO-2027-000001']);
   });
 
   it('cancels a draft, and a confirmed order releasing what it reserved', async () => {

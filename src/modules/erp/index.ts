@@ -4,13 +4,13 @@
  * made), and the chart of accounts (every tenant's standard accounts, made the first time its
  * chart is used, and the tenant's own), and sales orders (drafts; confirmed by reserving their
  * lines in the WMS, delivered by shipping them and posting their cost of goods, cancelled by
- * releasing them — each in one unit of work with the order). Documents and the journal come next.
+ * releasing them — each in one unit of work with the order); the journal's posting interface.
  * Its demo data: `seed` (application/seed.ts).
  * Publishes: erp.sales_order.confirmed, erp.sales_order.delivered, erp.sales_order.cancelled.
  * Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
  * supplier is made); the WMS's `stock` (items, reserve, ship, release).
- * Offers other modules (`use(erpModule)`): nothing yet.
+ * Offers other modules (`use(erpModule)`): `journal` (posting in the caller's unit of work).
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
@@ -36,9 +36,8 @@ export const erpModule = defineModule({
     const customers = partyUseCases('customer', { ...deps, account: parties.account });
     const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
     const ledgerAccounts = ledgerAccountUseCases(deps);
-    // No journal yet: a delivery posts no cost-of-goods entry until the ledger slice offers one.
-    const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: null });
     const journal = journalUseCases(deps);
+    const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),

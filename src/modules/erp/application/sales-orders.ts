@@ -5,10 +5,12 @@ import { checkExpectedVersion, ConflictError, type ExpectedVersion, InvalidInput
 import type { Money } from '../../../platform/money';
 import { formatQuantity, parseQuantity, ReservationShortageError, type StockApi, type StockReference } from '../../wms';
 import { assertBaseCurrency, BASE_CURRENCY } from '../domain/party';
-import { ActionNotAllowedError, SalesOrder, type SalesOrderLineInput, type SalesOrderState } from '../domain/sales-order';
+import { documentNumber } from '../domain/journal-entry';
+import { ActionNotAllowedError, SALES_ORDER_SERIES, SalesOrder, type SalesOrderLineInput, type SalesOrderState } from '../domain/sales-order';
+import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { SalesOrderRepository } from '../infrastructure/sales-order.repository';
-import type { Journal } from './journal-port';
+import type { Journal } from './journal';
 import { activeTaxRate } from './tax-rates';
 
 export interface SalesOrderDeps {
@@ -16,8 +18,8 @@ export interface SalesOrderDeps {
   runInUnitOfWork: RunInUnitOfWork;
   /** The WMS's stock interface: items, reserve, ship, release in the order's unit of work. */
   stock: Pick<StockApi, 'items' | 'reserve' | 'ship' | 'release'>;
-  /** Where a delivery's cost of goods is posted; null while the ERP has no journal (no entry is posted). */
-  journal: Journal | null;
+  /** Where a delivery's cost of goods is posted, in the order's unit of work. */
+  journal: Journal;
 }
 
 /** A line as the request writes it. */
@@ -128,7 +130,11 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal }: Sale
         async (uow) => {
           const customer = await customerOf(uow, input.customerId);
           const lines = await resolveLines(uow, input.lines, customer.taxRateId);
-          const order = SalesOrder.create(tenantId, { customerId: input.customerId, orderDate: input.orderDate ?? today(), currency, lines });
+          const orderDate = input.orderDate ?? today();
+          // Taken last, in the order's unit of work: a refused order takes no number (gapless).
+          const year = Number(orderDate.slice(0, 4));
+          const number = documentNumber(SALES_ORDER_SERIES, year, await JournalEntryRepository.in(uow).nextNumber(SALES_ORDER_SERIES, year));
+          const order = SalesOrder.create(tenantId, { number, customerId: input.customerId, orderDate, currency, lines });
           await SalesOrderRepository.in(uow).add(order);
           return order.snapshot;
         },
@@ -219,7 +225,7 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal }: Sale
           const planned = order.planDelivery(asked);
           const shipped = await stock.ship(uow, reference(id), actor, new Map(planned.map((p) => [p.reservationId, p.quantity])));
           const cost = shipped.reduce((sum, s) => sum + BigInt(s.move.cost?.amount ?? 0), 0n);
-          if (journal && cost > 0n) {
+          if (cost > 0n) {
             const [costOfGoods, inventory] = [await journal.accountId(uow, 'cost_of_goods'), await journal.accountId(uow, 'inventory')];
             await journal.post(uow, {
               date: today(),

@@ -24,6 +24,9 @@ export const availableActions = (status: SalesOrderStatus): readonly SalesOrderA
 
 export const isSalesOrderId = (value: string): boolean => isId('so', value);
 
+/** The series of sales order numbers: `SO-<year>-<n>`. */
+export const SALES_ORDER_SERIES = 'SO';
+
 /** The largest amount of money the contract carries (`Money.amount`). */
 export const MAX_AMOUNT = 999_999_999_999_999n;
 
@@ -60,6 +63,8 @@ export interface SalesOrderLineState {
 export interface SalesOrderState {
   id: string;
   tenantId: string;
+  /** `SO-2026-000001`: gapless per year of the order date, given at creation. */
+  number: string;
   customerId: string;
   status: SalesOrderStatus;
   /** YYYY-MM-DD. */
@@ -72,6 +77,7 @@ export interface SalesOrderState {
 }
 
 export interface SalesOrderInput {
+  number: string;
   customerId: string;
   orderDate: string;
   currency: string;
@@ -147,6 +153,7 @@ export class SalesOrder {
     return new SalesOrder({
       id: newId('so'),
       tenantId,
+      number: input.number,
       customerId: input.customerId,
       status: 'draft',
       orderDate: input.orderDate,
@@ -333,6 +340,7 @@ export function salesOrderDocument(s: Readonly<SalesOrderState>) {
   const totals = orderTotals(s.lines);
   return {
     id: s.id,
+    number: s.number,
     customer_id: s.customerId,
     status: s.status,
     order_date: s.orderDate,

@@ -7,6 +7,7 @@ import { SALES_ORDER_STATUSES, SalesOrder, type SalesOrderLineState, type SalesO
 interface SalesOrderRow {
   id: string;
   tenant_id: string;
+  number: string;
   customer_id: string;
   status: string;
   order_date: string | Date;
@@ -56,6 +57,7 @@ const toLine = (r: LineRow): SalesOrderLineState => ({
 const toState = (r: SalesOrderRow, lines: SalesOrderLineState[]): SalesOrderState => ({
   id: r.id,
   tenantId: r.tenant_id,
+  number: r.number,
   customerId: r.customer_id,
   status: r.status as SalesOrderStatus,
   orderDate: day(r.order_date),
@@ -66,10 +68,10 @@ const toState = (r: SalesOrderRow, lines: SalesOrderLineState[]): SalesOrderStat
   updatedAt: date(r.updated_at),
 });
 
-const COLUMNS = 'id, tenant_id, customer_id, status, order_date, currency, version, created_at, updated_at';
+const COLUMNS = 'id, tenant_id, number, customer_id, status, order_date, currency, version, created_at, updated_at';
 const LINE_COLUMNS = 'id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id';
 const GET = `SELECT ${COLUMNS} FROM erp_sales_orders WHERE tenant_id = :tenantId AND id = :id`;
-const INSERT = `INSERT INTO erp_sales_orders (${COLUMNS}) VALUES (:id, :tenantId, :customerId, :status, :orderDate, :currency, :version, :createdAt, :updatedAt)`;
+const INSERT = `INSERT INTO erp_sales_orders (${COLUMNS}) VALUES (:id, :tenantId, :number, :customerId, :status, :orderDate, :currency, :version, :createdAt, :updatedAt)`;
 const UPDATE = `UPDATE erp_sales_orders SET customer_id = :customerId, status = :status, order_date = :orderDate, currency = :currency, version = :version, updated_at = :updatedAt
   WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`;
 const DELETE_LINES = 'DELETE FROM erp_sales_order_lines WHERE tenant_id = :tenantId AND sales_order_id = :id';
@@ -165,5 +167,5 @@ export class SalesOrderRepository extends TenantRepository {
 }
 
 function params(s: Readonly<SalesOrderState>) {
-  return { id: s.id, customerId: s.customerId, status: s.status, orderDate: s.orderDate, currency: s.currency, version: s.version, createdAt: s.createdAt, updatedAt: s.updatedAt };
+  return { id: s.id, number: s.number, customerId: s.customerId, status: s.status, orderDate: s.orderDate, currency: s.currency, version: s.version, createdAt: s.createdAt, updatedAt: s.updatedAt };
 }
