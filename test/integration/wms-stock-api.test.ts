@@ -42,6 +42,7 @@ describe('the WMS stock interface for other modules', () => {
     );
     await expect(short).rejects.toThrow(ConflictError);
     await expect(short).rejects.toMatchObject({
+      lines: [0, 1],
       extensions: {
         shortages: [
           { item_id: chair, location_id: null, requested: '5', available: '4', shortfall: '1', lot: null },
@@ -83,5 +84,20 @@ describe('the WMS stock interface for other modules', () => {
     expect(await available(chair)).toBe('2');
     expect(await available(table)).toBe('1');
     expect((await h.request('GET', '/v1/wms/stock-check', { token: admin.token })).body.drift).toEqual([]);
+  });
+
+  it('looks items up for a document: unit and whether active; unknown ids and other tenants\' items are absent', async () => {
+    const { stock } = h.stratum.use(wmsModule);
+    const run = h.stratum.kernel.runInUnitOfWork;
+    const bolt = await post('/items', { sku: 'ERP-BOLT', name: 'Bolt', category: 'component', unit: 'ea' });
+    const cable = await post('/items', { sku: 'ERP-CABLE', name: 'Cable', category: 'component', unit: 'm' });
+    expect((await h.request('PATCH', `/v1/wms/items/${cable.id}`, { token: admin.token, json: { is_active: false }, headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' } })).status).toBe(200);
+    const stranger = await h.tenant();
+    const theirs = (await h.request('POST', '/v1/wms/items', { token: stranger.token, json: { sku: 'ERP-BOLT', name: 'Bolt', category: 'component', unit: 'ea' } })).body;
+    const found = await run(admin.tenantId, (uow) => stock.items(uow, [bolt.id, cable.id, theirs.id, 'itm_01M8RDA4M0BAN7CSRWPDWF0GPZ', bolt.id]));
+    expect([...found.keys()].sort()).toEqual([bolt.id, cable.id].sort());
+    expect(found.get(bolt.id)).toMatchObject({ id: bolt.id, sku: 'ERP-BOLT', unit: 'ea', isActive: true });
+    expect(found.get(cable.id)).toMatchObject({ unit: 'm', isActive: false });
+    expect((await run(admin.tenantId, (uow) => stock.items(uow, []))).size).toBe(0);
   });
 });
