@@ -2,12 +2,13 @@ import { QueryTypes } from 'sequelize';
 import { buildListQuery, type List, type ListRequest } from '../../src/platform/db/list-query';
 import { LEDGER_ACCOUNT_LIST } from '../../src/modules/erp/infrastructure/ledger-account.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from '../../src/modules/erp/infrastructure/party.repository';
+import { SALES_ORDER_LIST } from '../../src/modules/erp/infrastructure/sales-order.repository';
 import { TAX_RATE_LIST } from '../../src/modules/erp/infrastructure/tax-rate.repository';
 import { Harness } from '../support/harness';
 
 /**
- * On PostgreSQL, with 20,000 customers, 20,000 suppliers, 5,000 tax rates and 5,000 ledger
- * accounts of one tenant (and as many of another), each documented filter and sort of the ERP's
+ * On PostgreSQL, with 20,000 customers, 20,000 suppliers, 5,000 tax rates, 5,000 ledger
+ * accounts and 20,000 sales orders of one tenant (and as many of another), each documented filter and sort of the ERP's
  * lists reads through an index — the plans, not timings. Rows are made in SQL (generate_series).
  */
 const onPostgres = process.env.STRATUM_TEST_DB === 'postgres';
@@ -30,6 +31,10 @@ async function fill(tenant: string, n: number) {
     SELECT 'lac_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'C' || g, 'c' || g, 'Account ' || md5(g::text), 'account ' || md5(g::text),
       (ARRAY['asset', 'liability', 'equity', 'revenue', 'expense'])[1 + g % 5], g % 500 = 0, 1, now() - g * interval '1 second', now()
     FROM generate_series(1, :n / 4) AS g`);
+  await q(`INSERT INTO erp_sales_orders (id, tenant_id, number, customer_id, status, order_date, currency, version, created_at, updated_at)
+    SELECT 'so_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'SO-2026-' || lpad(g::text, 6, '0'), 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'),
+      (ARRAY['draft', 'confirmed', 'partially_delivered', 'delivered', 'invoiced', 'cancelled'])[1 + g % 6], date '2026-01-01' + (g % 365), 'EUR', 1, now() - g * interval '1 second', now()
+    FROM generate_series(1, :n) AS g`);
 }
 
 (onPostgres ? describe : describe.skip)('ERP lists on PostgreSQL', () => {
@@ -38,7 +43,7 @@ async function fill(tenant: string, n: number) {
     tenantId = (await h.tenant()).tenantId;
     await fill(tenantId, 20_000);
     await fill((await h.tenant()).tenantId, 20_000);
-    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
+    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_sales_orders']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
   }, 300_000);
   afterAll(() => h?.stop());
 
@@ -64,6 +69,12 @@ async function fill(tenant: string, n: number) {
     ['the chart by name', LEDGER_ACCOUNT_LIST, 'name', {}, /erp_ledger_accounts_tenant_name/],
     ['accounts of a type by code', LEDGER_ACCOUNT_LIST, 'code', { filters: { type: 'equity' } }, /erp_ledger_accounts_tenant_(type_code|code)/],
     ['standard accounts by code', LEDGER_ACCOUNT_LIST, 'code', { filters: { system: true } }, /erp_ledger_accounts_tenant_system_code/],
+    ['sales orders, newest order date first', SALES_ORDER_LIST, '-order_date', {}, /erp_sales_orders_tenant_order_date/],
+    ['sales orders by order date', SALES_ORDER_LIST, 'order_date', {}, /erp_sales_orders_tenant_order_date/],
+    ['sales orders, newest first', SALES_ORDER_LIST, '-created_at', {}, /erp_sales_orders_tenant_created/],
+    ['the sales orders of a customer', SALES_ORDER_LIST, '-order_date', { filters: { customer_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_sales_orders_tenant_customer_date/],
+    ['sales orders in a status', SALES_ORDER_LIST, '-order_date', { filters: { status: 'partially_delivered' } }, /erp_sales_orders_tenant_status_date/],
+    ['sales orders of a month', SALES_ORDER_LIST, '-order_date', { filters: { order_date_after: '2026-03-01', order_date_before: '2026-04-01' } }, /erp_sales_orders_tenant_order_date/],
   ];
 
   it.each(cases)('%s reads through an index', async (_label, list, sort, request, index) => {
