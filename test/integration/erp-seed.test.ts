@@ -38,7 +38,7 @@ describe('the ERP demo seed', () => {
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, sales_orders: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -71,5 +71,27 @@ describe('the ERP demo seed', () => {
     // No account is both a seeded customer and a seeded supplier.
     const customerAccounts = new Set((await parties(a.token, 'customers')).map((p) => p.account_id));
     expect((await parties(a.token, 'suppliers')).some((p) => customerAccounts.has(p.account_id))).toBe(false);
+
+    // Four sales orders, one in each of draft, confirmed, delivered, cancelled; the same in b.
+    expect(first.sales_orders).toBe(4);
+    const orders = async (token: string) => {
+      const res = await h.request('GET', '/v1/erp/sales-orders?sort=order_date', { token });
+      expect(res.status).toBe(200);
+      return res.body.data.map((o: any) => [o.number, o.status, o.order_date, o.lines.map((l: any) => [l.quantity, l.quantity_delivered, l.unit_price.amount]), o.total.amount]);
+    };
+    const seededOrders = await orders(a.token);
+    expect(seededOrders.map((o: unknown[]) => o.slice(0, 3))).toEqual([
+      ['SO-2026-000001', 'draft', '2026-11-24'],
+      ['SO-2026-000002', 'confirmed', '2026-11-26'],
+      ['SO-2026-000003', 'delivered', '2026-11-27'],
+      ['SO-2026-000004', 'cancelled', '2026-11-30'],
+    ]);
+    expect(seededOrders[2][3]).toEqual([
+      ['2', '2', 1990],
+      ['2', '2', 890],
+    ]);
+    expect(await orders(b.token)).toEqual(seededOrders);
+    // What the demo orders did to stock agrees with the ledger of moves.
+    expect((await h.request('GET', '/v1/wms/stock-check', { token: a.token })).body.drift).toEqual([]);
   }, 180_000);
 });

@@ -40,7 +40,7 @@ export const erpModule = defineModule({
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId, salesOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork }),
       api: { journal: journal.journal },
     };
   },

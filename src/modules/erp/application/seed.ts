@@ -2,8 +2,11 @@ import type { ListPage, ListPosition } from '../../../platform/db/list-query';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
+import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { StockApi } from '../../wms';
 import type { LedgerAccountUseCases } from './ledger-accounts';
 import type { AccountParty, PartyUseCases } from './parties';
+import type { SalesOrderUseCases } from './sales-orders';
 import type { TaxRateUseCases } from './tax-rates';
 
 /**
@@ -15,7 +18,11 @@ import type { TaxRateUseCases } from './tax-rates';
  * - three tax rates: "Standard 19 %", "Reduced 7 %", "Exempt 0 %" (on net prices);
  * - the standard chart of accounts;
  * - customers of the first 20 demo accounts and suppliers of the next 10 (an archived account
- *   is skipped), with payment terms from a fixed cycle and the standard rate as their default.
+ *   is skipped), with payment terms from a fixed cycle and the standard rate as their default;
+ * - four sales orders of the first customers (by name) for WMS demo stock (the first items by
+ *   SKU with stock at a location, seeded by the WMS before): one left a draft, one confirmed
+ *   (reserved), one delivered (shipped, its cost of goods posted), one cancelled after it was
+ *   confirmed. Fixed dates and prices; made only while the tenant has no sales order.
  */
 
 export const DEMO_TAX_RATES = [
@@ -35,9 +42,57 @@ export interface ErpSeedDeps {
   suppliers: PartyUseCases;
   /** The CRM account with this external id (the CRM's api), null when there is none. */
   accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
+  salesOrders: SalesOrderUseCases;
+  /** The WMS's stock interface: where the demo orders find stock. */
+  stock: Pick<StockApi, 'takeable'>;
+  runInUnitOfWork: RunInUnitOfWork;
 }
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId }: ErpSeedDeps): Seeder {
+/** The demo orders: what becomes of each, its date and its lines' unit prices (minor units). */
+const DEMO_ORDERS = [
+  { date: '2026-11-24', then: [], prices: [2490, 1290] },
+  { date: '2026-11-26', then: ['confirm'], prices: [4990] },
+  { date: '2026-11-27', then: ['confirm', 'deliver'], prices: [1990, 890] },
+  { date: '2026-11-30', then: ['confirm', 'cancel'], prices: [15900] },
+] as const;
+/** Each demo line takes this much of its item: whole, for items counted in `ea`. */
+const DEMO_QUANTITY = '2';
+/** The demo actions' client id (as the WMS seed's moves are posted by). */
+const SEED_ACTOR = 'cli_00000000000000000000000000';
+
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId, salesOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+  /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
+  async function demoOrders(tenantId: string): Promise<number> {
+    if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
+    const buyers = (await customers.list(tenantId, { filters: {}, sort: 'name', limit: DEMO_ORDERS.length })).items;
+    const lines = DEMO_ORDERS.reduce((n, o) => n + o.prices.length, 0);
+    // Twice the quantity available, so a later demo action (a WMS move) still finds stock.
+    const places = await runInUnitOfWork(tenantId, (uow) => stock.takeable(uow, String(Number(DEMO_QUANTITY) * 2), lines * 4));
+    // One place per item: two lines of an order never take the same stock.
+    const distinct = places.filter((p, i) => places.findIndex((q) => q.itemId === p.itemId) === i);
+    if (buyers.length < DEMO_ORDERS.length || distinct.length < lines) return 0;
+    let made = 0;
+    let next = 0;
+    for (const [i, plan] of DEMO_ORDERS.entries()) {
+      let order = await salesOrders.create(tenantId, {
+        customerId: buyers[i].id,
+        orderDate: plan.date,
+        lines: plan.prices.map((amount) => {
+          const place = distinct[next++];
+          return { itemId: place.itemId, quantity: DEMO_QUANTITY, unitPrice: { amount, currency: 'EUR' }, locationId: place.locationId };
+        }),
+      });
+      for (const action of plan.then) {
+        const expected = [order.version];
+        if (action === 'confirm') order = await salesOrders.confirm(tenantId, order.id, expected);
+        else if (action === 'deliver') order = await salesOrders.deliver(tenantId, order.id, expected, undefined, SEED_ACTOR);
+        else order = await salesOrders.cancel(tenantId, order.id, expected);
+      }
+      made++;
+    }
+    return made;
+  }
+
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -50,7 +105,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, sales_orders: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -73,6 +128,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
       report[role]++;
     }
     bar.done();
+    report.sales_orders = await demoOrders(tenantId);
     return report;
   };
 }

@@ -1,6 +1,6 @@
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, InvalidInputError } from '../../../platform/errors';
-import { formatQuantity, type Thousandths } from '../domain/quantity';
+import { formatQuantity, parseQuantity, type Thousandths } from '../domain/quantity';
 import type { ReservationState } from '../domain/reservation';
 import { planMove, type StockItem, type StockMoveState, type StockReference } from '../domain/stock-move';
 import { BalanceShortage, Posting, type Shortage } from './posting';
@@ -87,6 +87,14 @@ export const stockApi = {
    */
   items(uow: UnitOfWork, ids: readonly string[]): Promise<Map<string, StockItem>> {
     return new Posting(uow).stock.items(ids);
+  },
+
+  /**
+   * Up to `limit` places with at least `least` (a decimal string) available of an item
+   * tracked neither by lot nor by serial: where demo documents take their stock from.
+   */
+  takeable(uow: UnitOfWork, least: string, limit: number): Promise<{ itemId: string; locationId: string; warehouseId: string; available: Thousandths }[]> {
+    return new Posting(uow).stock.takeable(parseQuantity(least, '/least'), limit);
   },
 
   /** Releases every active reservation of `reference`; returns them as released. */

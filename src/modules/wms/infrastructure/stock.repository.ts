@@ -92,6 +92,22 @@ export class StockRepository extends TenantRepository {
     return rows.map((r) => ({ locationId: r.location_id, lot: r.lot, available: Number(r.available) }));
   }
 
+  /**
+   * Up to `limit` balances with at least `least` available of active items tracked neither by
+   * lot nor by serial, at active locations, by SKU then location: stock a document can take.
+   */
+  async takeable(least: Thousandths, limit: number): Promise<{ itemId: string; locationId: string; warehouseId: string; available: Thousandths }[]> {
+    const rows = await this.select<{ item_id: string; location_id: string; warehouse_id: string; available: number | string }>(
+      `SELECT b.item_id, b.location_id, b.warehouse_id, b.on_hand - b.reserved AS available FROM wms_balances b
+       JOIN wms_items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+       JOIN wms_locations l ON l.tenant_id = b.tenant_id AND l.id = b.location_id
+       WHERE b.tenant_id = :tenantId AND i.tracking = 'none' AND i.is_active = :active AND l.is_active = :active AND b.on_hand - b.reserved >= :least
+       ORDER BY i.sku_key, b.location_id LIMIT :limit`,
+      { least, limit, active: true },
+    );
+    return rows.map((r) => ({ itemId: r.item_id, locationId: r.location_id, warehouseId: r.warehouse_id, available: Number(r.available) }));
+  }
+
   /** The lots of `itemId` at one location (`lot`, or all), most available first. */
   async availableAt(itemId: string, locationId: string, lot: string | null): Promise<{ lot: string; available: Thousandths }[]> {
     const rows = await this.select<{ lot: string; available: number | string }>(
