@@ -100,4 +100,25 @@ describe('the WMS stock interface for other modules', () => {
     expect(found.get(cable.id)).toMatchObject({ unit: 'm', isActive: false });
     expect((await run(admin.tenantId, (uow) => stock.items(uow, []))).size).toBe(0);
   });
+
+  it('finds where stock can be taken: active items tracked neither by lot nor serial, with enough available, by SKU', async () => {
+    const { stock } = h.stratum.use(wmsModule);
+    const t = await h.tenant();
+    const make = async (path: string, json: unknown) => {
+      const res = await h.request('POST', `/v1/wms${path}`, { token: t.token, json });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    const warehouse = await make('/warehouses', { code: 'T-1', name: 'Takeable' });
+    const bin = (await make('/locations', { warehouse_id: warehouse.id, code: 'B1', type: 'storage' })).id;
+    const plain = await make('/items', { sku: 'B-PLAIN', name: 'Plain', category: 'finished', unit: 'ea' });
+    const few = await make('/items', { sku: 'A-FEW', name: 'Few', category: 'finished', unit: 'ea' });
+    const lots = await make('/items', { sku: 'C-LOTS', name: 'By lot', category: 'finished', unit: 'ea', tracking: 'lot' });
+    await make('/stock-moves', { type: 'receipt', item_id: plain.id, quantity: '5', to_location_id: bin, unit_cost: { amount: 100, currency: 'EUR' } });
+    await make('/stock-moves', { type: 'receipt', item_id: few.id, quantity: '1', to_location_id: bin, unit_cost: { amount: 100, currency: 'EUR' } });
+    await make('/stock-moves', { type: 'receipt', item_id: lots.id, quantity: '9', to_location_id: bin, lot: 'L1', unit_cost: { amount: 100, currency: 'EUR' } });
+    const found = await h.stratum.kernel.runInUnitOfWork(t.tenantId, (uow) => stock.takeable(uow, '2', 10));
+    expect(found).toEqual([{ itemId: plain.id, locationId: bin, warehouseId: warehouse.id, available: 5000 }]);
+    expect(await h.stratum.kernel.runInUnitOfWork(t.tenantId, (uow) => stock.takeable(uow, '1', 1))).toEqual([{ itemId: few.id, locationId: bin, warehouseId: warehouse.id, available: 1000 }]);
+  });
 });
