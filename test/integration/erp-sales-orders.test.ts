@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { testDbKind } from '../support/databases';
 import { Harness, type Admin } from '../support/harness';
 
@@ -6,6 +10,12 @@ import { Harness, type Admin } from '../support/harness';
  * reserving through the WMS, delivery shipping through it, cancellation releasing, the
  * refusals, and (on PostgreSQL) two orders racing for the last units.
  */
+const contract = JSON.parse(readFileSync(join(__dirname, '../../generated/openapi.json'), 'utf8'));
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema({ $id: 'contract', components: contract.components, webhooks: contract.webhooks });
+const webhookSchema = (type: string) => ajv.compile({ $ref: `contract#/webhooks/${type}/post/requestBody/content/application~1json/schema` });
+
 let h: Harness;
 let other: Harness;
 let admin: Admin;
@@ -321,14 +331,14 @@ describe('ERP sales orders', () => {
     expect((await act(`/erp/sales-orders/${c.id}/confirm`, '"3"')).status).toBe(409);
   });
 
-  it('records the erp.sales_order events in the outbox with the change', async () => {
+  it('records the erp.sales_order events in the outbox with the change, each as its webhook documents it', async () => {
     const order = (await draft()).body;
     await act(`/erp/sales-orders/${order.id}/confirm`, '"1"');
     await act(`/erp/sales-orders/${order.id}/deliver`, '"2"');
     const order2 = (await draft()).body;
     await act(`/erp/sales-orders/${order2.id}/cancel`, '"1"');
-    const rows = await h.stratum.kernel.db.sequelize.query<{ type: string; aggregate_id: string }>(
-      "SELECT type, aggregate_id FROM outbox_events WHERE type LIKE 'erp.sales_order.%' AND aggregate_id IN (:ids) ORDER BY id",
+    const rows = await h.stratum.kernel.db.sequelize.query<{ id: string; type: string; tenant_id: string; aggregate_type: string; aggregate_id: string; occurred_at: Date | string; payload: unknown }>(
+      "SELECT id, type, tenant_id, aggregate_type, aggregate_id, occurred_at, payload FROM outbox_events WHERE type LIKE 'erp.sales_order.%' AND aggregate_id IN (:ids) ORDER BY id",
       { replacements: { ids: [order.id, order2.id] }, type: 'SELECT' as never },
     );
     expect(rows.map((r) => [r.type, r.aggregate_id])).toEqual([
@@ -336,6 +346,13 @@ describe('ERP sales orders', () => {
       ['erp.sales_order.delivered', order.id],
       ['erp.sales_order.cancelled', order2.id],
     ]);
+    for (const r of rows) {
+      const data = typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload;
+      const event = { id: r.id, type: r.type, tenant_id: r.tenant_id, aggregate: { type: r.aggregate_type, id: r.aggregate_id }, occurred_at: new Date(r.occurred_at).toISOString(), data };
+      const validate = webhookSchema(r.type);
+      expect([r.type, validate(event) ? [] : validate.errors]).toEqual([r.type, []]);
+    }
+    expect(rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).status)).toEqual(['confirmed', 'delivered', 'cancelled']);
   });
 
   it('lists with filters by customer, status and order date, page by page', async () => {
