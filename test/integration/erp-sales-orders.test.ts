@@ -176,6 +176,7 @@ describe('ERP sales orders', () => {
     expect(pointersOf(await send({ lines: [{ ...line, tax_rate_id: 'txr_01M8C0A2C4E6G8J0K2M4P6R8T0' }] }))).toEqual(['/lines/0/tax_rate_id']);
     expect(pointersOf(await send({ customer_id: 'cus_01M8C1B3D5F7H9K1M3P5R7T9V1' }))).toEqual(['/customer_id']);
     expect(pointersOf(await send({ customer_id: w.customer }))).toEqual(['/customer_id']); // another tenant's customer
+    expect(pointersOf(await send({ lines: [line, { ...line, item_id: w.chair }] }))).toEqual(['/lines/1/item_id']); // another tenant's item
     expect(pointersOf(await send({ lines: [] }))).toEqual(['/lines']);
     expect(pointersOf(await send({ order_date: '2026-13-01', status: 'confirmed' }))).toEqual(['/order_date', '/status']);
 
