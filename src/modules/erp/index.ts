@@ -11,6 +11,7 @@
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
+import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
 import { erpSeeder } from './application/seed';
@@ -30,10 +31,11 @@ export const erpModule = defineModule({
     const customers = partyUseCases('customer', { ...deps, account: parties.account });
     const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
     const ledgerAccounts = ledgerAccountUseCases(deps);
+    const journal = journalUseCases(deps);
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
-      api: {},
+      api: { journal: journal.journal },
     };
   },
 });
@@ -42,3 +44,5 @@ export type ErpApi = typeof erpModule extends ModuleDefinition<infer A> ? A : ne
 export { lineTax, parseRate, formatRate, type LineTax, type RateThousandths } from './domain/tax';
 export { BASE_CURRENCY } from './domain/party';
 export { STANDARD_CHART, standardCode, type StandardRole } from './domain/ledger-account';
+export type { Journal, NewEntry, EntryLine, JournalEntryState } from './application/journal';
+export { PeriodLockedError } from './domain/journal-entry';

@@ -1,0 +1,62 @@
+import { defineList, type ListPage, type ListRequest } from '../../../platform/db/list-query';
+import { TenantRepository } from '../../../platform/db/repository';
+import { maybeDate } from '../../../platform/db/rows';
+import { PERIOD_STATUSES, type PeriodState, type PeriodStatus } from '../domain/period';
+
+interface PeriodRow {
+  id: string;
+  status: string;
+  locked_at: Date | string | null;
+}
+
+const toState = (r: PeriodRow): PeriodState => ({ period: r.id.trim(), status: r.status as PeriodStatus, lockedAt: maybeDate(r.locked_at) });
+
+/** The periods touched (posted to or locked), by month (migrations/20261209100000-erp-ledger.ts). */
+export const PERIOD_LIST = defineList({
+  name: 'erp.periods',
+  table: 'erp_periods',
+  select: 'id, status, locked_at',
+  columns: { status: { type: 'text' } },
+  filters: { status: { kind: 'equals', column: 'status', values: PERIOD_STATUSES } },
+  sorts: ['period'],
+  sortColumns: { period: 'id' },
+  defaultSort: '-period',
+});
+
+/**
+ * The tenant's monthly periods. A post holds its period's row FOR SHARE (made open first if the
+ * month was never touched) and a lock writes the row, so on PostgreSQL a lock waits for the posts
+ * in flight and every post after it reads it locked. SQLite's transactions take turns.
+ */
+export class PeriodRepository extends TenantRepository {
+  /** The period's status for a post, the row held until the commit. */
+  async holdForPosting(period: string): Promise<PeriodStatus> {
+    await this.execute(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, 'open', NULL, :now) ON CONFLICT (tenant_id, id) DO NOTHING`, {
+      period,
+      now: new Date(),
+    });
+    const row = await this.select<PeriodRow>(`SELECT id, status, locked_at FROM erp_periods WHERE tenant_id = :tenantId AND id = :period${this.lock('share')}`, { period });
+    return row[0].status as PeriodStatus;
+  }
+
+  /** Sets the period's status (making its row), waiting on PostgreSQL for the posts that hold it. */
+  async setStatus(period: string, status: PeriodStatus, now = new Date()): Promise<PeriodState> {
+    const lockedAt = status === 'locked' ? now : null;
+    const [row] = await this.execute<PeriodRow>(
+      `INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, :status, :lockedAt, :now)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET status = :status, locked_at = CASE WHEN erp_periods.status = :status THEN erp_periods.locked_at ELSE :lockedAt END, updated_at = :now
+       RETURNING id, status, locked_at`,
+      { period, status, lockedAt, now },
+    );
+    return toState(row);
+  }
+
+  async state(period: string): Promise<PeriodState> {
+    const row = await this.selectOne<PeriodRow>('SELECT id, status, locked_at FROM erp_periods WHERE tenant_id = :tenantId AND id = :period', { period });
+    return row ? toState(row) : { period, status: 'open', lockedAt: null };
+  }
+
+  list(request: ListRequest): Promise<ListPage<PeriodState>> {
+    return this.page(PERIOD_LIST, request, toState);
+  }
+}
