@@ -32,7 +32,7 @@ describe('the ERP demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 10 });
+    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 11 });
     expect(first.customers).toBeGreaterThan(15);
     expect(first.customers).toBeLessThanOrEqual(20);
     expect(first.suppliers).toBeGreaterThan(5);
@@ -49,7 +49,7 @@ describe('the ERP demo seed', () => {
       ['Standard 19 %', '19.000', false],
     ]);
     const chart = (await h.request('GET', '/v1/erp/ledger-accounts', { token: a.token })).body.data;
-    expect(chart.map((x: { code: string }) => x.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '4000', '5000', '6000']);
+    expect(chart.map((x: { code: string }) => x.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '4000', '5000', '6000']);
 
     const standard = rates.find((r: { name: string }) => r.name === 'Standard 19 %').id;
     for (const role of ['customers', 'suppliers'] as const) {

@@ -14,6 +14,8 @@ import { crmModule } from '../crm';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
+import { periodUseCases } from './application/periods';
+import { reportUseCases } from './application/reports';
 import { erpSeeder } from './application/seed';
 import { taxRateUseCases } from './application/tax-rates';
 import { erpHandlers } from './http/handlers';
@@ -32,9 +34,11 @@ export const erpModule = defineModule({
     const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
     const ledgerAccounts = ledgerAccountUseCases(deps);
     const journal = journalUseCases(deps);
+    const periods = periodUseCases(deps);
+    const reports = reportUseCases(deps);
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, cursors: kernel.cursors }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal },
     };
   },

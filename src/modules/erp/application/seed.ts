@@ -1,7 +1,10 @@
 import type { ListPage, ListPosition } from '../../../platform/db/list-query';
+import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { StandardRole } from '../domain/ledger-account';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
+import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
 import type { AccountParty, PartyUseCases } from './parties';
 import type { TaxRateUseCases } from './tax-rates';
@@ -15,8 +18,19 @@ import type { TaxRateUseCases } from './tax-rates';
  * - three tax rates: "Standard 19 %", "Reduced 7 %", "Exempt 0 %" (on net prices);
  * - the standard chart of accounts;
  * - customers of the first 20 demo accounts and suppliers of the next 10 (an archived account
- *   is skipped), with payment terms from a fixed cycle and the standard rate as their default.
+ *   is skipped), with payment terms from a fixed cycle and the standard rate as their default;
+ * - a few journal entries dated the first of the current month (UTC), posted through the journal
+ *   with the source `demo_seed` (keyed by its id): the opening balance (cash and inventory against
+ *   owner equity), a month's rent paid in cash, and goods bought on credit, so that the trial
+ *   balance is not trivial, and balanced.
  */
+
+/** The demo entries: each line the role of a standard account, and a debit (+) or credit (−) in cents. */
+export const DEMO_ENTRIES: readonly { key: string; memo: string; lines: readonly [StandardRole, number][] }[] = [
+  { key: 'opening-balance', memo: 'Opening balance', lines: [['cash', 5_000_000], ['inventory', 1_500_000], ['equity', -6_500_000]] },
+  { key: 'rent', memo: 'Office rent, paid in cash', lines: [['expenses', 120_000], ['cash', -120_000]] },
+  { key: 'stock-on-credit', memo: 'Goods bought on credit', lines: [['inventory', 340_000], ['payables', -340_000]] },
+];
 
 export const DEMO_TAX_RATES = [
   { name: 'Standard 19 %', rate: '19.000' },
@@ -33,11 +47,13 @@ export interface ErpSeedDeps {
   ledgerAccounts: LedgerAccountUseCases;
   customers: PartyUseCases;
   suppliers: PartyUseCases;
+  journal: JournalUseCases;
+  runInUnitOfWork: RunInUnitOfWork;
   /** The CRM account with this external id (the CRM's api), null when there is none. */
   accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
 }
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, runInUnitOfWork, accountByExternalId }: ErpSeedDeps): Seeder {
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -50,7 +66,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -73,6 +89,21 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
       report[role]++;
     }
     bar.done();
+
+    const seeded = await journal.list(tenantId, { filters: { source_type: 'demo_seed' }, sort: 'date', limit: 200 });
+    const posted = new Set(seeded.items.map((e) => e.source?.id));
+    const date = `${new Date().toISOString().slice(0, 7)}-01`;
+    for (const e of DEMO_ENTRIES) {
+      if (posted.has(e.key)) continue;
+      await runInUnitOfWork(tenantId, async (uow) => {
+        const lines = [];
+        for (const [role, cents] of e.lines) {
+          lines.push({ ledgerAccountId: await journal.journal.accountId(uow, role), debit: BigInt(Math.max(cents, 0)), credit: BigInt(Math.max(-cents, 0)) });
+        }
+        await journal.journal.post(uow, { date, memo: e.memo, source: { type: 'demo_seed', id: e.key }, lines });
+      });
+      report.journal_entries++;
+    }
     return report;
   };
 }

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, type InvalidField } from '../../../platform/errors';
+import { ConflictError, InvalidInputError, NotSupportedError, type InvalidField } from '../../../platform/errors';
 import { type DomainEvent, domainEvent } from '../../../platform/events/domain-event';
 import { isId, newId } from '../../../platform/ids';
 import { BASE_CURRENCY } from './party';
@@ -202,5 +202,45 @@ export function journalEntryDocument(s: Readonly<JournalEntryState>) {
     reverses_entry_id: s.reversesEntryId,
     reversed_by_entry_id: s.reversedByEntryId,
     posted_at: s.postedAt.toISOString(),
+    version: s.status === 'reversed' ? 2 : 1,
   };
+}
+
+/** The version of an entry (its ETag): 1 as posted, 2 once reversed. */
+export const entryVersion = (s: Readonly<JournalEntryState>): number => (s.status === 'reversed' ? 2 : 1);
+
+interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** A manual entry's line as the API takes it: `debit` or `credit`, a money object. */
+export interface ManualLineInput {
+  ledgerAccountId: string;
+  debit?: Money;
+  credit?: Money;
+  memo?: string;
+}
+
+/**
+ * A manual entry's lines as the journal takes them: each line gives exactly one of `debit` and
+ * `credit`, above zero (400 naming `/lines/<n>`), in the base currency (another: 422 naming its
+ * `currency`).
+ */
+export function manualLines(lines: readonly ManualLineInput[]): EntryLine[] {
+  const invalid: InvalidField[] = [];
+  const unsupported: InvalidField[] = [];
+  const out = lines.map((line, i): EntryLine => {
+    const sides = (['debit', 'credit'] as const).filter((side) => line[side] !== undefined);
+    if (sides.length !== 1) invalid.push({ pointer: `/lines/${i}`, detail: `must give exactly one of debit and credit (it gives ${sides.length ? 'both' : 'neither'})` });
+    for (const side of sides) {
+      const money = line[side]!;
+      if (money.amount <= 0) invalid.push({ pointer: `/lines/${i}/${side}/amount`, detail: 'must be above zero' });
+      if (money.currency !== BASE_CURRENCY) unsupported.push({ pointer: `/lines/${i}/${side}/currency`, detail: `is not the base currency ${BASE_CURRENCY} (the journal keeps the base currency only)` });
+    }
+    return { ledgerAccountId: line.ledgerAccountId, debit: BigInt(line.debit?.amount ?? 0), credit: BigInt(line.credit?.amount ?? 0), ...(line.memo !== undefined && { memo: line.memo }) };
+  });
+  if (invalid.length) throw new InvalidInputError(invalid);
+  if (unsupported.length) throw new NotSupportedError(unsupported);
+  return out;
 }

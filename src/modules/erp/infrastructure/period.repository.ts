@@ -39,16 +39,27 @@ export class PeriodRepository extends TenantRepository {
     return row[0].status as PeriodStatus;
   }
 
-  /** Sets the period's status (making its row), waiting on PostgreSQL for the posts that hold it. */
-  async setStatus(period: string, status: PeriodStatus, now = new Date()): Promise<PeriodState> {
-    const lockedAt = status === 'locked' ? now : null;
+  /**
+   * Locks the period (making its row), waiting on PostgreSQL for the posts that hold it; undefined
+   * when it was locked already (a racing lock included).
+   */
+  async lockPeriod(period: string, now = new Date()): Promise<PeriodState | undefined> {
     const [row] = await this.execute<PeriodRow>(
-      `INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, :status, :lockedAt, :now)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET status = :status, locked_at = CASE WHEN erp_periods.status = :status THEN erp_periods.locked_at ELSE :lockedAt END, updated_at = :now
+      `INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, 'locked', :now, :now)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET status = 'locked', locked_at = :now, updated_at = :now WHERE erp_periods.status = 'open'
        RETURNING id, status, locked_at`,
-      { period, status, lockedAt, now },
+      { period, now },
     );
-    return toState(row);
+    return row && toState(row);
+  }
+
+  /** Opens a locked period again; undefined when it was not locked. */
+  async unlockPeriod(period: string, now = new Date()): Promise<PeriodState | undefined> {
+    const [row] = await this.execute<PeriodRow>(
+      `UPDATE erp_periods SET status = 'open', locked_at = NULL, updated_at = :now WHERE tenant_id = :tenantId AND id = :period AND status = 'locked' RETURNING id, status, locked_at`,
+      { period, now },
+    );
+    return row && toState(row);
   }
 
   async state(period: string): Promise<PeriodState> {
