@@ -23,7 +23,7 @@ describe('ERP journal entry (domain)', () => {
     expect(e.snapshot.lines[2]).toEqual({ ledgerAccountId: 'lac_C', debit: 0n, credit: 50n, memo: 'part' });
     const events = e.pullEvents();
     expect(events.map((x) => [x.type, x.aggregateType, x.aggregateId])).toEqual([['erp.journal_entry.posted', 'journal_entry', e.id]]);
-    expect(events[0].payload).toEqual({ journal_entry: journalEntryDocument(e.snapshot) });
+    expect(events[0].payload).toEqual(journalEntryDocument(e.snapshot));
     expect(e.pullEvents()).toEqual([]);
   });
 

@@ -126,7 +126,7 @@ export class JournalEntry {
       reversedByEntryId: null,
       postedAt: now,
     });
-    e.pending.push(domainEvent('erp.journal_entry.posted', tenantId, { type: 'journal_entry', id: e.state.id }, { journal_entry: journalEntryDocument(e.state) }, now));
+    e.pending.push(domainEvent('erp.journal_entry.posted', tenantId, { type: 'journal_entry', id: e.state.id }, journalEntryDocument(e.state), now));
     return e;
   }
 
@@ -196,6 +196,7 @@ export function journalEntryDocument(s: Readonly<JournalEntryState>) {
     memo: s.memo,
     source: s.source,
     status: s.status,
+    currency: s.currency,
     lines: s.lines.map((l) => ({ ledger_account_id: l.ledgerAccountId, debit: moneyOf(l.debit, s.currency), credit: moneyOf(l.credit, s.currency), memo: l.memo })),
     total_debit: moneyOf(s.totalDebit, s.currency),
     total_credit: moneyOf(s.totalCredit, s.currency),
