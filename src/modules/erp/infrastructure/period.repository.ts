@@ -16,7 +16,8 @@ export const PERIOD_LIST = defineList({
   name: 'erp.periods',
   table: 'erp_periods',
   select: 'id, status, locked_at',
-  columns: { status: { type: 'text' } },
+  // The period is the row's id (2026-12): its sort column, declared for the sort.
+  columns: { id: { type: 'text' }, status: { type: 'text' } },
   filters: { status: { kind: 'equals', column: 'status', values: PERIOD_STATUSES } },
   sorts: ['period'],
   sortColumns: { period: 'id' },
