@@ -20,11 +20,11 @@ beforeAll(async () => {
   h = await Harness.start();
   other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
   admin = await h.tenant();
-});
+}, 180_000);
 afterAll(async () => {
   if (other !== h) await other.stop();
   await h.stop();
-});
+}, 60_000);
 
 type Json = Record<string, any>;
 const post = (path: string, json: unknown, token = admin.token, headers: Record<string, string> = {}, app = h) => app.request('POST', `/v1/erp${path}`, { token, json, headers });
