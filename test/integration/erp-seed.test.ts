@@ -5,7 +5,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await Harness.start();
-});
+}, 180_000);
 afterAll(() => h.stop());
 
 const quiet: SeedOptions['progress'] = () => ({ tick: () => undefined, done: () => undefined });
@@ -32,13 +32,13 @@ describe('the ERP demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 11 });
+    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 11, journal_entries: 3 });
     expect(first.customers).toBeGreaterThan(15);
     expect(first.customers).toBeLessThanOrEqual(20);
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -71,5 +71,15 @@ describe('the ERP demo seed', () => {
     // No account is both a seeded customer and a seeded supplier.
     const customerAccounts = new Set((await parties(a.token, 'customers')).map((p) => p.account_id));
     expect((await parties(a.token, 'suppliers')).some((p) => customerAccounts.has(p.account_id))).toBe(false);
+
+    // The demo journal: a few entries, once, and a trial balance that is not trivial and balances.
+    const entries = (await h.request('GET', '/v1/erp/journal-entries?source_type=demo_seed&sort=posted_at', { token: a.token })).body.data;
+    expect(entries.map((e: { memo: string }) => e.memo)).toEqual(['Opening balance', 'Office rent, paid in cash', 'Goods bought on credit']);
+    const tb = (await h.request('GET', '/v1/erp/reports/trial-balance', { token: a.token })).body;
+    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1300', '2000', '3000', '6000']);
+    expect(tb.total_debit).toEqual(tb.total_credit);
+    expect(tb.total_debit.amount).toBeGreaterThan(0);
+    expect(tb.accounts.reduce((sum: number, r: { balance: { amount: number } }) => sum + r.balance.amount, 0)).toBe(0);
+    expect(tb.accounts.find((r: { code: string }) => r.code === '1000').balance).toEqual({ amount: 5_000_000 - 120_000, currency: 'EUR' });
   }, 180_000);
 });
