@@ -2042,7 +2042,8 @@ export interface paths {
         };
         /**
          * Get a period
-         * @description One month of the ledger (`2026-12`); a month never touched is `open`.
+         * @description One month of the ledger (`2026-12`), with its version as `ETag`; a month never touched is
+         *     `open`, at version 1.
          */
         get: operations["getPeriod"];
         put?: never;
@@ -2070,8 +2071,8 @@ export interface paths {
          * @description Locks the month: from then on no entry is posted dated in it, by any caller (manual
          *     entries, reversals, the ERP's documents), a `409` naming the `period`. A lock racing posts
          *     is safe: each post either committed before the lock or is refused. Locking a locked period
-         *     is a `409`. Periods carry no version, so no `If-Match`; safe to retry with
-         *     `Idempotency-Key`.
+         *     is a `409`. Requires `If-Match` with the period's `ETag` (`"1"` for a month never locked,
+         *     or `*`); safe to retry with `Idempotency-Key`.
          */
         post: operations["lockPeriod"];
         delete?: never;
@@ -2095,8 +2096,8 @@ export interface paths {
         /**
          * Unlock a period
          * @description Opens a locked month again, for a correction an accountant has to post in it; needs
-         *     `platform:admin` as well as `erp:write`. Unlocking an open period is a `409`. Safe to
-         *     retry with `Idempotency-Key`.
+         *     `platform:admin` as well as `erp:write`. Unlocking an open period is a `409`. Requires
+         *     `If-Match` with the period's `ETag`; safe to retry with `Idempotency-Key`.
          */
         post: operations["unlockPeriod"];
         delete?: never;
@@ -4261,7 +4262,7 @@ export interface components {
          * @description An account of the tenant's chart. Every tenant has the standard accounts (`system: true`),
          *     made the first time its chart is used: `1000` Cash, `1200` Accounts receivable, `1300`
          *     Inventory, `1400` Tax receivable (assets); `2000` Accounts payable, `2100` Goods received
-         *     not invoiced, `2200` Tax payable (liabilities); `4000` Revenue; `5000` Cost of goods sold,
+         *     not invoiced, `2200` Tax payable (liabilities); `3000` Owner equity; `4000` Revenue; `5000` Cost of goods sold,
          *     `6000` Expenses. The documents of the ERP post to them; they keep their code and type, take
          *     a new name, and are never deleted. The tenant adds accounts of its own (`system: false`).
          */
@@ -4404,6 +4405,8 @@ export interface components {
          */
         Period: {
             period: components["schemas"]["PeriodKey"];
+            /** @description 1 until it is first locked; each lock and unlock adds one (its `ETag`). */
+            version: components["schemas"]["Version"];
             /** @enum {string} */
             status: "open" | "locked";
             /** @description When it was locked, or `null` while open. */
@@ -11260,6 +11263,7 @@ export interface operations {
                     Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11276,7 +11280,14 @@ export interface operations {
     lockPeriod: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
                 /**
                  * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
                  *     the first response is stored for 24 hours and replayed for the same key and body.
@@ -11301,6 +11312,7 @@ export interface operations {
                     Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -11312,7 +11324,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -11320,7 +11334,14 @@ export interface operations {
     unlockPeriod: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
                 /**
                  * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
                  *     the first response is stored for 24 hours and replayed for the same key and body.
@@ -11345,6 +11366,7 @@ export interface operations {
                     Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -11356,7 +11378,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -45,16 +45,21 @@ describe(`ERP periods on ${testDbKind()}`, () => {
   it('is open until locked; a locked period refuses manual posts, reversals into it and document posts, naming it', async () => {
     const t = await h.tenant();
     const a = await chart(t.token);
-    expect((await get('/periods/2026-11', t.token)).body).toEqual({ period: '2026-11', status: 'open', locked_at: null });
+    const never = await get('/periods/2026-11', t.token);
+    expect(never.body).toEqual({ period: '2026-11', status: 'open', locked_at: null, version: 1 });
+    expect(never.headers.get('etag')).toBe('"1"');
+    expect((await post('/periods/2026-11/lock', undefined, t.token)).status).toBe(428);
+    expect((await post('/periods/2026-11/lock', undefined, t.token, { 'if-match': '"2"' })).status).toBe(412);
     expect((await get('/periods', t.token)).body).toEqual({ data: [], next_cursor: null });
     const november = (await post('/journal-entries', manual(a, '2026-11-20'), t.token)).body;
     const december = (await post('/journal-entries', manual(a, '2026-12-02'), t.token)).body;
 
-    const locked = await post('/periods/2026-11/lock', undefined, t.token);
+    const locked = await post('/periods/2026-11/lock', undefined, t.token, { 'if-match': '*' });
     expect(locked.status).toBe(200);
-    expect(locked.body).toEqual({ period: '2026-11', status: 'locked', locked_at: expect.any(String) });
+    expect(locked.body).toEqual({ period: '2026-11', status: 'locked', locked_at: expect.any(String), version: 2 });
+    expect(locked.headers.get('etag')).toBe('"2"');
     expect((await get('/periods/2026-11', t.token)).body).toEqual(locked.body);
-    const again = await post('/periods/2026-11/lock', undefined, t.token);
+    const again = await post('/periods/2026-11/lock', undefined, t.token, { 'if-match': '*' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: '/problems/conflict', period: '2026-11' });
 
@@ -95,37 +100,37 @@ describe(`ERP periods on ${testDbKind()}`, () => {
     expect((await get('/periods?status=open&sort=period', t.token)).body.data.map((p: Json) => p.period)).toEqual(['2026-12']);
     expect((await get('/periods?limit=1&sort=period', t.token)).body.next_cursor).toEqual(expect.any(String));
     // Locking a month never touched makes its row.
-    expect((await post('/periods/2025-01/lock', undefined, t.token)).body.status).toBe('locked');
+    expect((await post('/periods/2025-01/lock', undefined, t.token, { 'if-match': '*' })).body.status).toBe('locked');
     expect((await get('/periods?sort=period', t.token)).body.data.map((p: Json) => p.period)).toEqual(['2025-01', '2026-11', '2026-12']);
   });
 
   it('unlocks with platform:admin only, and posts go again', async () => {
     const t = await h.tenant();
     const a = await chart(t.token);
-    expect((await post('/periods/2026-10/unlock', undefined, t.token)).status).toBe(409);
-    await post('/periods/2026-10/lock', undefined, t.token);
+    expect((await post('/periods/2026-10/unlock', undefined, t.token, { 'if-match': '*' })).status).toBe(409);
+    await post('/periods/2026-10/lock', undefined, t.token, { 'if-match': '*' });
     const writer = await h.token(t.clientId, t.secret, 'erp:read erp:write');
-    expect((await post('/periods/2026-10/unlock', undefined, writer)).status).toBe(403);
+    expect((await post('/periods/2026-10/unlock', undefined, writer, { 'if-match': '*' })).status).toBe(403);
     expect((await post('/journal-entries', manual(a, '2026-10-01'), writer)).status).toBe(409);
-    const opened = await post('/periods/2026-10/unlock', undefined, t.token);
+    const opened = await post('/periods/2026-10/unlock', undefined, t.token, { 'if-match': '*' });
     expect(opened.status).toBe(200);
-    expect(opened.body).toEqual({ period: '2026-10', status: 'open', locked_at: null });
+    expect(opened.body).toEqual({ period: '2026-10', status: 'open', locked_at: null, version: 3 });
     expect((await post('/journal-entries', manual(a, '2026-10-01'), writer)).status).toBe(201);
-    expect((await post('/periods/2026-10/unlock', undefined, t.token)).status).toBe(409);
+    expect((await post('/periods/2026-10/unlock', undefined, t.token, { 'if-match': '*' })).status).toBe(409);
   });
 
   it('refuses a bad period, needs the scopes, and honours Idempotency-Key', async () => {
     const t = await h.tenant();
     expect(pointersOf(await get('/periods/2026-13', t.token))).toEqual(['/path/period']);
     expect(pointersOf(await get('/periods/2026-1', t.token))).toEqual(['/path/period']);
-    expect(pointersOf(await post('/periods/26-01/lock', undefined, t.token))).toEqual(['/path/period']);
+    expect(pointersOf(await post('/periods/26-01/lock', undefined, t.token, { 'if-match': '*' }))).toEqual(['/path/period']);
     expect(pointersOf(await get('/periods?status=closed', t.token))).toEqual(['/query/status']);
     const readOnly = await h.token(t.clientId, t.secret, 'erp:read');
     expect((await get('/periods', readOnly)).status).toBe(200);
-    expect((await post('/periods/2026-09/lock', undefined, readOnly)).status).toBe(403);
+    expect((await post('/periods/2026-09/lock', undefined, readOnly, { 'if-match': '*' })).status).toBe(403);
     const key = `lock-${Math.random()}`;
-    const first = await post('/periods/2026-09/lock', undefined, t.token, { 'idempotency-key': key });
-    const replay = await post('/periods/2026-09/lock', undefined, t.token, { 'idempotency-key': key });
+    const first = await post('/periods/2026-09/lock', undefined, t.token, { 'idempotency-key': key, 'if-match': '"1"' });
+    const replay = await post('/periods/2026-09/lock', undefined, t.token, { 'idempotency-key': key, 'if-match': '"1"' });
     expect(first.status).toBe(200);
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(first.body);
@@ -139,7 +144,7 @@ describe(`ERP periods on ${testDbKind()}`, () => {
     const posts = Array.from({ length: 30 }, (_, i) => post('/journal-entries', manual(a, '2026-08-15', i + 1), t.token, {}, i % 2 ? other : h));
     // The lock goes while the posts are in flight; what August holds the moment it answered is final.
     const lock = new Promise((resolve) => setTimeout(resolve, 15)).then(async () => {
-      const res = await post('/periods/2026-08/lock', undefined, t.token, {}, other);
+      const res = await post('/periods/2026-08/lock', undefined, t.token, { 'if-match': '*' }, other);
       return { res, seen: await august() };
     });
     const results = await Promise.all(posts);

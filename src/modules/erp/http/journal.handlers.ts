@@ -20,7 +20,7 @@ export const toJournalEntry = (s: Readonly<JournalEntryState>): Schemas['Journal
 /** Money of the base currency. */
 const money = (amount: bigint): Schemas['Money'] => ({ amount: Number(amount), currency: BASE_CURRENCY });
 
-export const toPeriod = (s: PeriodState): Schemas['Period'] => ({ period: s.period, status: s.status, locked_at: isoOrNull(s.lockedAt) });
+export const toPeriod = (s: PeriodState): Schemas['Period'] => ({ period: s.period, status: s.status, locked_at: isoOrNull(s.lockedAt), version: s.version });
 
 export function journalHandlers(journal: JournalUseCases, periods: PeriodUseCases, reports: ReportUseCases, cursors: CursorCodec): HandlerMap {
   const created = (e: Readonly<JournalEntryState>) => ({ status: 201 as const, headers: { Location: `/v1/erp/journal-entries/${e.id}`, ETag: etag(entryVersion(e)) }, body: toJournalEntry(e) });
@@ -56,15 +56,18 @@ export function journalHandlers(journal: JournalUseCases, periods: PeriodUseCase
     },
 
     async getPeriod(request) {
-      return { status: 200, body: toPeriod(await periods.get(tenantOf(request), request.params.period)) };
+      const period = await periods.get(tenantOf(request), request.params.period);
+      return { status: 200, headers: { ETag: etag(period.version) }, body: toPeriod(period) };
     },
 
     async lockPeriod(request) {
-      return { status: 200, body: toPeriod(await periods.lock(tenantOf(request), request.params.period, request.claim)) };
+      const period = await periods.lock(tenantOf(request), request.params.period, expectedVersions(request.ifMatch), request.claim);
+      return { status: 200, headers: { ETag: etag(period.version) }, body: toPeriod(period) };
     },
 
     async unlockPeriod(request) {
-      return { status: 200, body: toPeriod(await periods.unlock(tenantOf(request), request.params.period, request.claim)) };
+      const period = await periods.unlock(tenantOf(request), request.params.period, expectedVersions(request.ifMatch), request.claim);
+      return { status: 200, headers: { ETag: etag(period.version) }, body: toPeriod(period) };
     },
 
     async getTrialBalance(request) {
