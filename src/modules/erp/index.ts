@@ -1,13 +1,17 @@
 /**
- * The ERP module, slice 1: tax rates (and the per-line tax rule, domain/tax.ts), customers and
- * suppliers (CRM accounts in a role: their name and billing address copied from the account when
- * made), and the chart of accounts (every tenant's standard accounts, made the first time its
- * chart is used, and the tenant's own). Orders, documents and the journal come next.
+ * The ERP module: tax rates (and the per-line tax rule, domain/tax.ts), customers and suppliers
+ * (CRM accounts in a role: their name and billing address copied from the account when made),
+ * the chart of accounts (every tenant's standard accounts, made the first time its chart is
+ * used, and the tenant's own), and the ledger: journal entries (balanced, immutable, numbered
+ * without gaps per tenant and year, reversed once by another entry; application/journal.ts),
+ * monthly periods that lock (no post dated in a locked one, for any caller), and the trial
+ * balance. Orders and documents come next, and post through `journal`.
  * Its demo data: `seed` (application/seed.ts).
- * Publishes: nothing yet. Consumes: nothing.
+ * Publishes: `erp.journal_entry.posted`. Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
  * supplier is made).
- * Offers other modules (`use(erpModule)`): nothing yet.
+ * Offers inside the module and to other modules (`use(erpModule)`): `journal` — `post(uow,
+ * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
