@@ -45,8 +45,8 @@ async function fill(tenant: string, n: number) {
     SELECT 'jen_' || :prefix || lpad(g::text, 20, '0'), l, :tenant, 'lac_' || :prefix || lpad((1 + (g + (ARRAY[0, 7, 13])[l]) % 50)::text, 20, '0'), DATE '2024-01-01' + (g % 1000),
       CASE WHEN l = 1 THEN 100 + g ELSE 0 END, CASE WHEN l = 2 THEN 60 WHEN l = 3 THEN 40 + g ELSE 0 END, NULL
     FROM generate_series(1, :n) AS g, generate_series(1, 3) AS l`);
-  await q(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at)
-    SELECT :tenant, to_char(DATE '2010-01-01' + g * interval '1 month', 'YYYY-MM'), CASE WHEN g < 200 THEN 'locked' ELSE 'open' END, CASE WHEN g < 200 THEN now() END, now()
+  await q(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, version, updated_at)
+    SELECT :tenant, to_char(DATE '2010-01-01' + g * interval '1 month', 'YYYY-MM'), CASE WHEN g < 200 THEN 'locked' ELSE 'open' END, CASE WHEN g < 200 THEN now() END, CASE WHEN g < 200 THEN 2 ELSE 1 END, now()
     FROM generate_series(0, 239) AS g`);
 }
 

@@ -41,6 +41,10 @@ describe('ERP journal entry (domain)', () => {
     }
     expect(detail).toMatch(/debits total 100, credits total 99/);
     expect(fieldsOf(() => checkEntry(entry([{ ledgerAccountId: 'lac_A', debit: 1n, credit: 0n }, { ledgerAccountId: 'lac_B', debit: 0n, credit: 1n }], '2026-02-30')))).toEqual(['/date']);
+    // What a document posts is held to what the contract answers: memo, line memo and source.
+    const ok = [{ ledgerAccountId: 'lac_A', debit: 1n, credit: 0n }, { ledgerAccountId: 'lac_B', debit: 0n, credit: 1n, memo: ' padded' }];
+    expect(fieldsOf(() => checkEntry({ date: '2026-12-01', memo: 'x'.repeat(501), source: { type: 'Sales Order', id: 'so 1' }, lines: ok }))).toEqual(['/memo', '/source', '/lines/1/memo']);
+    expect(checkEntry({ date: '2026-12-01', memo: 'x'.repeat(500), source: { type: 'sales_order', id: 'so_01M9.x-1' }, lines: ok.slice(0, 1).concat([{ ledgerAccountId: 'lac_B', debit: 0n, credit: 1n }]) })).toEqual({ totalDebit: 1n, totalCredit: 1n });
   });
 
   it('reverses once, swapping the sides, dated as asked (never silently the original date)', () => {

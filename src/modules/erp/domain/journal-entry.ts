@@ -62,6 +62,10 @@ export function documentNumber(series: string, year: number, n: number): string 
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** What the contract takes for a memo, a source's type and its id (so no post can write what the API could not answer). */
+const MEMO = /^[^\s](?:[^\t\n\r]{0,498}[^\s])?$/;
+const SOURCE_TYPE = /^[a-z][a-z0-9_]{0,39}$/;
+const SOURCE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** Whether `value` is a real calendar date written YYYY-MM-DD. */
 export function isCalendarDate(value: string): boolean {
@@ -82,6 +86,11 @@ export const today = (now = new Date()): string => now.toISOString().slice(0, 10
 export function checkEntry(entry: NewEntry): { totalDebit: bigint; totalCredit: bigint } {
   const fields: InvalidField[] = [];
   if (!isCalendarDate(entry.date)) fields.push({ pointer: '/date', detail: `is not a date (YYYY-MM-DD): ${entry.date}` });
+  if (!MEMO.test(entry.memo)) fields.push({ pointer: '/memo', detail: 'must be 1 to 500 characters, without tabs or line breaks or spaces at either end' });
+  if (entry.source && (!SOURCE_TYPE.test(entry.source.type) || !SOURCE_ID.test(entry.source.id))) fields.push({ pointer: '/source', detail: 'must name its document by a snake_case type and an id of 1 to 100 letters, digits, `_`, `.` or `-`' });
+  entry.lines.forEach((line, i) => {
+    if (line.memo !== undefined && !MEMO.test(line.memo)) fields.push({ pointer: `/lines/${i}/memo`, detail: 'must be 1 to 500 characters, without tabs or line breaks or spaces at either end' });
+  });
   if (entry.lines.length < 2) fields.push({ pointer: '/lines', detail: `has ${entry.lines.length} line(s): an entry has two or more` });
   let totalDebit = 0n;
   let totalCredit = 0n;
