@@ -2067,6 +2067,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/journal-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List journal entries
+         * @description The journal, latest date first unless `sort` says otherwise, with cursor pagination. Each
+         *     entry comes with its lines. Filters combine (all must match).
+         */
+        get: operations["listJournalEntries"];
+        put?: never;
+        /**
+         * Post a manual journal entry
+         * @description Posts a manual entry at once (`source: null`) and gives it the next number of its year
+         *     (`JE-2026-000042`, gapless per tenant). The entry is refused with a `400`, nothing posted,
+         *     when it has fewer than two lines, a line has both or neither of `debit` and `credit` or an
+         *     amount of zero (`/lines/<n>`), a line's account is not one of the tenant's
+         *     (`/lines/<n>/ledger_account_id`), or the debits do not total the credits (`/lines`, naming
+         *     both totals). Amounts are in the base currency: another currency is a `422`
+         *     `/problems/not-supported` naming `/lines/<n>/debit/currency` or `…/credit/currency`. An entry
+         *     dated in a locked period is a `409` naming the `period`. Publishes
+         *     `erp.journal_entry.posted`. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createJournalEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/journal-entries/{journal_entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The journal entry's id. */
+                journal_entry_id: components["parameters"]["JournalEntryIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a journal entry
+         * @description One journal entry with its lines, and its version as `ETag` (`"1"`; `"2"` once reversed).
+         *     Entries are immutable: there is no `PATCH` or `DELETE`; reverse one instead.
+         */
+        get: operations["getJournalEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/journal-entries/{journal_entry_id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The journal entry's id. */
+                journal_entry_id: components["parameters"]["JournalEntryIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a journal entry
+         * @description Undoes a posted entry by posting its reversal: the same accounts and amounts with debit and
+         *     credit swapped, the same `source`, dated `date` or today (UTC) — never the original's date
+         *     by default — with the next number of its year and `reverses_entry_id` naming this entry.
+         *     This entry becomes `reversed`, gets `reversed_by_entry_id` and version 2; nothing else
+         *     about it changes.
+         *
+         *     An entry is reversed once: a second reversal is a `409` (whatever `If-Match` says). A
+         *     reversal dated in a locked period is a `409` naming the `period` (give a `date` in an open
+         *     one). Publishes `erp.journal_entry.posted` for the reversal. Requires `If-Match` with this
+         *     entry's `ETag` (`"1"`); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["reverseJournalEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the ledger's periods
+         * @description The months that were posted to or locked, latest first unless `sort` says otherwise, with
+         *     cursor pagination. A month not listed was never touched, and is open.
+         */
+        get: operations["listPeriods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/periods/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a period
+         * @description One month of the ledger (`2026-12`), with its version as `ETag`; a month never touched is
+         *     `open`, at version 1.
+         */
+        get: operations["getPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/periods/{period}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a period
+         * @description Locks the month: from then on no entry is posted dated in it, by any caller (manual
+         *     entries, reversals, the ERP's documents), a `409` naming the `period`. A lock racing posts
+         *     is safe: each post either committed before the lock or is refused. Locking a locked period
+         *     is a `409`. Requires `If-Match` with the period's `ETag` (`"1"` for a month never locked,
+         *     or `*`); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["lockPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/periods/{period}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a period
+         * @description Opens a locked month again, for a correction an accountant has to post in it; needs
+         *     `platform:admin` as well as `erp:write`. Unlocking an open period is a `409`. Requires
+         *     `If-Match` with the period's `ETag`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["unlockPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/reports/trial-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the trial balance
+         * @description Each account's debits, credits and balance (debit minus credit) over the lines dated on or
+         *     before `as_of` (today, UTC, when absent), and the totals, which are always equal.
+         */
+        get: operations["getTrialBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -2477,6 +2684,28 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "erp.journal_entry.posted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.journal_entry.posted
+         * @description An entry was posted to the journal: a manual entry, the reversal of an entry, or the entry
+         *     of an ERP document. `data` is the entry as posted (its later reversal is an event of its
+         *     own, the reversing entry's).
+         */
+        post: operations["onErpJournalEntryPosted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -2590,6 +2819,8 @@ export interface components {
             existing_supplier_id?: string;
             /** @description On a `409` for a taken ledger account `code`, the account that has it. */
             existing_ledger_account_id?: string;
+            /** @description On a `409` refusing a post (or a reversal) dated in a locked period, that period (`2026-11`). */
+            period?: string;
             /** @description For validation errors, each failing field. */
             errors?: components["schemas"]["FieldError"][];
             /**
@@ -4241,7 +4472,7 @@ export interface components {
          * @description An account of the tenant's chart. Every tenant has the standard accounts (`system: true`),
          *     made the first time its chart is used: `1000` Cash, `1200` Accounts receivable, `1300`
          *     Inventory, `1400` Tax receivable (assets); `2000` Accounts payable, `2100` Goods received
-         *     not invoiced, `2200` Tax payable (liabilities); `4000` Revenue; `5000` Cost of goods sold,
+         *     not invoiced, `2200` Tax payable (liabilities); `3000` Owner equity; `4000` Revenue; `5000` Cost of goods sold,
          *     `6000` Expenses. The documents of the ERP post to them; they keep their code and type, take
          *     a new name, and are never deleted. The tenant adds accounts of its own (`system: false`).
          */
@@ -4397,6 +4628,159 @@ export interface components {
                 line_id: components["schemas"]["SalesOrderLineId"];
                 quantity: components["schemas"]["PositiveQuantity"];
             }[];
+        };
+        /**
+         * @description A journal entry id.
+         * @example jen_01M9F2K4M6P8R0T2V4X6Z8B0D2
+         */
+        JournalEntryId: string;
+        /**
+         * @description The entry's number, `JE-<year>-<n>` with six digits or more: gapless per tenant and year of
+         *     the entry's `date`, given in the transaction that posts it (a post that fails gives its
+         *     number back).
+         * @example JE-2026-000042
+         */
+        JournalEntryNumber: string;
+        /**
+         * Format: date
+         * @description A calendar day, `YYYY-MM-DD`; an entry's accounting date, the day of its period.
+         * @example 2026-12-09
+         */
+        LedgerDate: string;
+        /** @description What the entry (or line) is for. No tabs or line breaks; no leading or trailing spaces. */
+        EntryMemo: string;
+        /**
+         * @description The document the entry was posted for (`{ "type": "sales_order", "id": "so_…" }`); `null`
+         *     for a manual entry. A reversal keeps the source of the entry it reverses.
+         */
+        EntrySource: {
+            /** @description The kind of document, snake_case. */
+            type: string;
+            /** @description The document's id. */
+            id: string;
+        } | null;
+        /** @description One line of an entry; exactly one of `debit` and `credit` is above zero, the other zero. */
+        JournalLine: {
+            ledger_account_id: components["schemas"]["LedgerAccountId"];
+            debit: components["schemas"]["Money"];
+            credit: components["schemas"]["Money"];
+            /** @description The line's own memo, or `null`. */
+            memo: components["schemas"]["EntryMemo"] | components["schemas"]["Null"];
+        };
+        /**
+         * @description A posted entry of the journal: two lines or more whose debits equal their credits, in the
+         *     base currency. Entries are immutable; one is undone by posting its reversal
+         *     (`POST /erp/journal-entries/{id}/reverse`), after which it is `reversed`, names the reversal
+         *     in `reversed_by_entry_id` and is at version 2. Entries come from `POST
+         *     /erp/journal-entries` (manual, `source: null`) and from the documents of the ERP.
+         */
+        JournalEntry: {
+            id: components["schemas"]["JournalEntryId"];
+            number: components["schemas"]["JournalEntryNumber"];
+            date: components["schemas"]["LedgerDate"];
+            memo: components["schemas"]["EntryMemo"];
+            source: components["schemas"]["EntrySource"];
+            /**
+             * @description `posted`; `reversed` once another entry reversed it.
+             * @enum {string}
+             */
+            status: "posted" | "reversed";
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["JournalLine"][];
+            total_debit: components["schemas"]["Money"];
+            total_credit: components["schemas"]["Money"];
+            /** @description The entry this one reverses, or `null`. */
+            reverses_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            /** @description The entry that reversed this one, or `null`. */
+            reversed_by_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            posted_at: components["schemas"]["Timestamp"];
+            version: components["schemas"]["Version"];
+        };
+        JournalEntryList: {
+            data: components["schemas"]["JournalEntry"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description One line of a manual entry: the account, and either `debit` or `credit` (exactly one, above
+         *     zero) in the base currency.
+         */
+        JournalLineCreate: {
+            ledger_account_id: components["schemas"]["LedgerAccountId"];
+            debit?: components["schemas"]["Money"];
+            credit?: components["schemas"]["Money"];
+            memo?: components["schemas"]["EntryMemo"];
+        };
+        /**
+         * @description A manual entry, posted at once: two lines or more, each with `debit` or `credit`, the debits
+         *     totalling the credits.
+         */
+        JournalEntryCreate: {
+            date: components["schemas"]["LedgerDate"];
+            memo: components["schemas"]["EntryMemo"];
+            lines: components["schemas"]["JournalLineCreate"][];
+        };
+        /** @description How to reverse an entry; everything is optional. */
+        JournalEntryReverse: {
+            /** @description The reversal's date; today (UTC) when absent. Never defaults to the original's date. */
+            date?: components["schemas"]["LedgerDate"];
+            /** @description The reversal's memo; `Reversal of <number>` when absent. */
+            memo?: components["schemas"]["EntryMemo"];
+        };
+        /**
+         * @description A month of the ledger, `YYYY-MM`.
+         * @example 2026-12
+         */
+        PeriodKey: string;
+        /**
+         * @description A month of the ledger. Every month is `open` until it is locked; no entry is posted dated in
+         *     a `locked` month, by any caller (manual entries, reversals and documents alike: a `409`
+         *     naming the `period`).
+         */
+        Period: {
+            period: components["schemas"]["PeriodKey"];
+            /** @description 1 until it is first locked; each lock and unlock adds one (its `ETag`). */
+            version: components["schemas"]["Version"];
+            /** @enum {string} */
+            status: "open" | "locked";
+            /** @description When it was locked, or `null` while open. */
+            locked_at: components["schemas"]["NullableTimestamp"];
+        };
+        PeriodList: {
+            data: components["schemas"]["Period"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description An amount of money that may be below zero (a balance): an integer number of the currency's
+         *     minor units, and its currency.
+         */
+        SignedMoney: {
+            /**
+             * Format: int64
+             * @description Minor units of the currency; `-1999` EUR is −€19.99.
+             */
+            amount: number;
+            currency: components["schemas"]["CurrencyCode"];
+        };
+        /** @description One account's sums of the lines dated up to `as_of`; `balance` is debit minus credit. */
+        TrialBalanceRow: {
+            ledger_account_id: components["schemas"]["LedgerAccountId"];
+            code: components["schemas"]["LedgerAccountCode"];
+            name: components["schemas"]["LedgerAccountName"];
+            type: components["schemas"]["LedgerAccountType"];
+            debit: components["schemas"]["Money"];
+            credit: components["schemas"]["Money"];
+            balance: components["schemas"]["SignedMoney"];
+        };
+        /**
+         * @description Every account with lines dated on or before `as_of`, in code order, with the sums of its
+         *     debits and credits; `total_debit` always equals `total_credit` (every entry balances).
+         */
+        TrialBalance: {
+            as_of: components["schemas"]["LedgerDate"];
+            currency: components["schemas"]["BaseCurrency"];
+            accounts: components["schemas"]["TrialBalanceRow"][];
+            total_debit: components["schemas"]["Money"];
+            total_credit: components["schemas"]["Money"];
         };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
@@ -4600,6 +4984,11 @@ export interface components {
             /** @constant */
             type?: "erp.sales_order.cancelled";
             data?: components["schemas"]["SalesOrder"];
+        };
+        JournalEntryPostedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.journal_entry.posted";
+            data?: components["schemas"]["JournalEntry"];
         };
     };
     responses: {
@@ -5224,6 +5613,33 @@ export interface components {
         SalesOrderSort: "order_date" | "-order_date" | "created_at" | "-created_at";
         /** @description The sales order's id. */
         SalesOrderIdPath: components["schemas"]["SalesOrderId"];
+        /** @description Only entries with a line on this account. */
+        JournalLedgerAccountFilter: components["schemas"]["LedgerAccountId"];
+        /** @description Only entries posted for documents of this kind (`sales_order`, …). */
+        JournalSourceTypeFilter: string;
+        /** @description Only entries posted for this document. */
+        JournalSourceIdFilter: string;
+        /** @description Only `posted` entries, or only `reversed` ones. */
+        JournalStatusFilter: "posted" | "reversed";
+        /** @description Only entries dated on or after this day. */
+        JournalDateAfter: string;
+        /** @description Only entries dated before this day (consecutive windows neither overlap nor leave gaps). */
+        JournalDateBefore: string;
+        /**
+         * @description Order of the list; `-` means descending. `date` is the accounting date, `posted_at` when it
+         *     was posted. Ties are broken by id in the same direction.
+         */
+        JournalEntrySort: "date" | "-date" | "posted_at" | "-posted_at";
+        /** @description The journal entry's id. */
+        JournalEntryIdPath: components["schemas"]["JournalEntryId"];
+        /** @description Only open or only locked periods. */
+        PeriodStatusFilter: "open" | "locked";
+        /** @description Order of the list by month; `-` means descending (the default, latest first). */
+        PeriodSort: "period" | "-period";
+        /** @description The month, `YYYY-MM`. */
+        PeriodPath: components["schemas"]["PeriodKey"];
+        /** @description Sums the lines dated on or before this day; today (UTC) when absent. */
+        AsOf: string;
     };
     requestBodies: never;
     headers: {
@@ -11310,6 +11726,461 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listJournalEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only entries with a line on this account. */
+                ledger_account_id?: components["parameters"]["JournalLedgerAccountFilter"];
+                /** @description Only entries posted for documents of this kind (`sales_order`, …). */
+                source_type?: components["parameters"]["JournalSourceTypeFilter"];
+                /** @description Only entries posted for this document. */
+                source_id?: components["parameters"]["JournalSourceIdFilter"];
+                /** @description Only `posted` entries, or only `reversed` ones. */
+                status?: components["parameters"]["JournalStatusFilter"];
+                /** @description Only entries dated on or after this day. */
+                date_after?: components["parameters"]["JournalDateAfter"];
+                /** @description Only entries dated before this day (consecutive windows neither overlap nor leave gaps). */
+                date_before?: components["parameters"]["JournalDateBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. `date` is the accounting date, `posted_at` when it
+                 *     was posted. Ties are broken by id in the same direction.
+                 */
+                sort?: components["parameters"]["JournalEntrySort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of journal entries. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createJournalEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "date": "2026-12-01",
+                 *       "memo": "Opening balance",
+                 *       "lines": [
+                 *         {
+                 *           "ledger_account_id": "lac_01M8C3E5G7J9K1M3P5R7T9V1X3",
+                 *           "debit": {
+                 *             "amount": 1500000,
+                 *             "currency": "EUR"
+                 *           }
+                 *         },
+                 *         {
+                 *           "ledger_account_id": "lac_01M8C3E5G7J9K1M3P5R7T9V1X4",
+                 *           "credit": {
+                 *             "amount": 1500000,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JournalEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description The posted entry. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getJournalEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The journal entry's id. */
+                journal_entry_id: components["parameters"]["JournalEntryIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The journal entry. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reverseJournalEntry: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The journal entry's id. */
+                journal_entry_id: components["parameters"]["JournalEntryIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "date": "2026-12-10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["JournalEntryReverse"];
+            };
+        };
+        responses: {
+            /** @description The reversing entry. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPeriods: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only open or only locked periods. */
+                status?: components["parameters"]["PeriodStatusFilter"];
+                /** @description Order of the list by month; `-` means descending (the default, latest first). */
+                sort?: components["parameters"]["PeriodSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of periods. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The period. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Period"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    lockPeriod: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The locked period. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Period"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unlockPeriod: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The month, `YYYY-MM`. */
+                period: components["parameters"]["PeriodPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open period. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Period"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTrialBalance: {
+        parameters: {
+            query?: {
+                /** @description Sums the lines dated on or before this day; today (UTC) when absent. */
+                as_of?: components["parameters"]["AsOf"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trial balance. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrialBalance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -12182,6 +13053,81 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["SalesOrderCancelledEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpJournalEntryPosted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9F2K4M6Q1W3E5R7T9Y1V3J5",
+                 *       "type": "erp.journal_entry.posted",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "journal_entry",
+                 *         "id": "jen_01M9F2K4M6P8R0T2V4X6Z8B0D2"
+                 *       },
+                 *       "occurred_at": "2026-12-01T08:00:00.000Z",
+                 *       "data": {
+                 *         "id": "jen_01M9F2K4M6P8R0T2V4X6Z8B0D2",
+                 *         "number": "JE-2026-000001",
+                 *         "date": "2026-12-01",
+                 *         "memo": "Opening balance",
+                 *         "source": null,
+                 *         "status": "posted",
+                 *         "currency": "EUR",
+                 *         "lines": [
+                 *           {
+                 *             "ledger_account_id": "lac_01M8C3E5G7J9K1M3P5R7T9V1X3",
+                 *             "debit": {
+                 *               "amount": 1500000,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "credit": {
+                 *               "amount": 0,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "memo": null
+                 *           },
+                 *           {
+                 *             "ledger_account_id": "lac_01M8C3E5G7J9K1M3P5R7T9V1X4",
+                 *             "debit": {
+                 *               "amount": 0,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "credit": {
+                 *               "amount": 1500000,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "memo": null
+                 *           }
+                 *         ],
+                 *         "total_debit": {
+                 *           "amount": 1500000,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "total_credit": {
+                 *           "amount": 1500000,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "reverses_entry_id": null,
+                 *         "reversed_by_entry_id": null,
+                 *         "posted_at": "2026-12-01T08:00:00.000Z",
+                 *         "version": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["JournalEntryPostedEvent"];
             };
         };
         responses: {

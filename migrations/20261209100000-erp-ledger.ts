@@ -11,7 +11,8 @@ import type { MigrationContext } from '../src/platform/db/migrator';
  * - erp_journal_lines: the lines, never changed; the CHECK constraints hold each line to one side
  *   above zero. `date` is copied from the entry so that the trial balance sums the lines up to a
  *   date from one index (tenant_id, date, ledger_account_id) without joining the entries.
- * - erp_periods: a row per month touched (posted to or locked), its id the month (2026-12). A post reads its period's row
+ * - erp_periods: a row per month touched (posted to or locked), its id the month (2026-12); its
+ *   version counts its locks and unlocks (1 while never locked). A post reads its period's row
  *   FOR SHARE and a lock updates it, so a lock waits for the posts in flight and the posts after
  *   it see it (migrations cannot say that; src/modules/erp/infrastructure/period.repository.ts).
  * - erp_sequences: the last number given per tenant, series (JE; later INV, BILL) and year. It is
@@ -80,6 +81,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       id char(7) NOT NULL,
       status varchar(10) NOT NULL,
       locked_at ${instant},
+      version integer NOT NULL,
       updated_at ${instant} NOT NULL,
       PRIMARY KEY (tenant_id, id),
       CONSTRAINT erp_periods_status CHECK (status IN ('open', 'locked')),

@@ -25,6 +25,7 @@ const STANDARD = [
   ['2000', 'Accounts payable', 'liability'],
   ['2100', 'Goods received not invoiced', 'liability'],
   ['2200', 'Tax payable', 'liability'],
+  ['3000', 'Owner equity', 'equity'],
   ['4000', 'Revenue', 'revenue'],
   ['5000', 'Cost of goods sold', 'expense'],
   ['6000', 'Expenses', 'expense'],
@@ -135,13 +136,13 @@ describe('ERP ledger accounts', () => {
   it('lists by code, name or creation, filters by type and by standard or own, and pages to the end', async () => {
     const t = await h.tenant();
     await post('/ledger-accounts', { code: '6100', name: 'Rent', type: 'expense' }, t.token);
-    await post('/ledger-accounts', { code: '3000', name: 'Capital', type: 'equity' }, t.token);
+    await post('/ledger-accounts', { code: '3100', name: 'Capital', type: 'equity' }, t.token);
     expect(codes(await get('/ledger-accounts?type=expense', t.token))).toEqual(['5000', '6000', '6100']);
-    expect(codes(await get('/ledger-accounts?type=equity', t.token))).toEqual(['3000']);
-    expect(codes(await get('/ledger-accounts?system=false', t.token))).toEqual(['3000', '6100']);
-    expect(codes(await get('/ledger-accounts?system=false&sort=-code', t.token))).toEqual(['6100', '3000']);
-    expect(codes(await get('/ledger-accounts?system=false&sort=name', t.token))).toEqual(['3000', '6100']);
-    expect(codes(await get('/ledger-accounts?system=false&sort=-created_at', t.token))).toEqual(['3000', '6100']);
+    expect(codes(await get('/ledger-accounts?type=equity', t.token))).toEqual(['3000', '3100']);
+    expect(codes(await get('/ledger-accounts?system=false', t.token))).toEqual(['3100', '6100']);
+    expect(codes(await get('/ledger-accounts?system=false&sort=-code', t.token))).toEqual(['6100', '3100']);
+    expect(codes(await get('/ledger-accounts?system=false&sort=name', t.token))).toEqual(['3100', '6100']);
+    expect(codes(await get('/ledger-accounts?system=false&sort=-created_at', t.token))).toEqual(['3100', '6100']);
     expect(codes(await get('/ledger-accounts?type=asset&sort=-name', t.token))).toEqual(['1400', '1300', '1000', '1200']);
     const all: string[] = [];
     let cursor: string | null = null;
@@ -150,7 +151,7 @@ describe('ERP ledger accounts', () => {
       all.push(...codes(page));
       cursor = page.body.next_cursor;
     } while (cursor);
-    expect(all).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '4000', '5000', '6000', '6100']);
+    expect(all).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '3100', '4000', '5000', '6000', '6100']);
     expect(pointersOf(await get('/ledger-accounts?type=income', t.token))).toEqual(['/query/type']);
     expect(pointersOf(await get('/ledger-accounts?sort=type', t.token))).toEqual(['/query/sort']);
   });

@@ -5,7 +5,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await Harness.start();
-});
+}, 180_000);
 afterAll(() => h.stop());
 
 const quiet: SeedOptions['progress'] = () => ({ tick: () => undefined, done: () => undefined });
@@ -32,13 +32,13 @@ describe('the ERP demo seed', () => {
     const a = await h.tenant();
     const b = await h.tenant();
     const first = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 10 });
+    expect(first).toMatchObject({ tax_rates: 3, ledger_accounts: 11, journal_entries: 3 });
     expect(first.customers).toBeGreaterThan(15);
     expect(first.customers).toBeLessThanOrEqual(20);
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, sales_orders: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -49,7 +49,7 @@ describe('the ERP demo seed', () => {
       ['Standard 19 %', '19.000', false],
     ]);
     const chart = (await h.request('GET', '/v1/erp/ledger-accounts', { token: a.token })).body.data;
-    expect(chart.map((x: { code: string }) => x.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '4000', '5000', '6000']);
+    expect(chart.map((x: { code: string }) => x.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '4000', '5000', '6000']);
 
     const standard = rates.find((r: { name: string }) => r.name === 'Standard 19 %').id;
     for (const role of ['customers', 'suppliers'] as const) {
@@ -72,6 +72,17 @@ describe('the ERP demo seed', () => {
     const customerAccounts = new Set((await parties(a.token, 'customers')).map((p) => p.account_id));
     expect((await parties(a.token, 'suppliers')).some((p) => customerAccounts.has(p.account_id))).toBe(false);
 
+    // The demo journal: a few entries, once, and a trial balance that is not trivial and balances.
+    const entries = (await h.request('GET', '/v1/erp/journal-entries?source_type=demo_seed&sort=posted_at', { token: a.token })).body.data;
+    expect(entries.map((e: { memo: string }) => e.memo)).toEqual(['Opening balance', 'Office rent, paid in cash', 'Goods bought on credit']);
+    const tb = (await h.request('GET', '/v1/erp/reports/trial-balance', { token: a.token })).body;
+    // 5000: the cost of goods of the delivered demo order (debit cost of goods, credit inventory).
+    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1300', '2000', '3000', '5000', '6000']);
+    expect(tb.accounts.find((r: { code: string }) => r.code === '5000').balance.amount).toBeGreaterThan(0);
+    expect(tb.total_debit).toEqual(tb.total_credit);
+    expect(tb.total_debit.amount).toBeGreaterThan(0);
+    expect(tb.accounts.reduce((sum: number, r: { balance: { amount: number } }) => sum + r.balance.amount, 0)).toBe(0);
+    expect(tb.accounts.find((r: { code: string }) => r.code === '1000').balance).toEqual({ amount: 5_000_000 - 120_000, currency: 'EUR' });
     // Four sales orders, one in each of draft, confirmed, delivered, cancelled; the same in b.
     expect(first.sales_orders).toBe(4);
     const orders = async (token: string) => {

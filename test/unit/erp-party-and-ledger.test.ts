@@ -51,13 +51,13 @@ describe('Party (customer or supplier)', () => {
 
 describe('LedgerAccount', () => {
   it('has a standard chart of ten accounts with fixed, distinct codes and a type each', () => {
-    expect(STANDARD_CHART.map((a) => a.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '4000', '5000', '6000']);
-    expect(new Set(STANDARD_CHART.map((a) => a.role)).size).toBe(10);
+    expect(STANDARD_CHART.map((a) => a.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '4000', '5000', '6000']);
+    expect(new Set(STANDARD_CHART.map((a) => a.role)).size).toBe(11);
     expect(standardCode('receivables')).toBe('1200');
     expect(standardCode('goods_received_not_invoiced')).toBe('2100');
     expect(Object.fromEntries(STANDARD_CHART.map((a) => [a.role, a.type]))).toEqual({
       cash: 'asset', receivables: 'asset', inventory: 'asset', tax_receivable: 'asset',
-      payables: 'liability', goods_received_not_invoiced: 'liability', tax_payable: 'liability',
+      payables: 'liability', goods_received_not_invoiced: 'liability', tax_payable: 'liability', equity: 'equity',
       revenue: 'revenue', cost_of_goods: 'expense', expenses: 'expense',
     });
   });

@@ -1,16 +1,20 @@
 /**
- * The ERP module, slice 1: tax rates (and the per-line tax rule, domain/tax.ts), customers and
- * suppliers (CRM accounts in a role: their name and billing address copied from the account when
- * made), and the chart of accounts (every tenant's standard accounts, made the first time its
- * chart is used, and the tenant's own), and sales orders (drafts; confirmed by reserving their
- * lines in the WMS, delivered by shipping them and posting their cost of goods, cancelled by
- * releasing them — each in one unit of work with the order); the journal's posting interface.
+ * The ERP module: tax rates (and the per-line tax rule, domain/tax.ts), customers and suppliers
+ * (CRM accounts in a role: their name and billing address copied from the account when made),
+ * the chart of accounts (every tenant's standard accounts, made the first time its chart is
+ * used, and the tenant's own), the ledger: journal entries (balanced, immutable, numbered
+ * without gaps per tenant and year, reversed once by another entry; application/journal.ts),
+ * monthly periods that lock (no post dated in a locked one, for any caller), and the trial
+ * balance; and sales orders (drafts; confirmed by reserving their lines in the WMS, delivered by
+ * shipping them and posting their cost of goods through the journal, cancelled by releasing
+ * them — each in one unit of work with the order).
  * Its demo data: `seed` (application/seed.ts).
- * Publishes: erp.sales_order.confirmed, erp.sales_order.delivered, erp.sales_order.cancelled.
- * Consumes: nothing.
+ * Publishes: `erp.journal_entry.posted`, `erp.sales_order.confirmed`, `erp.sales_order.delivered`,
+ * `erp.sales_order.cancelled`. Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
  * supplier is made); the WMS's `stock` (items, reserve, ship, release).
- * Offers other modules (`use(erpModule)`): `journal` (posting in the caller's unit of work).
+ * Offers inside the module and to other modules (`use(erpModule)`): `journal` — `post(uow,
+ * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
@@ -18,6 +22,8 @@ import { wmsModule } from '../wms';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
+import { periodUseCases } from './application/periods';
+import { reportUseCases } from './application/reports';
 import { salesOrderUseCases } from './application/sales-orders';
 import { erpSeeder } from './application/seed';
 import { taxRateUseCases } from './application/tax-rates';
@@ -37,10 +43,12 @@ export const erpModule = defineModule({
     const suppliers = partyUseCases('supplier', { ...deps, account: parties.account });
     const ledgerAccounts = ledgerAccountUseCases(deps);
     const journal = journalUseCases(deps);
+    const periods = periodUseCases(deps);
+    const reports = reportUseCases(deps);
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId: parties.accountByExternalId, salesOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, cursors: kernel.cursors }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal },
     };
   },

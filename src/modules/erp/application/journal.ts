@@ -1,9 +1,11 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
-import { InvalidInputError, NotFoundError } from '../../../platform/errors';
+import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, NotFoundError } from '../../../platform/errors';
 import {
   documentNumber,
+  EntryReversedError,
+  entryVersion,
   type EntryLine,
   JOURNAL_SERIES,
   JournalEntry,
@@ -97,7 +99,7 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
      * Posts the entry that reverses `id`, dated `date` or today (never the original date unless
      * that is today): a 409 when it was reversed already or the date's period is locked.
      */
-    reverse(tenantId: string, id: string, input: { date?: string; memo?: string }, claim?: IdempotencyClaim): Promise<JournalEntryState> {
+    reverse(tenantId: string, id: string, expected: ExpectedVersion, input: { date?: string; memo?: string }, claim?: IdempotencyClaim): Promise<JournalEntryState> {
       const date = input.date ?? today();
       if (!isCalendarDate(date)) throw new InvalidInputError([{ pointer: '/date', detail: `is not a date (YYYY-MM-DD): ${date}` }]);
       return runInUnitOfWork(
@@ -105,6 +107,8 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
         async (uow) => {
           const state = await JournalEntryRepository.in(uow).get(id);
           if (!state) throw notFound(id);
+          if (state.reversedByEntryId) throw new EntryReversedError(state.id, state.number, state.reversedByEntryId);
+          checkExpectedVersion(`journal entry ${id}`, entryVersion(state), expected);
           const original = JournalEntry.restore(state);
           return (await post(uow, original.reversal(date, input.memo), original)).snapshot;
         },

@@ -1,8 +1,9 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
-import { checkExpectedVersion, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
+import { checkExpectedVersion, ConflictError, type ExpectedVersion, NotFoundError } from '../../../platform/errors';
 import { LedgerAccount, LedgerCodeTakenError, type LedgerAccountInput, type LedgerAccountPatch, type LedgerAccountState, ledgerCodeKey, STANDARD_CHART } from '../domain/ledger-account';
+import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { LedgerAccountRepository } from '../infrastructure/ledger-account.repository';
 
 export interface LedgerAccountDeps {
@@ -96,6 +97,8 @@ export function ledgerAccountUseCases({ db, runInUnitOfWork }: LedgerAccountDeps
         if (!account) throw notFound(id);
         checkExpectedVersion(`ledger account ${id}`, account.version, expected);
         account.assertDeletable();
+        // The account is locked (FOR UPDATE) above, and a post holds its accounts FOR SHARE: no line lands on it meanwhile.
+        if (await JournalEntryRepository.in(uow).accountHasLines(id)) throw new ConflictError(`Ledger account ${id} (${account.snapshot.code}) has journal lines and is never deleted.`);
         await repo.delete(account, account.version);
       });
     },

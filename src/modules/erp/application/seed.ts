@@ -1,9 +1,11 @@
 import type { ListPage, ListPosition } from '../../../platform/db/list-query';
+import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { StandardRole } from '../domain/ledger-account';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
-import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import type { StockApi } from '../../wms';
+import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
 import type { AccountParty, PartyUseCases } from './parties';
 import type { SalesOrderUseCases } from './sales-orders';
@@ -23,7 +25,18 @@ import type { TaxRateUseCases } from './tax-rates';
  *   SKU with stock at a location, seeded by the WMS before): one left a draft, one confirmed
  *   (reserved), one delivered (shipped, its cost of goods posted), one cancelled after it was
  *   confirmed. Fixed dates and prices; made only while the tenant has no sales order.
+ * - a few journal entries dated the first of the current month (UTC), posted through the journal
+ *   with the source `demo_seed` (keyed by its id): the opening balance (cash and inventory against
+ *   owner equity), a month's rent paid in cash, and goods bought on credit, so that the trial
+ *   balance is not trivial, and balanced.
  */
+
+/** The demo entries: each line the role of a standard account, and a debit (+) or credit (−) in cents. */
+export const DEMO_ENTRIES: readonly { key: string; memo: string; lines: readonly [StandardRole, number][] }[] = [
+  { key: 'opening-balance', memo: 'Opening balance', lines: [['cash', 5_000_000], ['inventory', 1_500_000], ['equity', -6_500_000]] },
+  { key: 'rent', memo: 'Office rent, paid in cash', lines: [['expenses', 120_000], ['cash', -120_000]] },
+  { key: 'stock-on-credit', memo: 'Goods bought on credit', lines: [['inventory', 340_000], ['payables', -340_000]] },
+];
 
 export const DEMO_TAX_RATES = [
   { name: 'Standard 19 %', rate: '19.000' },
@@ -40,12 +53,13 @@ export interface ErpSeedDeps {
   ledgerAccounts: LedgerAccountUseCases;
   customers: PartyUseCases;
   suppliers: PartyUseCases;
+  journal: JournalUseCases;
+  runInUnitOfWork: RunInUnitOfWork;
   /** The CRM account with this external id (the CRM's api), null when there is none. */
   accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
   salesOrders: SalesOrderUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
   stock: Pick<StockApi, 'takeable'>;
-  runInUnitOfWork: RunInUnitOfWork;
 }
 
 /** The demo orders: what becomes of each, its date and its lines' unit prices (minor units). */
@@ -60,7 +74,7 @@ const DEMO_QUANTITY = '2';
 /** The demo actions' client id (as the WMS seed's moves are posted by). */
 const SEED_ACTOR = 'cli_00000000000000000000000000';
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, accountByExternalId, salesOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
   /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
   async function demoOrders(tenantId: string): Promise<number> {
     if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
@@ -105,7 +119,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, sales_orders: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -128,6 +142,21 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, acco
       report[role]++;
     }
     bar.done();
+
+    const seeded = await journal.list(tenantId, { filters: { source_type: 'demo_seed' }, sort: 'date', limit: 200 });
+    const posted = new Set(seeded.items.map((e) => e.source?.id));
+    const date = `${new Date().toISOString().slice(0, 7)}-01`;
+    for (const e of DEMO_ENTRIES) {
+      if (posted.has(e.key)) continue;
+      await runInUnitOfWork(tenantId, async (uow) => {
+        const lines = [];
+        for (const [role, cents] of e.lines) {
+          lines.push({ ledgerAccountId: await journal.journal.accountId(uow, role), debit: BigInt(Math.max(cents, 0)), credit: BigInt(Math.max(-cents, 0)) });
+        }
+        await journal.journal.post(uow, { date, memo: e.memo, source: { type: 'demo_seed', id: e.key }, lines });
+      });
+      report.journal_entries++;
+    }
     report.sales_orders = await demoOrders(tenantId);
     return report;
   };

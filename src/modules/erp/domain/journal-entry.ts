@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, type InvalidField } from '../../../platform/errors';
+import { ConflictError, InvalidInputError, NotSupportedError, type InvalidField } from '../../../platform/errors';
 import { type DomainEvent, domainEvent } from '../../../platform/events/domain-event';
 import { isId, newId } from '../../../platform/ids';
 import { BASE_CURRENCY } from './party';
@@ -62,6 +62,10 @@ export function documentNumber(series: string, year: number, n: number): string 
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** What the contract takes for a memo, a source's type and its id (so no post can write what the API could not answer). */
+const MEMO = /^[^\s](?:[^\t\n\r]{0,498}[^\s])?$/;
+const SOURCE_TYPE = /^[a-z][a-z0-9_]{0,39}$/;
+const SOURCE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** Whether `value` is a real calendar date written YYYY-MM-DD. */
 export function isCalendarDate(value: string): boolean {
@@ -82,6 +86,11 @@ export const today = (now = new Date()): string => now.toISOString().slice(0, 10
 export function checkEntry(entry: NewEntry): { totalDebit: bigint; totalCredit: bigint } {
   const fields: InvalidField[] = [];
   if (!isCalendarDate(entry.date)) fields.push({ pointer: '/date', detail: `is not a date (YYYY-MM-DD): ${entry.date}` });
+  if (!MEMO.test(entry.memo)) fields.push({ pointer: '/memo', detail: 'must be 1 to 500 characters, without tabs or line breaks or spaces at either end' });
+  if (entry.source && (!SOURCE_TYPE.test(entry.source.type) || !SOURCE_ID.test(entry.source.id))) fields.push({ pointer: '/source', detail: 'must name its document by a snake_case type and an id of 1 to 100 letters, digits, `_`, `.` or `-`' });
+  entry.lines.forEach((line, i) => {
+    if (line.memo !== undefined && !MEMO.test(line.memo)) fields.push({ pointer: `/lines/${i}/memo`, detail: 'must be 1 to 500 characters, without tabs or line breaks or spaces at either end' });
+  });
   if (entry.lines.length < 2) fields.push({ pointer: '/lines', detail: `has ${entry.lines.length} line(s): an entry has two or more` });
   let totalDebit = 0n;
   let totalCredit = 0n;
@@ -126,7 +135,7 @@ export class JournalEntry {
       reversedByEntryId: null,
       postedAt: now,
     });
-    e.pending.push(domainEvent('erp.journal_entry.posted', tenantId, { type: 'journal_entry', id: e.state.id }, { journal_entry: journalEntryDocument(e.state) }, now));
+    e.pending.push(domainEvent('erp.journal_entry.posted', tenantId, { type: 'journal_entry', id: e.state.id }, journalEntryDocument(e.state), now));
     return e;
   }
 
@@ -196,11 +205,52 @@ export function journalEntryDocument(s: Readonly<JournalEntryState>) {
     memo: s.memo,
     source: s.source,
     status: s.status,
+    currency: s.currency,
     lines: s.lines.map((l) => ({ ledger_account_id: l.ledgerAccountId, debit: moneyOf(l.debit, s.currency), credit: moneyOf(l.credit, s.currency), memo: l.memo })),
     total_debit: moneyOf(s.totalDebit, s.currency),
     total_credit: moneyOf(s.totalCredit, s.currency),
     reverses_entry_id: s.reversesEntryId,
     reversed_by_entry_id: s.reversedByEntryId,
     posted_at: s.postedAt.toISOString(),
+    version: s.status === 'reversed' ? 2 : 1,
   };
+}
+
+/** The version of an entry (its ETag): 1 as posted, 2 once reversed. */
+export const entryVersion = (s: Readonly<JournalEntryState>): number => (s.status === 'reversed' ? 2 : 1);
+
+interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** A manual entry's line as the API takes it: `debit` or `credit`, a money object. */
+export interface ManualLineInput {
+  ledgerAccountId: string;
+  debit?: Money;
+  credit?: Money;
+  memo?: string;
+}
+
+/**
+ * A manual entry's lines as the journal takes them: each line gives exactly one of `debit` and
+ * `credit`, above zero (400 naming `/lines/<n>`), in the base currency (another: 422 naming its
+ * `currency`).
+ */
+export function manualLines(lines: readonly ManualLineInput[]): EntryLine[] {
+  const invalid: InvalidField[] = [];
+  const unsupported: InvalidField[] = [];
+  const out = lines.map((line, i): EntryLine => {
+    const sides = (['debit', 'credit'] as const).filter((side) => line[side] !== undefined);
+    if (sides.length !== 1) invalid.push({ pointer: `/lines/${i}`, detail: `must give exactly one of debit and credit (it gives ${sides.length ? 'both' : 'neither'})` });
+    for (const side of sides) {
+      const money = line[side]!;
+      if (money.amount <= 0) invalid.push({ pointer: `/lines/${i}/${side}/amount`, detail: 'must be above zero' });
+      if (money.currency !== BASE_CURRENCY) unsupported.push({ pointer: `/lines/${i}/${side}/currency`, detail: `is not the base currency ${BASE_CURRENCY} (the journal keeps the base currency only)` });
+    }
+    return { ledgerAccountId: line.ledgerAccountId, debit: BigInt(line.debit?.amount ?? 0), credit: BigInt(line.credit?.amount ?? 0), ...(line.memo !== undefined && { memo: line.memo }) };
+  });
+  if (invalid.length) throw new InvalidInputError(invalid);
+  if (unsupported.length) throw new NotSupportedError(unsupported);
+  return out;
 }

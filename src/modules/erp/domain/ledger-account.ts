@@ -5,7 +5,7 @@ export const LEDGER_ACCOUNT_TYPES = ['asset', 'liability', 'equity', 'revenue', 
 export type LedgerAccountType = (typeof LEDGER_ACCOUNT_TYPES)[number];
 
 /** What each standard account is for: the documents of the ERP post to them by this role. */
-export type StandardRole = 'cash' | 'receivables' | 'inventory' | 'tax_receivable' | 'payables' | 'goods_received_not_invoiced' | 'tax_payable' | 'revenue' | 'cost_of_goods' | 'expenses';
+export type StandardRole = 'cash' | 'receivables' | 'inventory' | 'tax_receivable' | 'payables' | 'goods_received_not_invoiced' | 'tax_payable' | 'equity' | 'revenue' | 'cost_of_goods' | 'expenses';
 
 export interface StandardAccount {
   role: StandardRole;
@@ -23,6 +23,7 @@ export const STANDARD_CHART: readonly StandardAccount[] = [
   { role: 'payables', code: '2000', name: 'Accounts payable', type: 'liability' },
   { role: 'goods_received_not_invoiced', code: '2100', name: 'Goods received not invoiced', type: 'liability' },
   { role: 'tax_payable', code: '2200', name: 'Tax payable', type: 'liability' },
+  { role: 'equity', code: '3000', name: 'Owner equity', type: 'equity' },
   { role: 'revenue', code: '4000', name: 'Revenue', type: 'revenue' },
   { role: 'cost_of_goods', code: '5000', name: 'Cost of goods sold', type: 'expense' },
   { role: 'expenses', code: '6000', name: 'Expenses', type: 'expense' },

@@ -9,6 +9,8 @@ export interface PeriodState {
   period: string;
   status: PeriodStatus;
   lockedAt: Date | null;
+  /** 1 until first locked; each lock and unlock adds one. A month never touched is at 1. */
+  version: number;
 }
 
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -1,9 +1,13 @@
 import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
+import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
 import type { PartyUseCases } from '../application/parties';
 import type { SalesOrderUseCases } from '../application/sales-orders';
+import type { PeriodUseCases } from '../application/periods';
+import type { ReportUseCases } from '../application/reports';
 import type { TaxRateUseCases } from '../application/tax-rates';
+import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
 import { salesOrderHandlers } from './sales-orders.handlers';
@@ -15,16 +19,20 @@ export interface ErpHandlerDeps {
   suppliers: PartyUseCases;
   ledgerAccounts: LedgerAccountUseCases;
   salesOrders: SalesOrderUseCases;
+  journal: JournalUseCases;
+  periods: PeriodUseCases;
+  reports: ReportUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, salesOrders, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
     ...supplierHandlers(suppliers, cursors),
     ...ledgerAccountHandlers(ledgerAccounts, cursors),
+    ...journalHandlers(journal, periods, reports, cursors),
     ...salesOrderHandlers(salesOrders, cursors),
   };
 }

@@ -100,7 +100,7 @@ export interface AccountTotals {
  * The sums per account of the lines dated up to `asOf`: one aggregation over the index
  * (tenant_id, date, ledger_account_id, debit, credit), joined to the accounts it names.
  */
-const TRIAL_BALANCE = `SELECT a.id, a.code, a.name, a.type, t.debit, t.credit
+export const TRIAL_BALANCE = `SELECT a.id, a.code, a.name, a.type, t.debit, t.credit
   FROM (SELECT ledger_account_id, SUM(debit) AS debit, SUM(credit) AS credit
           FROM erp_journal_lines WHERE tenant_id = :tenantId AND date <= :asOf GROUP BY ledger_account_id) t
   JOIN erp_ledger_accounts a ON a.tenant_id = :tenantId AND a.id = t.ledger_account_id

@@ -1,7 +1,9 @@
 import type { List } from '../../../platform/db/list-query';
+import { JOURNAL_ENTRY_LIST } from './journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from './party.repository';
 import { SALES_ORDER_LIST } from './sales-order.repository';
+import { PERIOD_LIST } from './period.repository';
 import { TAX_RATE_LIST } from './tax-rate.repository';
 
 /** The module's lists by the operation that serves each: test/contract holds them to the contract. */
@@ -10,5 +12,7 @@ export const erpLists = {
   listCustomers: CUSTOMER_LIST,
   listSuppliers: SUPPLIER_LIST,
   listLedgerAccounts: LEDGER_ACCOUNT_LIST,
+  listJournalEntries: JOURNAL_ENTRY_LIST,
+  listPeriods: PERIOD_LIST,
   listSalesOrders: SALES_ORDER_LIST,
 } satisfies Readonly<Record<string, List>>;

@@ -7,16 +7,18 @@ interface PeriodRow {
   id: string;
   status: string;
   locked_at: Date | string | null;
+  version: number;
 }
 
-const toState = (r: PeriodRow): PeriodState => ({ period: r.id.trim(), status: r.status as PeriodStatus, lockedAt: maybeDate(r.locked_at) });
+const toState = (r: PeriodRow): PeriodState => ({ period: r.id.trim(), status: r.status as PeriodStatus, lockedAt: maybeDate(r.locked_at), version: Number(r.version) });
 
 /** The periods touched (posted to or locked), by month (migrations/20261209100000-erp-ledger.ts). */
 export const PERIOD_LIST = defineList({
   name: 'erp.periods',
   table: 'erp_periods',
-  select: 'id, status, locked_at',
-  columns: { status: { type: 'text' } },
+  select: 'id, status, locked_at, version',
+  // The period is the row's id (2026-12): its sort column, declared for the sort.
+  columns: { id: { type: 'text' }, status: { type: 'text' } },
   filters: { status: { kind: 'equals', column: 'status', values: PERIOD_STATUSES } },
   sorts: ['period'],
   sortColumns: { period: 'id' },
@@ -31,29 +33,46 @@ export const PERIOD_LIST = defineList({
 export class PeriodRepository extends TenantRepository {
   /** The period's status for a post, the row held until the commit. */
   async holdForPosting(period: string): Promise<PeriodStatus> {
-    await this.execute(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, 'open', NULL, :now) ON CONFLICT (tenant_id, id) DO NOTHING`, {
+    await this.execute(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, version, updated_at) VALUES (:tenantId, :period, 'open', NULL, 1, :now) ON CONFLICT (tenant_id, id) DO NOTHING`, {
       period,
       now: new Date(),
     });
-    const row = await this.select<PeriodRow>(`SELECT id, status, locked_at FROM erp_periods WHERE tenant_id = :tenantId AND id = :period${this.lock('share')}`, { period });
+    const row = await this.select<PeriodRow>(`SELECT id, status, locked_at, version FROM erp_periods WHERE tenant_id = :tenantId AND id = :period${this.lock('share')}`, { period });
     return row[0].status as PeriodStatus;
   }
 
-  /** Sets the period's status (making its row), waiting on PostgreSQL for the posts that hold it. */
-  async setStatus(period: string, status: PeriodStatus, now = new Date()): Promise<PeriodState> {
-    const lockedAt = status === 'locked' ? now : null;
+  /**
+   * Locks the period (making its row), waiting on PostgreSQL for the posts that hold it; undefined
+   * when it was locked already (a racing lock included).
+   */
+  async lockPeriod(period: string, now = new Date()): Promise<PeriodState | undefined> {
     const [row] = await this.execute<PeriodRow>(
-      `INSERT INTO erp_periods (tenant_id, id, status, locked_at, updated_at) VALUES (:tenantId, :period, :status, :lockedAt, :now)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET status = :status, locked_at = CASE WHEN erp_periods.status = :status THEN erp_periods.locked_at ELSE :lockedAt END, updated_at = :now
-       RETURNING id, status, locked_at`,
-      { period, status, lockedAt, now },
+      `INSERT INTO erp_periods (tenant_id, id, status, locked_at, version, updated_at) VALUES (:tenantId, :period, 'locked', :now, 2, :now)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET status = 'locked', locked_at = :now, version = erp_periods.version + 1, updated_at = :now WHERE erp_periods.status = 'open'
+       RETURNING id, status, locked_at, version`,
+      { period, now },
     );
-    return toState(row);
+    return row && toState(row);
+  }
+
+  /** Opens a locked period again; undefined when it was not locked. */
+  async unlockPeriod(period: string, now = new Date()): Promise<PeriodState | undefined> {
+    const [row] = await this.execute<PeriodRow>(
+      `UPDATE erp_periods SET status = 'open', locked_at = NULL, version = version + 1, updated_at = :now WHERE tenant_id = :tenantId AND id = :period AND status = 'locked' RETURNING id, status, locked_at, version`,
+      { period, now },
+    );
+    return row && toState(row);
+  }
+
+  /** The period's state, its row (when there is one) locked FOR UPDATE inside a unit of work on PostgreSQL. */
+  async lockedState(period: string): Promise<PeriodState> {
+    const row = await this.lockingSelectOne<PeriodRow>('SELECT id, status, locked_at, version FROM erp_periods WHERE tenant_id = :tenantId AND id = :period', { period });
+    return row ? toState(row) : { period, status: 'open', lockedAt: null, version: 1 };
   }
 
   async state(period: string): Promise<PeriodState> {
-    const row = await this.selectOne<PeriodRow>('SELECT id, status, locked_at FROM erp_periods WHERE tenant_id = :tenantId AND id = :period', { period });
-    return row ? toState(row) : { period, status: 'open', lockedAt: null };
+    const row = await this.selectOne<PeriodRow>('SELECT id, status, locked_at, version FROM erp_periods WHERE tenant_id = :tenantId AND id = :period', { period });
+    return row ? toState(row) : { period, status: 'open', lockedAt: null, version: 1 };
   }
 
   list(request: ListRequest): Promise<ListPage<PeriodState>> {
