@@ -2274,6 +2274,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List purchase orders
+         * @description The tenant's purchase orders, newest order date first unless `sort` says otherwise, with
+         *     cursor pagination and no cap; filtered by supplier, status and order date.
+         */
+        get: operations["listPurchaseOrders"];
+        put?: never;
+        /**
+         * Create a purchase order
+         * @description A draft order to a supplier. `supplier_id` must be a supplier of the tenant; each line's
+         *     `item_id` an active WMS item, its `quantity` in the item's unit (whole for `ea`), its
+         *     `tax_rate_id` (the supplier's by default) an active tax rate, and `location_id`, where it is
+         *     received, a location of the tenant (or given when receiving instead): else a `400` naming the
+         *     field (`/lines/<n>/…`). A line's `unit_cost` is in the order's currency (another is a `400`);
+         *     the order's `currency` is the base currency (another is a `422` `/problems/not-supported`).
+         *     Nothing comes into stock until the order is received. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/purchase-orders/{purchase_order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a purchase order
+         * @description One purchase order with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getPurchaseOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft purchase order
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`, of a `draft` order only (any other status is
+         *     a `409`): its supplier, date, currency (only the base currency: another is a `422`) and
+         *     lines — `lines` replaces them all, checked as on create (`400` naming `/lines/<n>/…`).
+         */
+        patch: operations["updatePurchaseOrder"];
+        trace?: never;
+    };
+    "/erp/purchase-orders/{purchase_order_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a purchase order
+         * @description Confirms a `draft` order: it is sent to the supplier and can be received from then on.
+         *     Nothing comes into stock and nothing is posted yet. Any other status is a `409` naming the
+         *     status and the actions it takes. Takes no request body. Requires `If-Match`; safe to retry
+         *     with `Idempotency-Key`.
+         */
+        post: operations["confirmPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/purchase-orders/{purchase_order_id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a purchase order
+         * @description Receives a `confirmed` or `partially_received` order into stock: every line's outstanding
+         *     quantity, or the quantities `lines` names (with a `lot` or `serials` for items tracked so).
+         *     Each is a WMS receipt (`wms.stock.moved`) at `location_id` of the body when given, else at the
+         *     line's `location_id` (a line with neither is a `400` naming `/location_id`), carrying the
+         *     line's `unit_cost`, so that the item's moving-average cost moves. The goods-received entry is
+         *     posted to the journal in the same transaction: debit inventory, credit goods received not
+         *     invoiced, for Σ over the received lines of quantity × unit cost, each line's product rounded
+         *     half to even to minor units (the rule of the line amounts) — the value the receipts add to
+         *     WMS's valuation. The order becomes `received` when every line is received in full, else
+         *     `partially_received`. More than a line's outstanding quantity is a `409` naming the line; a
+         *     `line_id` not of this order, or named twice, is a `400`. Any other status is a `409` naming
+         *     the status and the actions it takes. Publishes `erp.purchase_order.received`. Requires
+         *     `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["receivePurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/purchase-orders/{purchase_order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a purchase order
+         * @description Cancels a `draft` or `confirmed` order of which nothing was received. An order received in
+         *     part or in full is a `409` (so is any other status), naming the status and the actions it
+         *     takes. Takes no request body. Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["cancelPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -2700,6 +2846,27 @@ export interface webhooks {
          *     own, the reversing entry's).
          */
         post: operations["onErpJournalEntryPosted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.purchase_order.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.purchase_order.received
+         * @description A purchase order was received into stock, in part or in full (`status` says which); `data` is the order with
+         *     each line's `quantity_received`.
+         */
+        post: operations["onErpPurchaseOrderReceived"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4782,6 +4949,133 @@ export interface components {
             total_debit: components["schemas"]["Money"];
             total_credit: components["schemas"]["Money"];
         };
+        /**
+         * @description `draft` (changed freely) → `confirmed` (sent to the supplier) → `partially_received` →
+         *     `received` (every line received in full); `cancelled` from `draft` or `confirmed`, while
+         *     nothing was received. (`billed` will come with supplier bills.)
+         * @enum {string}
+         */
+        PurchaseOrderStatus: "draft" | "confirmed" | "partially_received" | "received" | "cancelled";
+        /**
+         * @description A purchase order id.
+         * @example po_01M9G0A2C4E6G8J0K2M4P6R8T0
+         */
+        PurchaseOrderId: string;
+        /**
+         * @description A purchase order line id.
+         * @example pol_01M9G0A2C4E6G8J0K2M4P6R8T1
+         */
+        PurchaseOrderLineId: string;
+        /**
+         * @description One line: a quantity of a WMS item at a unit cost, received at a location (`null`: named
+         *     when receiving). `net`, `tax` and `total` follow the line's tax rate (the rule of `TaxRate`:
+         *     amount = quantity × unit cost, rounded half to even to minor units; then the tax of that
+         *     amount, net or gross as the rate says).
+         */
+        PurchaseOrderLine: {
+            id: components["schemas"]["PurchaseOrderLineId"];
+            item_id: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_cost: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            /** @description The location it is received at; `null` when the receipt names it. */
+            location_id: components["schemas"]["LocationId"] | components["schemas"]["Null"];
+            quantity_received: components["schemas"]["Quantity"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description An action `POST /erp/purchase-orders/{id}/<action>` takes.
+         * @enum {string}
+         */
+        PurchaseOrderAction: "confirm" | "receive" | "cancel";
+        /**
+         * @description An order to a supplier. Changed freely while `draft`; `confirm` sends it, `receive` brings
+         *     it into WMS stock (all of it or the quantities given) at its unit costs and posts the
+         *     goods-received entry, `cancel` drops it while nothing was received. `available_actions`
+         *     lists what it takes now. Totals are the sums of the lines' amounts. `number` is its
+         *     reference for people, from a gapless sequence per year of the order date
+         *     (`PO-2026-000001`), given when it is created.
+         */
+        PurchaseOrder: {
+            id: components["schemas"]["PurchaseOrderId"];
+            /**
+             * @description The order's number, gapless per year of its order date as first created.
+             * @example PO-2026-000001
+             */
+            number: string;
+            supplier_id: components["schemas"]["SupplierId"];
+            status: components["schemas"]["PurchaseOrderStatus"];
+            /** Format: date */
+            order_date: string;
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["PurchaseOrderLine"][];
+            net_total: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            available_actions: components["schemas"]["PurchaseOrderAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        PurchaseOrderList: {
+            data: components["schemas"]["PurchaseOrder"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A line as written: `item_id` must be an active WMS item of the tenant, `tax_rate_id` (by
+         *     default the supplier's) an active tax rate and `location_id`, when given, a location of the
+         *     tenant, else a `400` naming `/lines/<n>/…`. `quantity` in the item's unit (whole for `ea`).
+         *     `unit_cost` is in the order's currency, 0 or more.
+         */
+        PurchaseOrderLineInput: {
+            item_id: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_cost: components["schemas"]["Money"];
+            tax_rate_id?: components["schemas"]["TaxRateId"];
+            location_id?: components["schemas"]["LocationId"];
+        };
+        /**
+         * @description A draft order. `supplier_id` must be a supplier of the tenant (else a `400` naming it);
+         *     `currency` is the base currency (another is a `422` `/problems/not-supported`);
+         *     `order_date` is today (UTC) unless given. At least one line.
+         */
+        PurchaseOrderCreate: {
+            supplier_id: components["schemas"]["SupplierId"];
+            /** Format: date */
+            order_date?: string;
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["PurchaseOrderLineInput"][];
+        };
+        /**
+         * @description Changes to a draft order (JSON Merge Patch). `lines`, when sent, replaces every line (a
+         *     line's default tax rate is the supplier's, as on create).
+         */
+        PurchaseOrderUpdate: {
+            supplier_id?: components["schemas"]["SupplierId"];
+            /** Format: date */
+            order_date?: string;
+            currency?: components["schemas"]["BaseCurrency"];
+            lines?: components["schemas"]["PurchaseOrderLineInput"][];
+        };
+        /**
+         * @description What to receive and where. `location_id`, when given, is where everything of this receipt
+         *     goes (else each line's own). Without `lines` every line's outstanding quantity comes in;
+         *     `lot` and `serials` go with a line of an item tracked so (as on a WMS receipt).
+         */
+        PurchaseOrderReceipt: {
+            location_id?: components["schemas"]["LocationId"];
+            lines?: {
+                line_id: components["schemas"]["PurchaseOrderLineId"];
+                quantity: components["schemas"]["PositiveQuantity"];
+                /** @description The lot received, for an item tracked by lot (and required for it). */
+                lot?: components["schemas"]["Lot"];
+                /** @description The serials received, one per unit, for an item tracked by serial (and required for it). */
+                serials?: components["schemas"]["Serials"];
+            }[];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -4989,6 +5283,11 @@ export interface components {
             /** @constant */
             type?: "erp.journal_entry.posted";
             data?: components["schemas"]["JournalEntry"];
+        };
+        PurchaseOrderReceivedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.purchase_order.received";
+            data?: components["schemas"]["PurchaseOrder"];
         };
     };
     responses: {
@@ -5640,6 +5939,18 @@ export interface components {
         PeriodPath: components["schemas"]["PeriodKey"];
         /** @description Sums the lines dated on or before this day; today (UTC) when absent. */
         AsOf: string;
+        /** @description Only the orders to this supplier. */
+        PurchaseOrderSupplierFilter: components["schemas"]["SupplierId"];
+        /** @description Only the orders in this status. */
+        PurchaseOrderStatusFilter: components["schemas"]["PurchaseOrderStatus"];
+        /** @description Only orders dated on or after this day. */
+        PurchaseOrderDateAfter: string;
+        /** @description Only orders dated strictly before this day. */
+        PurchaseOrderDateBefore: string;
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        PurchaseOrderSort: "order_date" | "-order_date" | "created_at" | "-created_at";
+        /** @description The purchase order's id. */
+        PurchaseOrderIdPath: components["schemas"]["PurchaseOrderId"];
     };
     requestBodies: never;
     headers: {
@@ -12181,6 +12492,408 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPurchaseOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the orders to this supplier. */
+                supplier_id?: components["parameters"]["PurchaseOrderSupplierFilter"];
+                /** @description Only the orders in this status. */
+                status?: components["parameters"]["PurchaseOrderStatusFilter"];
+                /** @description Only orders dated on or after this day. */
+                order_date_after?: components["parameters"]["PurchaseOrderDateAfter"];
+                /** @description Only orders dated strictly before this day. */
+                order_date_before?: components["parameters"]["PurchaseOrderDateBefore"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["PurchaseOrderSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of purchase orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "supplier_id": "sup_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "order_date": "2026-12-09",
+                 *       "lines": [
+                 *         {
+                 *           "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *           "quantity": "10",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           },
+                 *           "location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PurchaseOrderCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft order. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "order_date": "2026-12-10"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["PurchaseOrderUpdate"];
+                /**
+                 * @example {
+                 *       "order_date": "2026-12-10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PurchaseOrderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receivePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX",
+                 *       "lines": [
+                 *         {
+                 *           "line_id": "pol_01M9G0A2C4E6G8J0K2M4P6R8T1",
+                 *           "quantity": "4"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PurchaseOrderReceipt"];
+            };
+        };
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -13128,6 +13841,86 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["JournalEntryPostedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpPurchaseOrderReceived: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M9G0B2C4E6G8J0K2M4P6R8T0",
+                 *       "type": "erp.purchase_order.received",
+                 *       "tenant_id": "ten_01M88YXTM0Q4R7S9T2V5W8X1Y3",
+                 *       "aggregate": {
+                 *         "type": "purchase_order",
+                 *         "id": "po_01M9G0A2C4E6G8J0K2M4P6R8T0"
+                 *       },
+                 *       "occurred_at": "2026-12-12T08:00:00.000Z",
+                 *       "data": {
+                 *         "id": "po_01M9G0A2C4E6G8J0K2M4P6R8T0",
+                 *         "number": "PO-2026-000001",
+                 *         "supplier_id": "sup_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *         "status": "partially_received",
+                 *         "order_date": "2026-12-09",
+                 *         "currency": "EUR",
+                 *         "lines": [
+                 *           {
+                 *             "id": "pol_01M9G0A2C4E6G8J0K2M4P6R8T1",
+                 *             "item_id": "itm_01M8RDA4M0BAN7CSRWPDWF0GPZ",
+                 *             "quantity": "10",
+                 *             "unit_cost": {
+                 *               "amount": 1250,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
+                 *             "location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX",
+                 *             "quantity_received": "4",
+                 *             "net": {
+                 *               "amount": 12500,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "tax": {
+                 *               "amount": 2375,
+                 *               "currency": "EUR"
+                 *             },
+                 *             "total": {
+                 *               "amount": 14875,
+                 *               "currency": "EUR"
+                 *             }
+                 *           }
+                 *         ],
+                 *         "net_total": {
+                 *           "amount": 12500,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "tax_total": {
+                 *           "amount": 2375,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "total": {
+                 *           "amount": 14875,
+                 *           "currency": "EUR"
+                 *         },
+                 *         "available_actions": [
+                 *           "receive"
+                 *         ],
+                 *         "version": 3,
+                 *         "created_at": "2026-12-09T10:00:00.000Z",
+                 *         "updated_at": "2026-12-12T08:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PurchaseOrderReceivedEvent"];
             };
         };
         responses: {
