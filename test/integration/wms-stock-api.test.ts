@@ -86,6 +86,54 @@ describe('the WMS stock interface for other modules', () => {
     expect((await h.request('GET', '/v1/wms/stock-check', { token: admin.token })).body.drift).toEqual([]);
   });
 
+  it('receives the lines of a reference at their unit cost (the average moves), undone with the caller, bad lines named', async () => {
+    const { stock } = h.stratum.use(wmsModule);
+    const run = h.stratum.kernel.runInUnitOfWork;
+    const warehouse = await post('/warehouses', { code: 'ERP-R', name: 'Receiving' });
+    const dock = (await post('/locations', { warehouse_id: warehouse.id, code: 'D1', type: 'storage' })).id;
+    const lamp = (await post('/items', { sku: 'ERP-LAMP', name: 'Lamp', category: 'finished', unit: 'ea' })).id;
+    const wire = (await post('/items', { sku: 'ERP-WIRE', name: 'Wire', category: 'raw', unit: 'm', tracking: 'lot' })).id;
+    await post('/stock-moves', { type: 'receipt', item_id: lamp, quantity: '2', to_location_id: dock, unit_cost: { amount: 1000, currency: 'EUR' } });
+    const order = { type: 'purchase_order', id: 'PO-100' };
+    const eur = (amount: number) => ({ amount, currency: 'EUR' });
+    const totals = async (item: string) => (await h.request('GET', `/v1/wms/items/${item}/stock`, { token: admin.token })).body;
+
+    // Bad lines: each named under /lines/<n>; nothing comes in.
+    const bad = run(admin.tenantId, (uow) =>
+      stock.receive(uow, order, [
+        { itemId: lamp, quantity: '1', locationId: dock, unitCost: eur(1300) },
+        { itemId: wire, quantity: '2.5', locationId: dock, unitCost: eur(40) },
+      ], 'cli_erp'),
+    );
+    await expect(bad).rejects.toMatchObject({ fields: [{ pointer: '/lines/1/lot' }] });
+    const unknownPlace = run(admin.tenantId, (uow) => stock.receive(uow, order, [{ itemId: lamp, quantity: '1', locationId: 'loc_01M8RA5DZ0E524BHJEP0CKCRSX', unitCost: eur(1) }], 'cli_erp'));
+    await expect(unknownPlace).rejects.toMatchObject({ fields: [{ pointer: '/lines/0/location_id' }] });
+    // The caller's transaction fails after receiving: the receipts go with it.
+    await expect(
+      run(admin.tenantId, async (uow) => {
+        await stock.receive(uow, order, [{ itemId: lamp, quantity: '5', locationId: dock, unitCost: eur(9999) }], 'cli_erp');
+        throw new Error('the order could not be saved');
+      }),
+    ).rejects.toThrow('the order could not be saved');
+    expect(await totals(lamp)).toMatchObject({ on_hand: '2', unit_cost: eur(1000) });
+
+    const received = await run(admin.tenantId, (uow) =>
+      stock.receive(uow, order, [
+        { itemId: lamp, quantity: '2', locationId: dock, unitCost: eur(1300) },
+        { itemId: wire, quantity: '2.5', locationId: dock, unitCost: eur(41), lot: 'W-1' },
+      ], 'cli_erp'),
+    );
+    expect(received.map((m) => [m.type, m.itemId, m.quantity, m.toLocationId, m.lot, m.unitCost, m.cost, m.reference, m.postedBy])).toEqual([
+      ['receipt', lamp, 2000, dock, null, eur(1300), eur(2600), order, 'cli_erp'],
+      // 2.5 × 0.41 = 1.025 → 1.02 (half to even).
+      ['receipt', wire, 2500, dock, 'W-1', eur(41), eur(102), order, 'cli_erp'],
+    ]);
+    // (2 × 10.00 + 2 × 13.00) / 4 = 11.50.
+    expect(await totals(lamp)).toMatchObject({ on_hand: '4', unit_cost: eur(1150), value: eur(4600) });
+    expect(await totals(wire)).toMatchObject({ on_hand: '2.5', value: eur(102) });
+    expect((await h.request('GET', '/v1/wms/stock-check', { token: admin.token })).body.drift).toEqual([]);
+  });
+
   it('looks items up for a document: unit and whether active; unknown ids and other tenants\' items are absent', async () => {
     const { stock } = h.stratum.use(wmsModule);
     const run = h.stratum.kernel.runInUnitOfWork;

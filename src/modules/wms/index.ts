@@ -7,7 +7,7 @@
  * documented under the contract's webhooks).
  * Consumes: nothing.
  * Offers other modules (`use(wmsModule)`): `stock` — reserve the lines of a reference all or
- * none, release them, ship them (with their cost of goods), look items up, each inside the caller's unit of
+ * none, release them, ship them (with their cost of goods), receive them (at their unit cost), look items up, each inside the caller's unit of
  * work, so that an order and its stock commit together; `check` — the stock check.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
@@ -62,7 +62,7 @@ export const wmsModule = defineModule({
 });
 
 export type WmsApi = typeof wmsModule extends ModuleDefinition<infer A> ? A : never;
-export type { StockApi, ReserveLine, Shipped } from './application/stock-api';
+export type { StockApi, ReserveLine, ReceiveLine, Shipped } from './application/stock-api';
 export { ReservationShortageError } from './application/stock-api';
 export type { StockReference, StockMoveState, StockItem } from './domain/stock-move';
 export type { ReservationState } from './domain/reservation';

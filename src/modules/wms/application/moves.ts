@@ -2,7 +2,7 @@ import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import { checkExpectedVersion, NotFoundError } from '../../../platform/errors';
-import { planMove, planReversal, type MoveRequest, type StockMoveView } from '../domain/stock-move';
+import { planReversal, type MoveRequest, type StockMoveView } from '../domain/stock-move';
 import { MoveRepository } from '../infrastructure/move.repository';
 import { Posting } from './posting';
 
@@ -19,9 +19,7 @@ export function moveUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
           const posting = new Posting(uow);
           // A move that brings stock in may make the item's first balance: see StockRepository.items.
           const item = (await posting.stock.items([request.itemId], request.type === 'receipt' || request.type === 'adjustment')).get(request.itemId);
-          const locations = await posting.stock.locations([request.fromLocationId, request.toLocationId]);
-          const planned = planMove(tenantId, request, item, locations, actor, posting.now);
-          const move = await posting.post(planned, item!);
+          const move = await posting.postRequest(request, item, actor);
           await posting.finish();
           return { ...move, reversedByMoveId: null };
         },

@@ -3,7 +3,7 @@ import { ConflictError, InvalidInputError } from '../../../platform/errors';
 import { divideHalfEven, type Money } from '../../../platform/money';
 import { formatQuantity, type Thousandths } from '../domain/quantity';
 import type { Reservation } from '../domain/reservation';
-import { balanceOrder, stockLow, stockMoved, type BalanceChange, type PlannedMove, type StockItem, type StockMoveState } from '../domain/stock-move';
+import { balanceOrder, planMove, stockLow, stockMoved, type BalanceChange, type MoveRequest, type PlannedMove, type StockItem, type StockMoveState } from '../domain/stock-move';
 import { ItemValuation } from '../domain/valuation';
 import { MoveRepository } from '../infrastructure/move.repository';
 import { ReservationRepository } from '../infrastructure/reservation.repository';
@@ -180,6 +180,16 @@ export class Posting {
     await this.moves.add(move);
     this.uow.record(stockMoved(this.uow.tenantId, move, this.now));
     return move;
+  }
+
+  /**
+   * Plans a requested move at its locations (read under a share lock) and posts it: what a move
+   * of the API and a receipt of another module's document both go through.
+   */
+  async postRequest(request: MoveRequest, item: StockItem | undefined, actor: string): Promise<StockMoveState> {
+    const locations = await this.stock.locations([request.fromLocationId, request.toLocationId]);
+    const planned = planMove(this.uow.tenantId, request, item, locations, actor, this.now);
+    return this.post(planned, item!);
   }
 
   /** Writes the item totals this unit of work changed, and the low-stock events. */

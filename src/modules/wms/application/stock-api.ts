@@ -1,5 +1,6 @@
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, InvalidInputError } from '../../../platform/errors';
+import type { Money } from '../../../platform/money';
 import { formatQuantity, parseQuantity, type Thousandths } from '../domain/quantity';
 import type { ReservationState } from '../domain/reservation';
 import { planMove, type StockItem, type StockMoveState, type StockReference } from '../domain/stock-move';
@@ -14,6 +15,17 @@ export interface ReserveLine {
   locationId?: string;
   warehouseId?: string;
   lot?: string;
+}
+
+/** One line of a document to receive: where it comes in and what one unit of it cost. */
+export interface ReceiveLine {
+  itemId: string;
+  /** The contract's decimal string (`"2.5"`). */
+  quantity: string;
+  locationId: string;
+  unitCost: Money;
+  lot?: string;
+  serials?: readonly string[];
 }
 
 /** What a shipment of a reference took out of stock. */
@@ -79,6 +91,35 @@ export const stockApi = {
     }
     await posting.finish();
     return reserved;
+  },
+
+  /**
+   * Receives every line for `reference`: each a receipt move at its location carrying its unit
+   * cost (the item's moving-average cost moves), posted as the WMS's own receipts are, all in
+   * the caller's unit of work. Bad input is a 400 naming `/lines/<n>/…`; an inactive item or
+   * location a 409.
+   */
+  async receive(uow: UnitOfWork, reference: StockReference, lines: readonly ReceiveLine[], actor: string): Promise<StockMoveState[]> {
+    const posting = new Posting(uow);
+    // A receipt may make the item's first balance: its row is read under a share lock (StockRepository.items).
+    const items = await posting.stock.items(
+      lines.map((l) => l.itemId),
+      true,
+    );
+    // Every item's totals first, in item order, then the moves: the lock order of every posting.
+    await posting.lockItems([...items.values()]);
+    const received: StockMoveState[] = [];
+    for (const [i, l] of lines.entries()) {
+      const request = { type: 'receipt' as const, itemId: l.itemId, quantity: l.quantity, toLocationId: l.locationId, unitCost: l.unitCost, lot: l.lot, serials: l.serials, reference };
+      try {
+        received.push(await posting.postRequest(request, items.get(l.itemId), actor));
+      } catch (err) {
+        if (err instanceof InvalidInputError) throw new InvalidInputError(err.fields.map((f) => ({ ...f, pointer: `/lines/${i}${f.pointer === '/to_location_id' ? '/location_id' : f.pointer}` })));
+        throw err;
+      }
+    }
+    await posting.finish();
+    return received;
   },
 
   /**
