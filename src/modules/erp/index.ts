@@ -24,6 +24,7 @@ import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
 import { periodUseCases } from './application/periods';
 import { reportUseCases } from './application/reports';
+import { purchaseOrderUseCases } from './application/purchase-orders';
 import { salesOrderUseCases } from './application/sales-orders';
 import { erpSeeder } from './application/seed';
 import { taxRateUseCases } from './application/tax-rates';
@@ -46,8 +47,9 @@ export const erpModule = defineModule({
     const periods = periodUseCases(deps);
     const reports = reportUseCases(deps);
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, cursors: kernel.cursors }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal },
     };

@@ -3,6 +3,7 @@ import type { CursorCodec } from '../../../platform/http/pagination';
 import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
 import type { PartyUseCases } from '../application/parties';
+import type { PurchaseOrderUseCases } from '../application/purchase-orders';
 import type { SalesOrderUseCases } from '../application/sales-orders';
 import type { PeriodUseCases } from '../application/periods';
 import type { ReportUseCases } from '../application/reports';
@@ -10,6 +11,7 @@ import type { TaxRateUseCases } from '../application/tax-rates';
 import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
+import { purchaseOrderHandlers } from './purchase-orders.handlers';
 import { salesOrderHandlers } from './sales-orders.handlers';
 import { taxRateHandlers } from './tax-rates.handlers';
 
@@ -22,11 +24,12 @@ export interface ErpHandlerDeps {
   journal: JournalUseCases;
   periods: PeriodUseCases;
   reports: ReportUseCases;
+  purchaseOrders: PurchaseOrderUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
@@ -34,5 +37,6 @@ export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, jo
     ...ledgerAccountHandlers(ledgerAccounts, cursors),
     ...journalHandlers(journal, periods, reports, cursors),
     ...salesOrderHandlers(salesOrders, cursors),
+    ...purchaseOrderHandlers(purchaseOrders, cursors),
   };
 }

@@ -2,6 +2,7 @@ import type { List } from '../../../platform/db/list-query';
 import { JOURNAL_ENTRY_LIST } from './journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from './party.repository';
+import { PURCHASE_ORDER_LIST } from './purchase-order.repository';
 import { SALES_ORDER_LIST } from './sales-order.repository';
 import { PERIOD_LIST } from './period.repository';
 import { TAX_RATE_LIST } from './tax-rate.repository';
@@ -15,4 +16,5 @@ export const erpLists = {
   listJournalEntries: JOURNAL_ENTRY_LIST,
   listPeriods: PERIOD_LIST,
   listSalesOrders: SALES_ORDER_LIST,
+  listPurchaseOrders: PURCHASE_ORDER_LIST,
 } satisfies Readonly<Record<string, List>>;
