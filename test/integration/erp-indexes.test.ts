@@ -4,6 +4,7 @@ import { JOURNAL_ENTRY_LIST, TRIAL_BALANCE } from '../../src/modules/erp/infrast
 import { LEDGER_ACCOUNT_LIST } from '../../src/modules/erp/infrastructure/ledger-account.repository';
 import { PERIOD_LIST } from '../../src/modules/erp/infrastructure/period.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from '../../src/modules/erp/infrastructure/party.repository';
+import { PURCHASE_ORDER_LIST } from '../../src/modules/erp/infrastructure/purchase-order.repository';
 import { SALES_ORDER_LIST } from '../../src/modules/erp/infrastructure/sales-order.repository';
 import { TAX_RATE_LIST } from '../../src/modules/erp/infrastructure/tax-rate.repository';
 import { Harness } from '../support/harness';
@@ -11,9 +12,9 @@ import { Harness } from '../support/harness';
 /**
  * On PostgreSQL, with 20,000 customers, 20,000 suppliers, 5,000 tax rates and 5,000 ledger
  * accounts of one tenant (and as many of another), 20,000 journal entries of 3 lines each,
- * 240 periods and 20,000 sales orders, each documented filter and sort of the ERP's lists, and
- * the trial balance's aggregation, read through an index — the plans, not timings. Rows are made
- * in SQL (generate_series).
+ * 240 periods, 20,000 sales orders and 20,000 purchase orders, each documented filter and sort
+ * of the ERP's lists, and the trial balance's aggregation, read through an index — the plans,
+ * not timings. Rows are made in SQL (generate_series).
  */
 const onPostgres = process.env.STRATUM_TEST_DB === 'postgres';
 
@@ -53,6 +54,10 @@ async function fill(tenant: string, n: number) {
   await q(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, version, updated_at)
     SELECT :tenant, to_char(DATE '2010-01-01' + g * interval '1 month', 'YYYY-MM'), CASE WHEN g < 200 THEN 'locked' ELSE 'open' END, CASE WHEN g < 200 THEN now() END, CASE WHEN g < 200 THEN 2 ELSE 1 END, now()
     FROM generate_series(0, 239) AS g`);
+  await q(`INSERT INTO erp_purchase_orders (id, tenant_id, number, supplier_id, status, order_date, currency, version, created_at, updated_at)
+    SELECT 'po_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'PO-2026-' || lpad(g::text, 6, '0'), 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'),
+      (ARRAY['draft', 'confirmed', 'partially_received', 'received', 'cancelled'])[1 + g % 5], date '2026-01-01' + (g % 365), 'EUR', 1, now() - g * interval '1 second', now()
+    FROM generate_series(1, :n) AS g`);
 }
 
 (onPostgres ? describe : describe.skip)('ERP lists on PostgreSQL', () => {
@@ -61,7 +66,7 @@ async function fill(tenant: string, n: number) {
     tenantId = (await h.tenant()).tenantId;
     await fill(tenantId, 20_000);
     await fill((await h.tenant()).tenantId, 20_000);
-    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
+    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders', 'erp_purchase_orders']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
   }, 300_000);
   afterAll(() => h?.stop());
 
@@ -103,6 +108,12 @@ async function fill(tenant: string, n: number) {
     ['the sales orders of a customer', SALES_ORDER_LIST, '-order_date', { filters: { customer_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_sales_orders_tenant_customer_date/],
     ['sales orders in a status', SALES_ORDER_LIST, '-order_date', { filters: { status: 'partially_delivered' } }, /erp_sales_orders_tenant_status_date/],
     ['sales orders of a month', SALES_ORDER_LIST, '-order_date', { filters: { order_date_after: '2026-03-01', order_date_before: '2026-04-01' } }, /erp_sales_orders_tenant_order_date/],
+    ['purchase orders, newest order date first', PURCHASE_ORDER_LIST, '-order_date', {}, /erp_purchase_orders_tenant_order_date/],
+    ['purchase orders by order date', PURCHASE_ORDER_LIST, 'order_date', {}, /erp_purchase_orders_tenant_order_date/],
+    ['purchase orders, newest first', PURCHASE_ORDER_LIST, '-created_at', {}, /erp_purchase_orders_tenant_created/],
+    ['the purchase orders of a supplier', PURCHASE_ORDER_LIST, '-order_date', { filters: { supplier_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_purchase_orders_tenant_supplier_date/],
+    ['purchase orders in a status', PURCHASE_ORDER_LIST, '-order_date', { filters: { status: 'partially_received' } }, /erp_purchase_orders_tenant_status_date/],
+    ['purchase orders of a month', PURCHASE_ORDER_LIST, '-order_date', { filters: { order_date_after: '2026-03-01', order_date_before: '2026-04-01' } }, /erp_purchase_orders_tenant_order_date/],
   ];
 
   it.each(cases)('%s reads through an index', async (_label, list, sort, request, index) => {
