@@ -38,7 +38,7 @@ describe('the ERP demo seed', () => {
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -102,6 +102,32 @@ describe('the ERP demo seed', () => {
       ['2', '2', 890],
     ]);
     expect(await orders(b.token)).toEqual(seededOrders);
+
+    // Four purchase orders: draft, confirmed, received in part, received; the same in b.
+    expect(first.purchase_orders).toBe(4);
+    const purchases = async (token: string) => {
+      const res = await h.request('GET', '/v1/erp/purchase-orders?sort=order_date', { token });
+      expect(res.status).toBe(200);
+      return res.body.data.map((o: any) => [o.number, o.status, o.order_date, o.lines.map((l: any) => [l.quantity, l.quantity_received, l.unit_cost.amount]), o.total.amount]);
+    };
+    const seededPurchases = await purchases(a.token);
+    expect(seededPurchases.map((o: unknown[]) => o.slice(0, 4))).toEqual([
+      ['PO-2026-000001', 'draft', '2026-11-20', [['5', '0', 1450], ['5', '0', 690]]],
+      ['PO-2026-000002', 'confirmed', '2026-11-21', [['5', '0', 3150]]],
+      ['PO-2026-000003', 'partially_received', '2026-11-23', [['5', '5', 920], ['5', '0', 445]]],
+      ['PO-2026-000004', 'received', '2026-11-25', [['5', '5', 1180]]],
+    ]);
+    expect(await purchases(b.token)).toEqual(seededPurchases);
+    // Their goods-received entries: 5 × 9.20 and 5 × 11.80, each debit inventory, credit GRNI.
+    const received = await h.stratum.kernel.db.sequelize.query<{ code: string; debit: string | number; credit: string | number }>(
+      `SELECT a.code, SUM(l.debit) AS debit, SUM(l.credit) AS credit FROM erp_journal_entries e JOIN erp_journal_lines l ON l.entry_id = e.id JOIN erp_ledger_accounts a ON a.id = l.ledger_account_id
+       WHERE e.tenant_id = :tenant AND e.source_type = 'purchase_order' GROUP BY a.code ORDER BY a.code`,
+      { replacements: { tenant: a.tenantId }, type: 'SELECT' as never },
+    );
+    expect(received.map((r) => [r.code, Number(r.debit), Number(r.credit)])).toEqual([
+      ['1300', 10500, 0],
+      ['2100', 0, 10500],
+    ]);
     // What the demo orders did to stock agrees with the ledger of moves.
     expect((await h.request('GET', '/v1/wms/stock-check', { token: a.token })).body.drift).toEqual([]);
   }, 180_000);

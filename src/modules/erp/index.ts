@@ -50,7 +50,7 @@ export const erpModule = defineModule({
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal },
     };
   },

@@ -8,6 +8,7 @@ import type { StockApi } from '../../wms';
 import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
 import type { AccountParty, PartyUseCases } from './parties';
+import type { PurchaseOrderUseCases } from './purchase-orders';
 import type { SalesOrderUseCases } from './sales-orders';
 import type { TaxRateUseCases } from './tax-rates';
 
@@ -24,7 +25,11 @@ import type { TaxRateUseCases } from './tax-rates';
  * - four sales orders of the first customers (by name) for WMS demo stock (the first items by
  *   SKU with stock at a location, seeded by the WMS before): one left a draft, one confirmed
  *   (reserved), one delivered (shipped, its cost of goods posted), one cancelled after it was
- *   confirmed. Fixed dates and prices; made only while the tenant has no sales order.
+ *   confirmed. Fixed dates and prices; made only while the tenant has no sales order;
+ * - four purchase orders to the first suppliers (by name) for the same demo items, received at
+ *   the items' locations: one left a draft, one confirmed, one received in part (its first
+ *   line), one received in full (WMS receipts at their costs, the goods-received entries
+ *   posted). Fixed dates and costs; made only while the tenant has no purchase order.
  * - a few journal entries dated the first of the current month (UTC), posted through the journal
  *   with the source `demo_seed` (keyed by its id): the opening balance (cash and inventory against
  *   owner equity), a month's rent paid in cash, and goods bought on credit, so that the trial
@@ -58,6 +63,7 @@ export interface ErpSeedDeps {
   /** The CRM account with this external id (the CRM's api), null when there is none. */
   accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
   salesOrders: SalesOrderUseCases;
+  purchaseOrders: PurchaseOrderUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
   stock: Pick<StockApi, 'takeable'>;
 }
@@ -69,12 +75,21 @@ const DEMO_ORDERS = [
   { date: '2026-11-27', then: ['confirm', 'deliver'], prices: [1990, 890] },
   { date: '2026-11-30', then: ['confirm', 'cancel'], prices: [15900] },
 ] as const;
+/** The demo purchase orders: what becomes of each, its date and its lines' unit costs (minor units). */
+const DEMO_PURCHASES = [
+  { date: '2026-11-20', then: [], costs: [1450, 690] },
+  { date: '2026-11-21', then: ['confirm'], costs: [3150] },
+  { date: '2026-11-23', then: ['confirm', 'receive first line'], costs: [920, 445] },
+  { date: '2026-11-25', then: ['confirm', 'receive'], costs: [1180] },
+] as const;
+/** Each demo purchase line orders this much of its item. */
+const DEMO_PURCHASE_QUANTITY = '5';
 /** Each demo line takes this much of its item: whole, for items counted in `ea`. */
 const DEMO_QUANTITY = '2';
 /** The demo actions' client id (as the WMS seed's moves are posted by). */
 const SEED_ACTOR = 'cli_00000000000000000000000000';
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
   /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
   async function demoOrders(tenantId: string): Promise<number> {
     if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
@@ -107,6 +122,34 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     return made;
   }
 
+  /** The demo purchase orders, unless the tenant has purchase orders already; returns how many were made. */
+  async function demoPurchases(tenantId: string): Promise<number> {
+    if ((await purchaseOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
+    const vendors = (await suppliers.list(tenantId, { filters: {}, sort: 'name', limit: DEMO_PURCHASES.length })).items;
+    const lines = DEMO_PURCHASES.reduce((n, o) => n + o.costs.length, 0);
+    const places = await runInUnitOfWork(tenantId, (uow) => stock.takeable(uow, '0.001', lines * 4));
+    const distinct = places.filter((p, i) => places.findIndex((q) => q.itemId === p.itemId) === i);
+    if (vendors.length < DEMO_PURCHASES.length || distinct.length < lines) return 0;
+    let next = 0;
+    for (const [i, plan] of DEMO_PURCHASES.entries()) {
+      let order = await purchaseOrders.create(tenantId, {
+        supplierId: vendors[i].id,
+        orderDate: plan.date,
+        lines: plan.costs.map((amount) => {
+          const place = distinct[next++];
+          return { itemId: place.itemId, quantity: DEMO_PURCHASE_QUANTITY, unitCost: { amount, currency: 'EUR' }, locationId: place.locationId };
+        }),
+      });
+      for (const action of plan.then) {
+        const expected = [order.version];
+        if (action === 'confirm') order = await purchaseOrders.confirm(tenantId, order.id, expected);
+        else if (action === 'receive') order = await purchaseOrders.receive(tenantId, order.id, expected, {}, SEED_ACTOR);
+        else order = await purchaseOrders.receive(tenantId, order.id, expected, { lines: [{ lineId: order.lines[0].id, quantity: DEMO_PURCHASE_QUANTITY }] }, SEED_ACTOR);
+      }
+    }
+    return DEMO_PURCHASES.length;
+  }
+
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -119,7 +162,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -158,6 +201,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
       report.journal_entries++;
     }
     report.sales_orders = await demoOrders(tenantId);
+    report.purchase_orders = await demoPurchases(tenantId);
     return report;
   };
 }
