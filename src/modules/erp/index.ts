@@ -5,14 +5,17 @@
  * used, and the tenant's own), the ledger: journal entries (balanced, immutable, numbered
  * without gaps per tenant and year, reversed once by another entry; application/journal.ts),
  * monthly periods that lock (no post dated in a locked one, for any caller), and the trial
- * balance; and sales orders (drafts; confirmed by reserving their lines in the WMS, delivered by
+ * balance; sales orders (drafts; confirmed by reserving their lines in the WMS, delivered by
  * shipping them and posting their cost of goods through the journal, cancelled by releasing
- * them — each in one unit of work with the order).
+ * them) and purchase orders (drafts; confirmed, received into WMS stock at their unit costs with
+ * the goods-received entry posted through the journal, cancelled while nothing came in) — each
+ * action in one unit of work with the order; both kinds of order share domain/order.ts,
+ * application/orders.ts, infrastructure/order.repository.ts and http/orders.ts.
  * Its demo data: `seed` (application/seed.ts).
  * Publishes: `erp.journal_entry.posted`, `erp.sales_order.confirmed`, `erp.sales_order.delivered`,
- * `erp.sales_order.cancelled`. Consumes: nothing.
+ * `erp.sales_order.cancelled`, `erp.purchase_order.received`. Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
- * supplier is made); the WMS's `stock` (items, reserve, ship, release).
+ * supplier is made); the WMS's `stock` (items, reserve, ship, release, receive).
  * Offers inside the module and to other modules (`use(erpModule)`): `journal` — `post(uow,
  * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account.
  */

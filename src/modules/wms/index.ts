@@ -7,8 +7,9 @@
  * documented under the contract's webhooks).
  * Consumes: nothing.
  * Offers other modules (`use(wmsModule)`): `stock` — reserve the lines of a reference all or
- * none, release them, ship them (with their cost of goods), receive them (at their unit cost), look items up, each inside the caller's unit of
- * work, so that an order and its stock commit together; `check` — the stock check.
+ * none, release them, ship them (with their cost of goods), receive them (at their unit cost),
+ * look items up, each inside the caller's unit of work, so that an order and its stock commit
+ * together; `check` — the stock check.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { balanceUseCases } from './application/balances';
