@@ -1,3 +1,4 @@
+import { entriesOf, outboxEvents, webhookSchema } from '../support/erp-orders';
 import { Harness, type Admin } from '../support/harness';
 
 /**
@@ -46,17 +47,7 @@ async function world(token = admin.token) {
   return { rate: rate.id, reduced: reduced.id, supplier: supplier.id, warehouse: warehouse.id, dock: dock.id, bin: bin.id, chair: chair.id, rope: rope.id, wire: wire.id };
 }
 
-/** The journal entries a purchase order posted, in order: each its lines as [account code, debit, credit]. */
-async function entriesOf(orderId: string): Promise<[string, number, number][][]> {
-  const rows = await h.stratum.kernel.db.sequelize.query<{ entry_id: string; code: string; debit: string | number; credit: string | number }>(
-    `SELECT l.entry_id, a.code, l.debit, l.credit FROM erp_journal_entries e JOIN erp_journal_lines l ON l.entry_id = e.id JOIN erp_ledger_accounts a ON a.id = l.ledger_account_id
-     WHERE e.source_type = 'purchase_order' AND e.source_id = :orderId ORDER BY e.number, l.line_no`,
-    { replacements: { orderId }, type: 'SELECT' as never },
-  );
-  const entries = new Map<string, [string, number, number][]>();
-  for (const r of rows) entries.set(r.entry_id, [...(entries.get(r.entry_id) ?? []), [r.code, Number(r.debit), Number(r.credit)]]);
-  return [...entries.values()];
-}
+const entries = (orderId: string) => entriesOf(h, 'purchase_order', orderId);
 
 async function stockOf(item: string, token = admin.token) {
   const res = await get(`/wms/items/${item}/stock`, token);
@@ -245,7 +236,7 @@ describe('ERP purchase orders', () => {
     expect(pointersOf(await act(`/erp/purchase-orders/${order.id}/receive`, '"2"', { lines: [{ line_id: chairLine, quantity: '0.5' }] }))).toEqual(['/lines/0/quantity']);
     expect(pointersOf(await act(`/erp/purchase-orders/${order.id}/receive`, '"2"', { lines: [{ line_id: chairLine, quantity: '1' }], location_id: 'loc_01M8RA5DZ0E524BHJEP0CKCRSX' }))).toEqual(['/lines/0/location_id']);
     expect(await stockOf(w.chair)).toEqual(before);
-    expect(await entriesOf(order.id)).toEqual([]);
+    expect(await entries(order.id)).toEqual([]);
 
     // 10 chairs at 10.00 and 6 more at 13.00; 2.5 m of rope at 0.41 (1.025 → 1.02).
     const key = { 'idempotency-key': `receive-${order.id}` };
@@ -267,7 +258,7 @@ describe('ERP purchase orders', () => {
     const moves = (await get(`/wms/stock-moves?item_id=${w.chair}&type=receipt`)).body.data.filter((m: Json) => m.reference?.id === order.id);
     expect(moves.map((m: Json) => [m.quantity, m.to_location_id, m.unit_cost, m.cost])).toEqual([['6', w.bin, eur(1300), eur(7800)]]);
     // Debit inventory, credit goods received not invoiced: 6 × 13.00 + 1.02, once (the replay posted nothing).
-    expect(await entriesOf(order.id)).toEqual([[['1300', 7902, 0], ['2100', 0, 7902]]]);
+    expect(await entries(order.id)).toEqual([[['1300', 7902, 0], ['2100', 0, 7902]]]);
     expect((await act(`/erp/purchase-orders/${order.id}/cancel`, '"3"')).status).toBe(409);
 
     // The rest, each at its own line's location (the rope line still names none: the body's).
@@ -276,7 +267,7 @@ describe('ERP purchase orders', () => {
     expect(rest.body).toMatchObject({ status: 'received', version: 4, available_actions: [] });
     expect(rest.body.lines.map((l: Json) => l.quantity_received)).toEqual(['10', '4']);
     // 4 × 13.00 + 1.5 × 0.41 (0.615 → 0.62).
-    expect(await entriesOf(order.id)).toEqual([
+    expect(await entries(order.id)).toEqual([
       [['1300', 7902, 0], ['2100', 0, 7902]],
       [['1300', 5262, 0], ['2100', 0, 5262]],
     ]);
@@ -322,18 +313,17 @@ describe('ERP purchase orders', () => {
     expect([one.number, two.number, next.number]).toEqual(['PO-2026-000001', 'PO-2026-000002', 'PO-2027-000001']);
   });
 
-  it('records erp.purchase_order.received in the outbox with each receipt', async () => {
+  it('records erp.purchase_order.received in the outbox with each receipt, as its webhook documents it', async () => {
     const order = await confirmed();
     await act(`/erp/purchase-orders/${order.id}/receive`, '"2"', { lines: [{ line_id: order.lines[0].id, quantity: '1' }] });
     await act(`/erp/purchase-orders/${order.id}/receive`, '"3"');
-    const rows = await h.stratum.kernel.db.sequelize.query<{ type: string; aggregate_id: string }>(
-      "SELECT type, aggregate_id FROM outbox_events WHERE type LIKE 'erp.purchase_order.%' AND aggregate_id = :id ORDER BY id",
-      { replacements: { id: order.id }, type: 'SELECT' as never },
-    );
-    expect(rows.map((r) => [r.type, r.aggregate_id])).toEqual([
-      ['erp.purchase_order.received', order.id],
-      ['erp.purchase_order.received', order.id],
+    const events = await outboxEvents(h, 'erp.purchase_order.', [order.id]);
+    expect(events.map((e) => [e.type, e.aggregate, e.data.status, e.data.lines[0].quantity_received])).toEqual([
+      ['erp.purchase_order.received', { type: 'purchase_order', id: order.id }, 'partially_received', '1'],
+      ['erp.purchase_order.received', { type: 'purchase_order', id: order.id }, 'received', '2'],
     ]);
+    const validate = webhookSchema('erp.purchase_order.received');
+    for (const e of events) expect(validate(e) ? [] : validate.errors).toEqual([]);
   });
 
   it('lists with filters by supplier, status and order date, page by page', async () => {
