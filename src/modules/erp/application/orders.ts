@@ -1,4 +1,4 @@
-import type { UnitOfWork } from '../../../platform/db/unit-of-work';
+import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, type InvalidField, NotFoundError } from '../../../platform/errors';
 import { parseQuantity, type StockApi } from '../../wms';
 import { documentNumber } from '../domain/journal-entry';
@@ -112,4 +112,26 @@ export async function requestedQuantities<R extends { lineId: string; quantity: 
     const unit = line ? items.get(line.itemId)?.unit : undefined;
     return { ...r, quantity: parseQuantity(r.quantity, `/lines/${i}/quantity`, unit ? { unit } : {}) };
   });
+}
+
+/**
+ * How every action of an order runs: in one unit of work, the order loaded locked at the
+ * version If-Match names, `act` applied (and whatever it does in the WMS and the journal), the
+ * order saved at the version it was loaded at; the answer is the order after it.
+ */
+export function orderAction<O extends { snapshot: unknown }>(
+  runInUnitOfWork: RunInUnitOfWork,
+  load: (uow: UnitOfWork, id: string, expected: ExpectedVersion) => Promise<{ repo: { save(order: O, loaded: number): Promise<void> }; order: O; loaded: number }>,
+) {
+  return (tenantId: string, id: string, expected: ExpectedVersion, claim: IdempotencyClaim | undefined, act: (uow: UnitOfWork, order: O) => Promise<void>): Promise<O['snapshot']> =>
+    runInUnitOfWork(
+      tenantId,
+      async (uow) => {
+        const { repo, order, loaded } = await load(uow, id, expected);
+        await act(uow, order);
+        await repo.save(order, loaded);
+        return order.snapshot;
+      },
+      claim,
+    );
 }

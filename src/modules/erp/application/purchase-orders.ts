@@ -8,7 +8,7 @@ import { assertBaseCurrency, BASE_CURRENCY } from '../domain/party';
 import { PURCHASE_ORDER_SERIES, PurchaseOrder, type PurchaseOrderLineInput, type PurchaseOrderState, receiptValue } from '../domain/purchase-order';
 import { PurchaseOrderRepository } from '../infrastructure/purchase-order.repository';
 import type { Journal } from './journal';
-import { loadOrder, orderNumber, partyOf, requestedQuantities, resolveLines, today } from './orders';
+import { loadOrder, orderAction, orderNumber, partyOf, requestedQuantities, resolveLines, today } from './orders';
 
 export interface PurchaseOrderDeps {
   db: Database;
@@ -66,18 +66,7 @@ export function purchaseOrderUseCases({ db, runInUnitOfWork, stock, journal }: P
 
   const load = (uow: UnitOfWork, id: string, expected: ExpectedVersion) => loadOrder(PurchaseOrderRepository.in(uow), id, expected, WHAT);
 
-  /** The order after `act`, saved at the version it was loaded at, in one unit of work. */
-  const action = (tenantId: string, id: string, expected: ExpectedVersion, claim: IdempotencyClaim | undefined, act: (uow: UnitOfWork, order: PurchaseOrder) => Promise<void>) =>
-    runInUnitOfWork(
-      tenantId,
-      async (uow) => {
-        const { repo, order, loaded } = await load(uow, id, expected);
-        await act(uow, order);
-        await repo.save(order, loaded);
-        return order.snapshot;
-      },
-      claim,
-    );
+  const action = orderAction(runInUnitOfWork, load);
 
   return {
     create(tenantId: string, input: PurchaseOrderCreate, claim?: IdempotencyClaim): Promise<PurchaseOrderState> {
