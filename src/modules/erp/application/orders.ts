@@ -3,7 +3,7 @@ import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, type Inv
 import { parseQuantity, type StockApi } from '../../wms';
 import { documentNumber } from '../domain/journal-entry';
 import type { PartyRole } from '../domain/party';
-import type { RateThousandths } from '../domain/tax';
+import type { TaxedLine } from '../domain/order';
 import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { activeTaxRate } from './tax-rates';
@@ -31,21 +31,13 @@ export interface OrderLineRequest {
   taxRateId?: string;
 }
 
-/** Those parts checked: the quantity in thousandths, the tax rate resolved. */
-export interface ResolvedLine {
-  itemId: string;
-  quantity: number;
-  taxRateId: string;
-  taxRate: RateThousandths;
-  taxInclusive: boolean;
-}
 
 /**
  * The lines checked against the WMS's items (of the tenant, active; the quantity in the item's
  * unit) and the tax rates (the line's or the party's default; active), each refusal a 400
  * naming `/lines/<n>/…`.
  */
-export async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items'>, lines: readonly OrderLineRequest[], defaultTaxRateId: string | null, role: PartyRole): Promise<ResolvedLine[]> {
+export async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items'>, lines: readonly OrderLineRequest[], defaultTaxRateId: string | null, role: PartyRole): Promise<TaxedLine[]> {
   const items = await stock.items(
     uow,
     lines.map((l) => l.itemId),
@@ -69,7 +61,7 @@ export async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items
     if (!l.taxRateId && !defaultTaxRateId) bad.push({ pointer: `/lines/${i}/tax_rate_id`, detail: `is required: the ${role} has no default tax rate` });
   });
   if (bad.length) throw new InvalidInputError(bad);
-  const resolved: ResolvedLine[] = [];
+  const resolved: TaxedLine[] = [];
   for (const [i, l] of lines.entries()) {
     const rate = await activeTaxRate(uow, (l.taxRateId ?? defaultTaxRateId)!, `/lines/${i}/tax_rate_id`);
     resolved.push({ itemId: l.itemId, quantity: quantities[i], taxRateId: rate.id, taxRate: rate.rate, taxInclusive: rate.inclusive });

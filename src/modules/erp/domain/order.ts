@@ -14,6 +14,17 @@ import { lineTax, type RateThousandths } from './tax';
 /** The largest amount of money the contract carries (`Money.amount`). */
 export const MAX_AMOUNT = 999_999_999_999_999n;
 
+/** What every order line names once the application checked it: the item, how much, the tax rate resolved. */
+export interface TaxedLine {
+  itemId: string;
+  /** Thousandths of the item's unit, > 0. */
+  quantity: number;
+  taxRateId: string;
+  /** The rate and its kind when the line was written: later changes of the tax rate do not follow. */
+  taxRate: RateThousandths;
+  taxInclusive: boolean;
+}
+
 /** What a line's amounts depend on: thousandths of the item's unit at minor units per unit, and the line's tax rate. */
 export interface PricedLine {
   quantity: number;

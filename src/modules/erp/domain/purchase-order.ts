@@ -2,9 +2,8 @@ import { InvalidInputError } from '../../../platform/errors';
 import { isId, newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, extendedAmount, Order, orderDocument, type OrderHeader, type OrderKind, type PricedLine, planLines } from './order';
+import { checkPricedLines, extendedAmount, Order, orderDocument, type OrderHeader, type OrderKind, type PricedLine, planLines, type TaxedLine } from './order';
 import { assertBaseCurrency } from './party';
-import type { RateThousandths } from './tax';
 
 export const PURCHASE_ORDER_STATUSES = ['draft', 'confirmed', 'partially_received', 'received', 'cancelled'] as const;
 export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
@@ -30,29 +29,17 @@ export const isPurchaseOrderId = (value: string): boolean => isId('po', value);
 /** The series of purchase order numbers: `PO-<year>-<n>`. */
 export const PURCHASE_ORDER_SERIES = 'PO';
 
-/** A line as the application hands it over: references checked, quantity in thousandths, the tax rate resolved. */
-export interface PurchaseOrderLineInput {
-  itemId: string;
-  /** Thousandths of the item's unit, > 0. */
-  quantity: number;
+/** A line as the application hands it over: references checked, the tax rate resolved. */
+export interface PurchaseOrderLineInput extends TaxedLine {
   unitCost: Money;
-  taxRateId: string;
-  /** The rate and its kind when the line was written: later changes of the tax rate do not follow. */
-  taxRate: RateThousandths;
-  taxInclusive: boolean;
   /** Where it is received; null: named by the receipt. */
   locationId: string | null;
 }
 
-export interface PurchaseOrderLineState {
+export interface PurchaseOrderLineState extends TaxedLine {
   id: string;
-  itemId: string;
-  quantity: number;
   /** Minor units of the order's currency. */
   unitCost: number;
-  taxRateId: string;
-  taxRate: RateThousandths;
-  taxInclusive: boolean;
   locationId: string | null;
   quantityReceived: number;
 }

@@ -1,9 +1,60 @@
-import { etag } from '../../../platform/http/handler';
+import type { ListPage, ListRequest, List } from '../../../platform/db/list-query';
+import type { IdempotencyClaim } from '../../../platform/db/unit-of-work';
+import type { ExpectedVersion } from '../../../platform/errors';
+import { etag, type IfMatch } from '../../../platform/http/handler';
+import { expectedVersions, tenantOf } from '../../../platform/http/handler-kit';
+import { readListQuery } from '../../../platform/http/list-params';
+import type { CursorCodec } from '../../../platform/http/pagination';
+import type { Principal } from '../../../platform/auth/principal';
 
-/** The answers every order operation gives: the order with its version as ETag (and, when made, its Location). */
-export function orderResponses<S extends { id: string; version: number }, B>(path: string, toBody: (s: Readonly<S>) => B) {
+/** What an order handler reads of its request. */
+interface OrderRequest {
+  principal: Principal | null;
+  params: object;
+  query: object;
+  ifMatch: IfMatch | undefined;
+  claim?: IdempotencyClaim;
+}
+
+/** The use cases every kind of order has. */
+interface OrderUseCases<S> {
+  list(tenantId: string, request: ListRequest): Promise<ListPage<S>>;
+  get(tenantId: string, id: string): Promise<S>;
+  confirm(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
+  cancel(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
+}
+
+/**
+ * The handlers sales and purchase orders share (list, get, confirm, cancel) and the answers all
+ * their operations give: the order with its version as ETag (and, when made, its Location).
+ * `idParam` names the order's path parameter (`sales_order_id`).
+ */
+export function orderHandlerKit<S extends { id: string; version: number }, B>(
+  spec: { path: string; idParam: string; list: List; toBody: (s: Readonly<S>) => B; orders: OrderUseCases<S> },
+  cursors: CursorCodec,
+) {
+  const { orders, toBody } = spec;
+  const ok = (s: S) => ({ status: 200 as const, headers: { ETag: etag(s.version) }, body: toBody(s) });
+  /** The tenant, the order's id and the versions If-Match accepts: what every action starts from. */
+  const target = (r: OrderRequest): [string, string, ExpectedVersion] => [tenantOf(r), (r.params as Record<string, string>)[spec.idParam], expectedVersions(r.ifMatch)];
   return {
-    ok: (s: S) => ({ status: 200 as const, headers: { ETag: etag(s.version) }, body: toBody(s) }),
-    created: (s: S) => ({ status: 201 as const, headers: { Location: `${path}/${s.id}`, ETag: etag(s.version) }, body: toBody(s) }),
+    ok,
+    created: (s: S) => ({ status: 201 as const, headers: { Location: `${spec.path}/${s.id}`, ETag: etag(s.version) }, body: toBody(s) }),
+    target,
+    async list(r: OrderRequest) {
+      const tenantId = tenantOf(r);
+      const list = readListQuery(spec.list, r.query, tenantId, cursors);
+      return { status: 200 as const, body: list.body(await orders.list(tenantId, list.request), toBody) };
+    },
+    async get(r: OrderRequest) {
+      const [tenantId, id] = target(r);
+      return ok(await orders.get(tenantId, id));
+    },
+    async confirm(r: OrderRequest) {
+      return ok(await orders.confirm(...target(r), r.claim));
+    },
+    async cancel(r: OrderRequest) {
+      return ok(await orders.cancel(...target(r), r.claim));
+    },
   };
 }

@@ -1,10 +1,12 @@
-import type { ListPage, ListRequest, List } from '../../../platform/db/list-query';
+import { defineList, type List, type ListPage, type ListRequest } from '../../../platform/db/list-query';
 import { TenantRepository } from '../../../platform/db/repository';
+import { date } from '../../../platform/db/rows';
 import { StaleVersionError } from '../../../platform/errors';
 import type { DomainEvent } from '../../../platform/events/domain-event';
+import type { OrderHeader } from '../domain/order';
 
 /** A `date` column as YYYY-MM-DD from either driver (SQLite text; pg text through Sequelize, or a local-midnight Date). */
-export function day(v: string | Date): string {
+function day(v: string | Date): string {
   if (v instanceof Date) return `${String(v.getFullYear()).padStart(4, '0')}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
   return String(v).slice(0, 10);
 }
@@ -27,6 +29,102 @@ export interface OrderTables<Row extends { id: string }, LineRow, State extends 
   toLine: (row: LineRow) => Line;
   params: (state: Readonly<State>) => Record<string, unknown>;
   lineParams: (state: Readonly<State>, line: Readonly<Line>, position: number) => Record<string, unknown>;
+}
+
+/** An order's row: the columns every order table has, and its party's (`customer_id`, `supplier_id`). */
+export interface OrderRow {
+  id: string;
+  tenant_id: string;
+  number: string;
+  status: string;
+  order_date: string | Date;
+  currency: string;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  [party: string]: unknown;
+}
+
+/** What tells one kind of order's tables from another's. */
+export interface OrderTableSpec<LineRow, State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }> {
+  what: string;
+  /** `erp_sales_orders`; its lines are in `<table minus the s>_lines` (`erp_sales_order_lines`). */
+  table: string;
+  /** The party column: `customer_id`. */
+  party: string;
+  statuses: readonly string[];
+  /** The line table's reference to its order: `sales_order_id`. */
+  orderColumn: string;
+  /** The line table's own columns, after id, the order's and position. */
+  lineColumns: readonly string[];
+  toState: (header: OrderHeader<string>, partyId: string, lines: Line[]) => State;
+  partyOf: (state: Readonly<State>) => string;
+  toLine: (row: LineRow) => Line;
+  /** A line's own columns' values, by column. */
+  lineValues: (line: Readonly<Line>) => Record<string, unknown>;
+}
+
+/**
+ * The list and the SQL of one kind of order, from its table, party column and line columns: the
+ * list filters by party, status and order date and sorts by order date or creation (each with
+ * its index); rows map to the order's header here, the party and lines by the spec.
+ */
+export function orderTables<LineRow, State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }>(
+  spec: OrderTableSpec<LineRow, State, Line>,
+): OrderTables<OrderRow, LineRow, State, Line> {
+  const { table, party, orderColumn } = spec;
+  const lines = `${table.slice(0, -1)}_lines`;
+  const header = ['id', 'tenant_id', 'number', party, 'status', 'order_date', 'currency', 'version', 'created_at', 'updated_at'];
+  const columns = header.join(', ');
+  const lineColumns = ['id', orderColumn, 'position', ...spec.lineColumns];
+  const placeholder = (c: string) => (c === 'tenant_id' ? ':tenantId' : `:${c}`);
+  const list = defineList({
+    name: table.replace('_', '.'),
+    table,
+    select: columns,
+    columns: { [party]: { type: 'text' }, status: { type: 'text' }, order_date: { type: 'date' }, created_at: { type: 'instant' } },
+    filters: {
+      [party]: { kind: 'equals', column: party },
+      status: { kind: 'equals', column: 'status', values: spec.statuses },
+      order_date: { kind: 'range', column: 'order_date' },
+    },
+    sorts: ['order_date', 'created_at'],
+    defaultSort: '-order_date',
+  });
+  return {
+    what: spec.what,
+    list,
+    get: `SELECT ${columns} FROM ${table} WHERE tenant_id = :tenantId AND id = :id`,
+    insert: `INSERT INTO ${table} (${columns}) VALUES (${header.map(placeholder).join(', ')})`,
+    update: `UPDATE ${table} SET ${party} = :${party}, status = :status, order_date = :order_date, currency = :currency, version = :version, updated_at = :updated_at
+      WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
+    deleteLines: `DELETE FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} = :id`,
+    insertLine: `INSERT INTO ${lines} (tenant_id, ${lineColumns.join(', ')}) VALUES (:tenantId, ${lineColumns.map((c) => `:line_${c}`).join(', ')})`,
+    selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} IN (${ids}) ORDER BY ${orderColumn}, position`,
+    orderIdOf: (r) => (r as Record<string, string>)[orderColumn],
+    toLine: spec.toLine,
+    toState: (r, ls) =>
+      spec.toState(
+        {
+          id: r.id,
+          tenantId: r.tenant_id,
+          number: r.number,
+          status: r.status,
+          orderDate: day(r.order_date),
+          currency: r.currency.trim(),
+          version: Number(r.version),
+          createdAt: date(r.created_at),
+          updatedAt: date(r.updated_at),
+        },
+        r[party] as string,
+        ls,
+      ),
+    params: (s) => ({ id: s.id, number: s.number, [party]: spec.partyOf(s), status: s.status, order_date: s.orderDate, currency: s.currency, version: s.version, created_at: s.createdAt, updated_at: s.updatedAt }),
+    lineParams: (s, l, position) => {
+      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...spec.lineValues(l) };
+      return Object.fromEntries(lineColumns.map((c) => [`line_${c}`, values[c]]));
+    },
+  };
 }
 
 /** What the repository needs of an order aggregate. */
