@@ -1,8 +1,9 @@
+import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { checkExpectedVersion, type ExpectedVersion, InvalidInputError, type InvalidField, NotFoundError } from '../../../platform/errors';
 import { parseQuantity, type StockApi } from '../../wms';
 import { documentNumber } from '../domain/journal-entry';
-import type { PartyRole } from '../domain/party';
+import { assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
 import type { TaxedLine } from '../domain/order';
 import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
@@ -126,4 +127,91 @@ export function orderAction<O extends { snapshot: unknown }>(
       },
       claim,
     );
+}
+
+/** What the draft use cases need to know of one kind of order. */
+export interface DraftKind<O extends { snapshot: unknown; version: number; assertDraft(): void }, L, R extends OrderLineRequest> {
+  role: PartyRole;
+  series: string;
+  what: string;
+  repo: (uow: UnitOfWork) => { get(id: string): Promise<O | null>; add(order: O): Promise<void>; save(order: O, loaded: number): Promise<void> };
+  /** The orders of a tenant, read outside any unit of work. */
+  reader: (tenantId: string) => { state(id: string): Promise<O['snapshot'] | null>; list(request: ListRequest): Promise<ListPage<O['snapshot']>> };
+  /** The kind's line from the request's line and its checked part. */
+  line: (request: R, checked: TaxedLine) => L;
+  make: (tenantId: string, fields: { number: string; partyId: string; orderDate: string; currency: string; lines: L[] }) => O;
+  partyIdOf: (order: O) => string;
+  change: (order: O, patch: { partyId?: string; orderDate?: string; currency?: string; lines?: L[] }) => { changed: boolean };
+}
+
+/** A new order as the request writes it (`partyId`: its customer or supplier). */
+export interface DraftCreate<R> {
+  partyId: string;
+  orderDate?: string;
+  currency?: string;
+  lines: readonly R[];
+}
+
+export type DraftChange<R> = Partial<DraftCreate<R>>;
+
+/**
+ * The use cases every kind of order has besides its actions: get, list, create (the party and
+ * lines checked, the number taken last), update (a merge patch of a draft, `lines` checked as on create), and the
+ * order loaded for an action.
+ */
+export function orderDrafts<O extends { snapshot: unknown; version: number; assertDraft(): void }, L, R extends OrderLineRequest>(
+  { runInUnitOfWork, stock }: { runInUnitOfWork: RunInUnitOfWork; stock: Pick<StockApi, 'items'> },
+  kind: DraftKind<O, L, R>,
+) {
+  async function resolve(uow: UnitOfWork, lines: readonly R[], partyId: string): Promise<L[]> {
+    const party = await partyOf(uow, kind.role, partyId);
+    const checked = await resolveLines(uow, stock, lines, party.taxRateId, kind.role);
+    return checked.map((c, i) => kind.line(lines[i], c));
+  }
+  const load = (uow: UnitOfWork, id: string, expected: ExpectedVersion) => loadOrder(kind.repo(uow), id, expected, kind.what);
+
+  return {
+    load,
+
+    async get(tenantId: string, id: string): Promise<O['snapshot']> {
+      const state = await kind.reader(tenantId).state(id);
+      if (!state) throw new NotFoundError(`There is no ${kind.what} ${id}.`);
+      return state;
+    },
+
+    list(tenantId: string, request: ListRequest): Promise<ListPage<O['snapshot']>> {
+      return kind.reader(tenantId).list(request);
+    },
+
+    create(tenantId: string, input: DraftCreate<R>, claim?: IdempotencyClaim): Promise<O['snapshot']> {
+      const currency = input.currency ?? BASE_CURRENCY;
+      assertBaseCurrency(currency);
+      return runInUnitOfWork(
+        tenantId,
+        async (uow) => {
+          const lines = await resolve(uow, input.lines, input.partyId);
+          const orderDate = input.orderDate ?? today();
+          const number = await orderNumber(uow, kind.series, orderDate);
+          const order = kind.make(tenantId, { number, partyId: input.partyId, orderDate, currency, lines });
+          await kind.repo(uow).add(order);
+          return order.snapshot;
+        },
+        claim,
+      );
+    },
+
+    /** A merge patch of a draft (else 409); `lines` replaces them all, checked as on create. */
+    update(tenantId: string, id: string, expected: ExpectedVersion, patch: DraftChange<R>): Promise<O['snapshot']> {
+      if (patch.currency !== undefined) assertBaseCurrency(patch.currency);
+      return runInUnitOfWork(tenantId, async (uow) => {
+        const { repo, order, loaded } = await load(uow, id, expected);
+        order.assertDraft();
+        const partyId = patch.partyId ?? kind.partyIdOf(order);
+        if (patch.partyId !== undefined && !patch.lines) await partyOf(uow, kind.role, partyId);
+        const lines = patch.lines && (await resolve(uow, patch.lines, partyId));
+        if (kind.change(order, { partyId: patch.partyId, orderDate: patch.orderDate, currency: patch.currency, lines }).changed) await repo.save(order, loaded);
+        return order.snapshot;
+      });
+    },
+  };
 }

@@ -1,14 +1,12 @@
 import type { Database } from '../../../platform/db/database';
-import type { ListPage, ListRequest } from '../../../platform/db/list-query';
-import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
-import { type ExpectedVersion, NotFoundError } from '../../../platform/errors';
+import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { ExpectedVersion } from '../../../platform/errors';
 import type { Money } from '../../../platform/money';
 import { formatQuantity, type StockApi, type StockReference } from '../../wms';
-import { assertBaseCurrency, BASE_CURRENCY } from '../domain/party';
 import { PURCHASE_ORDER_SERIES, PurchaseOrder, type PurchaseOrderLineInput, type PurchaseOrderState, receiptValue } from '../domain/purchase-order';
 import { PurchaseOrderRepository } from '../infrastructure/purchase-order.repository';
 import type { Journal } from './journal';
-import { loadOrder, orderAction, orderNumber, partyOf, requestedQuantities, resolveLines, today } from './orders';
+import { orderAction, orderDrafts, requestedQuantities, today } from './orders';
 
 export interface PurchaseOrderDeps {
   db: Database;
@@ -57,57 +55,33 @@ const reference = (id: string): StockReference => ({ type: 'purchase_order', id 
  * while nothing came in.
  */
 export function purchaseOrderUseCases({ db, runInUnitOfWork, stock, journal }: PurchaseOrderDeps) {
-  /** The lines checked as every order's are; a location, when named, must be the tenant's (else a 400 naming `/lines/<n>/location_id`). */
-  async function resolve(uow: UnitOfWork, lines: readonly PurchaseOrderLineRequest[], supplierId: string): Promise<PurchaseOrderLineInput[]> {
-    const supplier = await partyOf(uow, 'supplier', supplierId);
-    const resolved = await resolveLines(uow, stock, lines, supplier.taxRateId, 'supplier');
-    return resolved.map((r, i) => ({ ...r, unitCost: lines[i].unitCost, locationId: lines[i].locationId ?? null }));
-  }
-
-  const load = (uow: UnitOfWork, id: string, expected: ExpectedVersion) => loadOrder(PurchaseOrderRepository.in(uow), id, expected, WHAT);
-
-  const action = orderAction(runInUnitOfWork, load);
+  const drafts = orderDrafts(
+    { runInUnitOfWork, stock },
+    {
+      role: 'supplier',
+      series: PURCHASE_ORDER_SERIES,
+      what: WHAT,
+      repo: (uow) => PurchaseOrderRepository.in(uow),
+      reader: (tenantId) => new PurchaseOrderRepository(db, tenantId),
+      line: (r: PurchaseOrderLineRequest, checked): PurchaseOrderLineInput => ({ ...checked, unitCost: r.unitCost, locationId: r.locationId ?? null }),
+      make: (tenantId, { partyId, ...fields }) => PurchaseOrder.create(tenantId, { ...fields, supplierId: partyId }),
+      partyIdOf: (order) => order.snapshot.supplierId,
+      change: (order, { partyId, ...patch }) => order.change({ ...patch, supplierId: partyId }),
+    },
+  );
+  const action = orderAction(runInUnitOfWork, drafts.load);
 
   return {
-    create(tenantId: string, input: PurchaseOrderCreate, claim?: IdempotencyClaim): Promise<PurchaseOrderState> {
-      const currency = input.currency ?? BASE_CURRENCY;
-      assertBaseCurrency(currency);
-      return runInUnitOfWork(
-        tenantId,
-        async (uow) => {
-          const lines = await resolve(uow, input.lines, input.supplierId);
-          const orderDate = input.orderDate ?? today();
-          const number = await orderNumber(uow, PURCHASE_ORDER_SERIES, orderDate);
-          const order = PurchaseOrder.create(tenantId, { number, supplierId: input.supplierId, orderDate, currency, lines });
-          await PurchaseOrderRepository.in(uow).add(order);
-          return order.snapshot;
-        },
-        claim,
-      );
+    create(tenantId: string, { supplierId, ...input }: PurchaseOrderCreate, claim?: IdempotencyClaim): Promise<PurchaseOrderState> {
+      return drafts.create(tenantId, { ...input, partyId: supplierId }, claim);
     },
 
-    async get(tenantId: string, id: string): Promise<PurchaseOrderState> {
-      const state = await new PurchaseOrderRepository(db, tenantId).state(id);
-      if (!state) throw new NotFoundError(`There is no ${WHAT} ${id}.`);
-      return state;
-    },
-
-    list(tenantId: string, request: ListRequest): Promise<ListPage<PurchaseOrderState>> {
-      return new PurchaseOrderRepository(db, tenantId).list(request);
-    },
+    get: drafts.get,
+    list: drafts.list,
 
     /** A merge patch of a draft (else 409); `lines` replaces them all, checked as on create. */
-    update(tenantId: string, id: string, expected: ExpectedVersion, patch: PurchaseOrderChange): Promise<PurchaseOrderState> {
-      if (patch.currency !== undefined) assertBaseCurrency(patch.currency);
-      return runInUnitOfWork(tenantId, async (uow) => {
-        const { repo, order, loaded } = await load(uow, id, expected);
-        order.assertDraft();
-        const supplierId = patch.supplierId ?? order.snapshot.supplierId;
-        if (patch.supplierId !== undefined && !patch.lines) await partyOf(uow, 'supplier', supplierId);
-        const lines = patch.lines && (await resolve(uow, patch.lines, supplierId));
-        if (order.change({ supplierId: patch.supplierId, orderDate: patch.orderDate, currency: patch.currency, lines }).changed) await repo.save(order, loaded);
-        return order.snapshot;
-      });
+    update(tenantId: string, id: string, expected: ExpectedVersion, { supplierId, ...patch }: PurchaseOrderChange): Promise<PurchaseOrderState> {
+      return drafts.update(tenantId, id, expected, { ...patch, partyId: supplierId });
     },
 
     /** Sends a draft: nothing comes into stock yet. */

@@ -162,6 +162,17 @@ export interface OrderHeader<Status extends string> {
   updatedAt: Date;
 }
 
+/** A new order as the application hands it over (its party is the kind's own field). */
+export interface OrderInput<Line> {
+  number: string;
+  orderDate: string;
+  currency: string;
+  lines: readonly Line[];
+}
+
+/** A merge patch of a draft order: `lines` replaces them all. */
+export type OrderPatch<Line> = Partial<Omit<OrderInput<Line>, 'number'>>;
+
 /** What tells one kind of order from another to the plumbing below. */
 export interface OrderKind<Status extends string, Action extends string> {
   /** For people: `Sales order`. */

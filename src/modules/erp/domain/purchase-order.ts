@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../../../platform/errors';
-import { isId, newId } from '../../../platform/ids';
+import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, extendedAmount, Order, orderDocument, type OrderHeader, type OrderKind, type PricedLine, planLines, type TaxedLine } from './order';
+import { checkPricedLines, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type OrderPatch, type PricedLine, planLines, type TaxedLine } from './order';
 import { assertBaseCurrency } from './party';
 
 export const PURCHASE_ORDER_STATUSES = ['draft', 'confirmed', 'partially_received', 'received', 'cancelled'] as const;
@@ -23,8 +23,6 @@ const KIND: OrderKind<PurchaseOrderStatus, PurchaseOrderAction> = {
 };
 
 export const availableActions = (status: PurchaseOrderStatus): readonly PurchaseOrderAction[] => KIND.actions[status];
-
-export const isPurchaseOrderId = (value: string): boolean => isId('po', value);
 
 /** The series of purchase order numbers: `PO-<year>-<n>`. */
 export const PURCHASE_ORDER_SERIES = 'PO';
@@ -49,19 +47,12 @@ export interface PurchaseOrderState extends OrderHeader<PurchaseOrderStatus> {
   lines: PurchaseOrderLineState[];
 }
 
-export interface PurchaseOrderInput {
-  number: string;
+export interface PurchaseOrderInput extends OrderInput<PurchaseOrderLineInput> {
   supplierId: string;
-  orderDate: string;
-  currency: string;
-  lines: readonly PurchaseOrderLineInput[];
 }
 
-export interface PurchaseOrderPatch {
+export interface PurchaseOrderPatch extends OrderPatch<PurchaseOrderLineInput> {
   supplierId?: string;
-  orderDate?: string;
-  currency?: string;
-  lines?: readonly PurchaseOrderLineInput[];
 }
 
 /** A line of a receipt as asked for: which line, how much, its lot or serials. */

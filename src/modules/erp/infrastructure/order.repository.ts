@@ -46,7 +46,11 @@ export interface OrderRow {
 }
 
 /** What tells one kind of order's tables from another's. */
-export interface OrderTableSpec<LineRow, State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }> {
+/** How a line column reads back: ids and other text as they are, bigint and integer as numbers, booleans from either driver. */
+export type LineColumnKind = 'text' | 'number' | 'boolean';
+
+/** What tells one kind of order's tables from another's. */
+export interface OrderTableSpec<State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }> {
   what: string;
   /** `erp_sales_orders`; its lines are in `<table minus the s>_lines` (`erp_sales_order_lines`). */
   table: string;
@@ -55,28 +59,31 @@ export interface OrderTableSpec<LineRow, State extends OrderHeader<string> & { l
   statuses: readonly string[];
   /** The line table's reference to its order: `sales_order_id`. */
   orderColumn: string;
-  /** The line table's own columns, after id, the order's and position. */
-  lineColumns: readonly string[];
+  /** The line table's own columns (after id, the order's and position), each the line's field of that name in camelCase. */
+  lineColumns: Readonly<Record<string, LineColumnKind>>;
   toState: (header: OrderHeader<string>, partyId: string, lines: Line[]) => State;
   partyOf: (state: Readonly<State>) => string;
-  toLine: (row: LineRow) => Line;
-  /** A line's own columns' values, by column. */
-  lineValues: (line: Readonly<Line>) => Record<string, unknown>;
 }
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const READ: Record<LineColumnKind, (v: unknown) => unknown> = {
+  text: (v) => v,
+  number: (v) => Number(v),
+  boolean: (v) => v === true || v === 1,
+};
 
 /**
  * The list and the SQL of one kind of order, from its table, party column and line columns: the
  * list filters by party, status and order date and sorts by order date or creation (each with
  * its index); rows map to the order's header here, the party and lines by the spec.
  */
-export function orderTables<LineRow, State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }>(
-  spec: OrderTableSpec<LineRow, State, Line>,
-): OrderTables<OrderRow, LineRow, State, Line> {
+export function orderTables<State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }>(spec: OrderTableSpec<State, Line>): OrderTables<OrderRow, Record<string, unknown>, State, Line> {
   const { table, party, orderColumn } = spec;
   const lines = `${table.slice(0, -1)}_lines`;
   const header = ['id', 'tenant_id', 'number', party, 'status', 'order_date', 'currency', 'version', 'created_at', 'updated_at'];
   const columns = header.join(', ');
-  const lineColumns = ['id', orderColumn, 'position', ...spec.lineColumns];
+  const own = Object.entries(spec.lineColumns);
+  const lineColumns = ['id', orderColumn, 'position', ...own.map(([c]) => c)];
   const placeholder = (c: string) => (c === 'tenant_id' ? ':tenantId' : `:${c}`);
   const list = defineList({
     name: table.replace('_', '.'),
@@ -101,8 +108,8 @@ export function orderTables<LineRow, State extends OrderHeader<string> & { lines
     deleteLines: `DELETE FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} = :id`,
     insertLine: `INSERT INTO ${lines} (tenant_id, ${lineColumns.join(', ')}) VALUES (:tenantId, ${lineColumns.map((c) => `:line_${c}`).join(', ')})`,
     selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} IN (${ids}) ORDER BY ${orderColumn}, position`,
-    orderIdOf: (r) => (r as Record<string, string>)[orderColumn],
-    toLine: spec.toLine,
+    orderIdOf: (r) => r[orderColumn] as string,
+    toLine: (r) => Object.fromEntries([['id', r.id], ...own.map(([c, kind]) => [camel(c), READ[kind](r[c])])]) as Line,
     toState: (r, ls) =>
       spec.toState(
         {
@@ -121,7 +128,7 @@ export function orderTables<LineRow, State extends OrderHeader<string> & { lines
       ),
     params: (s) => ({ id: s.id, number: s.number, [party]: spec.partyOf(s), status: s.status, order_date: s.orderDate, currency: s.currency, version: s.version, created_at: s.createdAt, updated_at: s.updatedAt }),
     lineParams: (s, l, position) => {
-      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...spec.lineValues(l) };
+      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...Object.fromEntries(own.map(([c]) => [c, (l as Record<string, unknown>)[camel(c)]])) };
       return Object.fromEntries(lineColumns.map((c) => [`line_${c}`, values[c]]));
     },
   };
