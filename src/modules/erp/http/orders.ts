@@ -17,7 +17,9 @@ interface OrderRequest {
 }
 
 /** The use cases every kind of order has. */
-interface OrderUseCases<S> {
+interface OrderUseCases<S, C, P> {
+  create(tenantId: string, input: C, claim?: IdempotencyClaim): Promise<S>;
+  update(tenantId: string, id: string, expected: ExpectedVersion, patch: P): Promise<S>;
   list(tenantId: string, request: ListRequest): Promise<ListPage<S>>;
   get(tenantId: string, id: string): Promise<S>;
   confirm(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
@@ -25,12 +27,13 @@ interface OrderUseCases<S> {
 }
 
 /**
- * The handlers sales and purchase orders share (list, get, confirm, cancel) and the answers all
+ * The handlers sales and purchase orders share (list, get, create and update given the body
+ * read as the kind's input, confirm, cancel) and the answers all
  * their operations give: the order with its version as ETag (and, when made, its Location).
  * `idParam` names the order's path parameter (`sales_order_id`).
  */
-export function orderHandlerKit<S extends { id: string; version: number }, B>(
-  spec: { path: string; idParam: string; list: List; toBody: (s: Readonly<S>) => B; orders: OrderUseCases<S> },
+export function orderHandlerKit<S extends { id: string; version: number }, B, C, P>(
+  spec: { path: string; idParam: string; list: List; toBody: (s: Readonly<S>) => B; orders: OrderUseCases<S, C, P> },
   cursors: CursorCodec,
 ) {
   const { orders, toBody } = spec;
@@ -39,12 +42,18 @@ export function orderHandlerKit<S extends { id: string; version: number }, B>(
   const target = (r: OrderRequest): [string, string, ExpectedVersion] => [tenantOf(r), (r.params as Record<string, string>)[spec.idParam], expectedVersions(r.ifMatch)];
   return {
     ok,
-    created: (s: S) => ({ status: 201 as const, headers: { Location: `${spec.path}/${s.id}`, ETag: etag(s.version) }, body: toBody(s) }),
     target,
     async list(r: OrderRequest) {
       const tenantId = tenantOf(r);
       const list = readListQuery(spec.list, r.query, tenantId, cursors);
       return { status: 200 as const, body: list.body(await orders.list(tenantId, list.request), toBody) };
+    },
+    async create(r: OrderRequest, input: C) {
+      const s = await orders.create(tenantOf(r), input, r.claim);
+      return { status: 201 as const, headers: { Location: `${spec.path}/${s.id}`, ETag: etag(s.version) }, body: toBody(s) };
+    },
+    async update(r: OrderRequest, patch: P) {
+      return ok(await orders.update(...target(r), patch));
     },
     async get(r: OrderRequest) {
       const [tenantId, id] = target(r);

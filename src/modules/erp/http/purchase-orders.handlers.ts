@@ -1,6 +1,6 @@
 import type { components } from '../../../../generated/api';
 import type { HandlerMap } from '../../../platform/http/handler';
-import { callerOf, tenantOf } from '../../../platform/http/handler-kit';
+import { callerOf } from '../../../platform/http/handler-kit';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { PurchaseOrderLineRequest, PurchaseOrderUseCases } from '../application/purchase-orders';
 import { purchaseOrderDocument, type PurchaseOrderState } from '../domain/purchase-order';
@@ -23,15 +23,8 @@ export function purchaseOrderHandlers(orders: PurchaseOrderUseCases, cursors: Cu
     confirmPurchaseOrder: kit.confirm,
     cancelPurchaseOrder: kit.cancel,
 
-    async createPurchaseOrder(request) {
-      const b = request.body;
-      return kit.created(await orders.create(tenantOf(request), { supplierId: b.supplier_id, orderDate: b.order_date, currency: b.currency, lines: linesOf(b.lines) }, request.claim));
-    },
-
-    async updatePurchaseOrder(request) {
-      const b = request.body;
-      return kit.ok(await orders.update(...kit.target(request), { supplierId: b.supplier_id, orderDate: b.order_date, currency: b.currency, lines: b.lines && linesOf(b.lines) }));
-    },
+    createPurchaseOrder: (r) => kit.create(r, { supplierId: r.body.supplier_id, orderDate: r.body.order_date, currency: r.body.currency, lines: linesOf(r.body.lines) }),
+    updatePurchaseOrder: (r) => kit.update(r, { supplierId: r.body.supplier_id, orderDate: r.body.order_date, currency: r.body.currency, lines: r.body.lines && linesOf(r.body.lines) }),
 
     async receivePurchaseOrder(request) {
       const b = request.body ?? {};
