@@ -1,7 +1,9 @@
 import { ConflictError, InvalidInputError, type InvalidField } from '../../../platform/errors';
 import { type DomainEvent, domainEvent } from '../../../platform/events/domain-event';
+import { newId } from '../../../platform/ids';
 import { divideHalfEven, type Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
+import { assertBaseCurrency } from './party';
 import { lineTax, type RateThousandths } from './tax';
 
 /**
@@ -172,6 +174,12 @@ export interface OrderInput<Line> {
 
 /** A merge patch of a draft order: `lines` replaces them all. */
 export type OrderPatch<Line> = Partial<Omit<OrderInput<Line>, 'number'>>;
+
+/** A new order's common fields: a draft at version 1, its currency the base currency (else a 422). */
+export function draftHeader(tenantId: string, idPrefix: string, input: OrderInput<unknown>, now: Date): OrderHeader<'draft'> {
+  assertBaseCurrency(input.currency);
+  return { id: newId(idPrefix), tenantId, number: input.number, status: 'draft', orderDate: input.orderDate, currency: input.currency, version: 1, createdAt: now, updatedAt: now };
+}
 
 /** What tells one kind of order from another to the plumbing below. */
 export interface OrderKind<Status extends string, Action extends string> {

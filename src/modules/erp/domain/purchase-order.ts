@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type OrderPatch, type PricedLine, planLines, type TaxedLine } from './order';
+import { checkPricedLines, draftHeader, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type OrderPatch, type PricedLine, planLines, type TaxedLine } from './order';
 import { assertBaseCurrency } from './party';
 
 export const PURCHASE_ORDER_STATUSES = ['draft', 'confirmed', 'partially_received', 'received', 'cancelled'] as const;
@@ -94,20 +94,8 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
   }
 
   static create(tenantId: string, input: PurchaseOrderInput, now = new Date()): PurchaseOrder {
-    assertBaseCurrency(input.currency);
-    return new PurchaseOrder({
-      id: newId('po'),
-      tenantId,
-      number: input.number,
-      supplierId: input.supplierId,
-      status: 'draft',
-      orderDate: input.orderDate,
-      currency: input.currency,
-      lines: newLines(input.lines, input.currency),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const header = draftHeader(tenantId, 'po', input, now);
+    return new PurchaseOrder({ ...header, supplierId: input.supplierId, lines: newLines(input.lines, input.currency) });
   }
 
   static restore(state: PurchaseOrderState): PurchaseOrder {

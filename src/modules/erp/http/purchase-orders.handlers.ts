@@ -16,15 +16,21 @@ const linesOf = (lines: readonly Schemas['PurchaseOrderLineInput'][]): PurchaseO
   lines.map((l) => ({ itemId: l.item_id, quantity: l.quantity, unitCost: l.unit_cost, taxRateId: l.tax_rate_id, locationId: l.location_id }));
 
 export function purchaseOrderHandlers(orders: PurchaseOrderUseCases, cursors: CursorCodec): HandlerMap {
-  const kit = orderHandlerKit({ path: '/v1/erp/purchase-orders', idParam: 'purchase_order_id', list: PURCHASE_ORDER_LIST, toBody: toPurchaseOrder, orders }, cursors);
+  const kit = orderHandlerKit(
+    {
+      name: 'PurchaseOrder',
+      path: '/v1/erp/purchase-orders',
+      idParam: 'purchase_order_id',
+      list: PURCHASE_ORDER_LIST,
+      toBody: toPurchaseOrder,
+      orders,
+      input: (b: Schemas['PurchaseOrderCreate']) => ({ supplierId: b.supplier_id, orderDate: b.order_date, currency: b.currency, lines: linesOf(b.lines) }),
+      patch: (b: Schemas['PurchaseOrderUpdate']) => ({ supplierId: b.supplier_id, orderDate: b.order_date, currency: b.currency, lines: b.lines && linesOf(b.lines) }),
+    },
+    cursors,
+  );
   return {
-    listPurchaseOrders: kit.list,
-    getPurchaseOrder: kit.get,
-    confirmPurchaseOrder: kit.confirm,
-    cancelPurchaseOrder: kit.cancel,
-
-    createPurchaseOrder: (r) => kit.create(r, { supplierId: r.body.supplier_id, orderDate: r.body.order_date, currency: r.body.currency, lines: linesOf(r.body.lines) }),
-    updatePurchaseOrder: (r) => kit.update(r, { supplierId: r.body.supplier_id, orderDate: r.body.order_date, currency: r.body.currency, lines: r.body.lines && linesOf(r.body.lines) }),
+    ...kit.handlers,
 
     async receivePurchaseOrder(request) {
       const b = request.body ?? {};
