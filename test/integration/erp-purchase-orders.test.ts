@@ -1,4 +1,4 @@
-import { entriesOf, outboxEvents, webhookSchema } from '../support/erp-orders';
+import { entriesOf, eur, type Json, orderRequests, outboxEvents, pointersOf, unique, webhookSchema } from '../support/erp-orders';
 import { Harness, type Admin } from '../support/harness';
 
 /**
@@ -15,21 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-type Json = Record<string, any>;
-const post = (path: string, json: unknown, token = admin.token, headers: Record<string, string> = {}) => h.request('POST', `/v1${path}`, { token, json, headers });
-const act = (path: string, ifMatch: string | undefined, json?: unknown, headers: Record<string, string> = {}, token = admin.token) =>
-  h.request('POST', `/v1${path}`, { token, json, headers: { ...(ifMatch ? { 'if-match': ifMatch } : {}), ...headers } });
-const get = (path: string, token = admin.token) => h.request('GET', `/v1${path}`, { token });
-const patch = (path: string, json: unknown, ifMatch: string | undefined, token = admin.token) =>
-  h.request('PATCH', `/v1${path}`, { token, json, headers: { 'content-type': 'application/merge-patch+json', ...(ifMatch ? { 'if-match': ifMatch } : {}) } });
-const pointersOf = (res: { body: { errors?: { pointer: string }[] } }) => [...new Set((res.body.errors ?? []).map((e) => e.pointer))].sort();
-const created = async (path: string, json: unknown, token = admin.token): Promise<Json> => {
-  const res = await post(path, json, token);
-  expect(res.status).toBe(201);
-  return res.body;
-};
-const eur = (amount: number) => ({ amount, currency: 'EUR' });
-const unique = () => Math.random().toString(36).slice(2, 8).toUpperCase();
+const { post, act, get, patch, created } = orderRequests(
+  () => h,
+  () => admin.token,
+);
 
 /** A supplier (19 % by default), a warehouse with a dock and a bin, and items (chairs with stock at 10.00, rope, lot-tracked wire). */
 async function world(token = admin.token) {

@@ -41,3 +41,33 @@ export async function entriesOf(h: Harness, sourceType: string, sourceId: string
   for (const r of rows) entries.set(r.entry_id, [...(entries.get(r.entry_id) ?? []), [r.code, Number(r.debit), Number(r.credit)]]);
   return [...entries.values()];
 }
+
+export type Json = Record<string, any>;
+
+export const eur = (amount: number) => ({ amount, currency: 'EUR' });
+export const unique = () => Math.random().toString(36).slice(2, 8).toUpperCase();
+/** The JSON pointers a 400 names, sorted, once each. */
+export const pointersOf = (res: { body: { errors?: { pointer: string }[] } }) => [...new Set((res.body.errors ?? []).map((e) => e.pointer))].sort();
+
+/**
+ * The requests an order test makes, as the tenant whose token `token()` gives unless another is
+ * passed (the harness and the token are read when a request is made: they are set in beforeAll).
+ */
+export function orderRequests(harness: () => Harness, token: () => string) {
+  const post = (path: string, json: unknown, as = token(), headers: Record<string, string> = {}) => harness().request('POST', `/v1${path}`, { token: as, json, headers });
+  return {
+    post,
+    /** An action with If-Match (when given) and more headers; `via` another app on the same database. */
+    act: (path: string, ifMatch: string | undefined, json?: unknown, headers: Record<string, string> = {}, as = token(), via = harness()) =>
+      via.request('POST', `/v1${path}`, { token: as, json, headers: { ...(ifMatch ? { 'if-match': ifMatch } : {}), ...headers } }),
+    get: (path: string, as = token()) => harness().request('GET', `/v1${path}`, { token: as }),
+    patch: (path: string, json: unknown, ifMatch: string | undefined, as = token()) =>
+      harness().request('PATCH', `/v1${path}`, { token: as, json, headers: { 'content-type': 'application/merge-patch+json', ...(ifMatch ? { 'if-match': ifMatch } : {}) } }),
+    /** A POST that must make what it posts (201); its body. */
+    async created(path: string, json: unknown, as = token()): Promise<Json> {
+      const res = await post(path, json, as);
+      expect(res.status).toBe(201);
+      return res.body;
+    },
+  };
+}

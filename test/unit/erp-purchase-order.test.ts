@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { ConflictError, InvalidInputError, NotSupportedError } from '../../src/platform/errors';
+import { ConflictError, NotSupportedError } from '../../src/platform/errors';
 import { extendedAmount } from '../../src/modules/erp/domain/order';
 import { availableActions, PurchaseOrder, type PurchaseOrderLineInput, receiptValue } from '../../src/modules/erp/domain/purchase-order';
+import { invalidPointers as pointers } from '../support/invalid';
 
 const TENANT = 'ten_01M88YXTM0Q4R7S9T2V5W8X1Y3';
 const DOCK = 'loc_01M8RA5DZ0E524BHJEP0CKCRSX';
@@ -17,15 +18,6 @@ const line = (extra: Partial<PurchaseOrderLineInput> = {}): PurchaseOrderLineInp
   ...extra,
 });
 const order = (lines = [line()]) => PurchaseOrder.create(TENANT, { number: 'PO-2026-000001', supplierId: 'sup_01M8C2D4F6H8K0M2P4R6T8V0X2', orderDate: '2026-12-09', currency: 'EUR', lines }, at('2026-12-09T10:00:00Z'));
-const pointers = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidInputError) return err.fields.map((f) => f.pointer);
-    throw err;
-  }
-  throw new Error('no InvalidInputError');
-};
 
 describe('a purchase order: its state machine', () => {
   it('is made a draft with its lines, version 1, and records no event', () => {
