@@ -226,7 +226,7 @@ export function orderDocument<Status extends string, Action extends string>(
  * The aggregate plumbing of an order: its state, the actions its status takes (a 409 for any
  * other), a merge patch of a draft, the transitions that bump the version and record an event.
  */
-export abstract class Order<Status extends string, Action extends string, State extends OrderHeader<Status>> {
+export abstract class Order<Status extends string, Action extends string, State extends OrderHeader<Status> & { lines: unknown[] }, LineInput> {
   private readonly pending: DomainEvent[] = [];
 
   protected constructor(
@@ -236,6 +236,9 @@ export abstract class Order<Status extends string, Action extends string, State 
 
   /** The order as the contract and its events show it. */
   protected abstract document(): Record<string, unknown>;
+
+  /** New lines (new ids) from lines as written, each checked (a 400 naming `/lines/<n>/…`). */
+  protected abstract newLines(inputs: readonly LineInput[], currency: string): State['lines'];
 
   get snapshot(): Readonly<State> {
     return this.state;
@@ -273,10 +276,14 @@ export abstract class Order<Status extends string, Action extends string, State 
 
   /**
    * A merge patch of a draft (else 409): the fields given replace theirs, `lines` (new, checked)
-   * replaces them all. One that changes nothing keeps the version.
+   * replaces them all; a currency other than the base currency is a 422. One that changes
+   * nothing keeps the version.
    */
-  protected patch(fields: Partial<State>, lines: State extends { lines: infer L } ? L | undefined : never, now: Date): { changed: boolean } {
+  change(patch: OrderPatch<LineInput> & Partial<Omit<State, 'lines' | 'currency' | 'orderDate'>>, now = new Date()): { changed: boolean } {
     this.assertDraft();
+    const { lines: written, ...fields } = patch;
+    if (fields.currency !== undefined) assertBaseCurrency(fields.currency);
+    const lines = written && this.newLines(written, fields.currency ?? this.state.currency);
     const s = this.state;
     const given = Object.entries(fields).filter(([, v]) => v !== undefined) as [keyof State, unknown][];
     const changed = lines !== undefined || given.some(([k, v]) => s[k] !== v);

@@ -2,8 +2,7 @@ import { InvalidInputError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, draftHeader, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type OrderPatch, type PricedLine, planLines, type TaxedLine } from './order';
-import { assertBaseCurrency } from './party';
+import { checkPricedLines, draftHeader, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type PricedLine, planLines, type TaxedLine } from './order';
 
 export const PURCHASE_ORDER_STATUSES = ['draft', 'confirmed', 'partially_received', 'received', 'cancelled'] as const;
 export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
@@ -51,10 +50,6 @@ export interface PurchaseOrderInput extends OrderInput<PurchaseOrderLineInput> {
   supplierId: string;
 }
 
-export interface PurchaseOrderPatch extends OrderPatch<PurchaseOrderLineInput> {
-  supplierId?: string;
-}
-
 /** A line of a receipt as asked for: which line, how much, its lot or serials. */
 export interface ReceiptRequest {
   lineId: string;
@@ -88,7 +83,7 @@ export const receiptValue = (planned: readonly PlannedReceipt[]): bigint => plan
  * An order to a supplier: a draft changed freely, then confirmed (sent), received into stock in
  * one or more receipts, or cancelled while nothing came in.
  */
-export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderAction, PurchaseOrderState> {
+export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderAction, PurchaseOrderState, PurchaseOrderLineInput> {
   private constructor(state: PurchaseOrderState) {
     super(state, KIND);
   }
@@ -100,14 +95,6 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
 
   static restore(state: PurchaseOrderState): PurchaseOrder {
     return new PurchaseOrder({ ...state, lines: state.lines.map((l) => ({ ...l })) });
-  }
-
-  /** A merge patch of a draft; `lines` replaces them all. One that changes nothing keeps the version. */
-  change(patch: PurchaseOrderPatch, now = new Date()): { changed: boolean } {
-    this.assertDraft();
-    if (patch.currency !== undefined) assertBaseCurrency(patch.currency);
-    const lines = patch.lines && newLines(patch.lines, patch.currency ?? this.state.currency);
-    return this.patch({ supplierId: patch.supplierId, orderDate: patch.orderDate, currency: patch.currency }, lines, now);
   }
 
   /** Confirmed: sent to the supplier, receivable from now on. */
@@ -161,6 +148,10 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
   cancel(now = new Date()): void {
     this.assertAllowed('cancel');
     this.transition('cancelled', null, now);
+  }
+
+  protected newLines(inputs: readonly PurchaseOrderLineInput[], currency: string): PurchaseOrderLineState[] {
+    return newLines(inputs, currency);
   }
 
   protected document() {
