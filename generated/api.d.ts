@@ -2384,7 +2384,9 @@ export interface paths {
          *     half to even to minor units (the rule of the line amounts) — the value the receipts add to
          *     WMS's valuation. The order becomes `received` when every line is received in full, else
          *     `partially_received`. More than a line's outstanding quantity is a `409` naming the line; a
-         *     `line_id` not of this order, or named twice, is a `400`. Any other status is a `409` naming
+         *     `line_id` not of this order, or named twice, is a `400`, so is a lot or serials the item's
+         *     tracking wants and the line lacks (`/lines/<n>/lot`); an item or location made inactive since
+         *     is a `409`. Any other status is a `409` naming
          *     the status and the actions it takes. Publishes `erp.purchase_order.received`. Requires
          *     `If-Match`; safe to retry with `Idempotency-Key`.
          */
