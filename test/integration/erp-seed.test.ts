@@ -76,8 +76,9 @@ describe('the ERP demo seed', () => {
     const entries = (await h.request('GET', '/v1/erp/journal-entries?source_type=demo_seed&sort=posted_at', { token: a.token })).body.data;
     expect(entries.map((e: { memo: string }) => e.memo)).toEqual(['Opening balance', 'Office rent, paid in cash', 'Goods bought on credit']);
     const tb = (await h.request('GET', '/v1/erp/reports/trial-balance', { token: a.token })).body;
-    // 5000: the cost of goods of the delivered demo order (debit cost of goods, credit inventory).
-    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1300', '2000', '3000', '5000', '6000']);
+    // 5000: the cost of goods of the delivered demo order (debit cost of goods, credit inventory);
+    // 2100: the goods received on the demo purchase orders (debit inventory, credit GRNI).
+    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1300', '2000', '2100', '3000', '5000', '6000']);
     expect(tb.accounts.find((r: { code: string }) => r.code === '5000').balance.amount).toBeGreaterThan(0);
     expect(tb.total_debit).toEqual(tb.total_credit);
     expect(tb.total_debit.amount).toBeGreaterThan(0);
