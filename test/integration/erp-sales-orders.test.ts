@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { testDbKind } from '../support/databases';
+import { entriesOf, eur, type Json, orderRequests, outboxEvents, pointersOf, unique, webhookSchema } from '../support/erp-orders';
 import { Harness, type Admin } from '../support/harness';
 
 /**
@@ -10,12 +7,6 @@ import { Harness, type Admin } from '../support/harness';
  * reserving through the WMS, delivery shipping through it, cancellation releasing, the
  * refusals, and (on PostgreSQL) two orders racing for the last units.
  */
-const contract = JSON.parse(readFileSync(join(__dirname, '../../generated/openapi.json'), 'utf8'));
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema({ $id: 'contract', components: contract.components, webhooks: contract.webhooks });
-const webhookSchema = (type: string) => ajv.compile({ $ref: `contract#/webhooks/${type}/post/requestBody/content/application~1json/schema` });
-
 let h: Harness;
 let other: Harness;
 let admin: Admin;
@@ -30,21 +21,10 @@ afterAll(async () => {
   await h.stop();
 });
 
-type Json = Record<string, any>;
-const post = (path: string, json: unknown, token = admin.token, headers: Record<string, string> = {}) => h.request('POST', `/v1${path}`, { token, json, headers });
-const act = (path: string, ifMatch: string | undefined, json?: unknown, headers: Record<string, string> = {}, token = admin.token, harness = h) =>
-  harness.request('POST', `/v1${path}`, { token, json, headers: { ...(ifMatch ? { 'if-match': ifMatch } : {}), ...headers } });
-const get = (path: string, token = admin.token) => h.request('GET', `/v1${path}`, { token });
-const patch = (path: string, json: unknown, ifMatch: string | undefined, token = admin.token) =>
-  h.request('PATCH', `/v1${path}`, { token, json, headers: { 'content-type': 'application/merge-patch+json', ...(ifMatch ? { 'if-match': ifMatch } : {}) } });
-const pointersOf = (res: { body: { errors?: { pointer: string }[] } }) => [...new Set((res.body.errors ?? []).map((e) => e.pointer))].sort();
-const created = async (path: string, json: unknown, token = admin.token): Promise<Json> => {
-  const res = await post(path, json, token);
-  expect(res.status).toBe(201);
-  return res.body;
-};
-const eur = (amount: number) => ({ amount, currency: 'EUR' });
-const unique = () => Math.random().toString(36).slice(2, 8).toUpperCase();
+const { post, act, get, patch, created } = orderRequests(
+  () => h,
+  () => admin.token,
+);
 
 /** A customer (19 % by default), a warehouse with a bin, and items with stock in it. */
 async function world(token = admin.token) {
@@ -61,17 +41,7 @@ async function world(token = admin.token) {
   return { rate: rate.id, reduced: reduced.id, customer: customer.id, warehouse: warehouse.id, bin: bin.id, chair: chair.id, rope: rope.id };
 }
 
-/** The journal entries a sales order posted, in order: each its lines as [account code, debit, credit]. */
-async function entriesOf(orderId: string): Promise<[string, number, number][][]> {
-  const rows = await h.stratum.kernel.db.sequelize.query<{ entry_id: string; code: string; debit: string | number; credit: string | number }>(
-    `SELECT l.entry_id, a.code, l.debit, l.credit FROM erp_journal_entries e JOIN erp_journal_lines l ON l.entry_id = e.id JOIN erp_ledger_accounts a ON a.id = l.ledger_account_id
-     WHERE e.source_type = 'sales_order' AND e.source_id = :orderId ORDER BY e.number, l.line_no`,
-    { replacements: { orderId }, type: 'SELECT' as never },
-  );
-  const entries = new Map<string, [string, number, number][]>();
-  for (const r of rows) entries.set(r.entry_id, [...(entries.get(r.entry_id) ?? []), [r.code, Number(r.debit), Number(r.credit)]]);
-  return [...entries.values()];
-}
+const entries = (orderId: string) => entriesOf(h, 'sales_order', orderId);
 
 async function balance(item: string, token = admin.token) {
   const res = await get(`/wms/items/${item}/stock`, token);
@@ -285,13 +255,13 @@ describe('ERP sales orders', () => {
     expect(moves.map((m: Json) => [m.quantity, m.cost])).toEqual([['1', eur(1000)]]);
     expect((await act(`/erp/sales-orders/${order.id}/cancel`, '"3"')).status).toBe(409);
     // The cost of goods of the shipment: 1 chair at 10.00 and 1.5 m of rope at 0.50, on cost of goods sold against inventory.
-    expect(await entriesOf(order.id)).toEqual([[['5000', 1075, 0], ['1300', 0, 1075]]]);
+    expect(await entries(order.id)).toEqual([[['5000', 1075, 0], ['1300', 0, 1075]]]);
 
     const rest = await act(`/erp/sales-orders/${order.id}/deliver`, '"3"');
     expect(rest.status).toBe(200);
     expect(rest.body).toMatchObject({ status: 'delivered', version: 4, available_actions: [] });
     expect(rest.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['2', '4']);
-    expect(await entriesOf(order.id)).toEqual([
+    expect(await entries(order.id)).toEqual([
       [['5000', 1075, 0], ['1300', 0, 1075]],
       [['5000', 1125, 0], ['1300', 0, 1125]],
     ]);
@@ -338,22 +308,17 @@ describe('ERP sales orders', () => {
     await act(`/erp/sales-orders/${order.id}/deliver`, '"2"');
     const order2 = (await draft()).body;
     await act(`/erp/sales-orders/${order2.id}/cancel`, '"1"');
-    const rows = await h.stratum.kernel.db.sequelize.query<{ id: string; type: string; tenant_id: string; aggregate_type: string; aggregate_id: string; occurred_at: Date | string; payload: unknown }>(
-      "SELECT id, type, tenant_id, aggregate_type, aggregate_id, occurred_at, payload FROM outbox_events WHERE type LIKE 'erp.sales_order.%' AND aggregate_id IN (:ids) ORDER BY id",
-      { replacements: { ids: [order.id, order2.id] }, type: 'SELECT' as never },
-    );
-    expect(rows.map((r) => [r.type, r.aggregate_id])).toEqual([
+    const events = await outboxEvents(h, 'erp.sales_order.', [order.id, order2.id]);
+    expect(events.map((e) => [e.type, e.aggregate.id])).toEqual([
       ['erp.sales_order.confirmed', order.id],
       ['erp.sales_order.delivered', order.id],
       ['erp.sales_order.cancelled', order2.id],
     ]);
-    for (const r of rows) {
-      const data = typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload;
-      const event = { id: r.id, type: r.type, tenant_id: r.tenant_id, aggregate: { type: r.aggregate_type, id: r.aggregate_id }, occurred_at: new Date(r.occurred_at).toISOString(), data };
-      const validate = webhookSchema(r.type);
-      expect([r.type, validate(event) ? [] : validate.errors]).toEqual([r.type, []]);
+    for (const e of events) {
+      const validate = webhookSchema(e.type);
+      expect([e.type, validate(e) ? [] : validate.errors]).toEqual([e.type, []]);
     }
-    expect(rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).status)).toEqual(['confirmed', 'delivered', 'cancelled']);
+    expect(events.map((e) => e.data.status)).toEqual(['confirmed', 'delivered', 'cancelled']);
   });
 
   it('lists with filters by customer, status and order date, page by page', async () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { ConflictError, InvalidInputError, NotSupportedError } from '../../src/platform/errors';
+import { ConflictError, NotSupportedError } from '../../src/platform/errors';
 import { availableActions, lineAmounts, orderTotals, SalesOrder, type SalesOrderLineInput } from '../../src/modules/erp/domain/sales-order';
 import { lineTax } from '../../src/modules/erp/domain/tax';
+import { invalidPointers as pointers } from '../support/invalid';
 
 const TENANT = 'ten_01M88YXTM0Q4R7S9T2V5W8X1Y3';
 const at = (iso: string) => new Date(iso);
@@ -17,15 +18,6 @@ const line = (extra: Partial<SalesOrderLineInput> = {}): SalesOrderLineInput => 
   ...extra,
 });
 const order = (lines = [line()]) => SalesOrder.create(TENANT, { number: 'SO-2026-000001', customerId: 'cus_01M8C1B3D5F7H9K1M3P5R7T9V1', orderDate: '2026-12-09', currency: 'EUR', lines }, at('2026-12-09T10:00:00Z'));
-const pointers = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidInputError) return err.fields.map((f) => f.pointer);
-    throw err;
-  }
-  throw new Error('no InvalidInputError');
-};
 
 describe('a sales order line: quantity × price, then the per-line tax rule', () => {
   it('rounds the amount half to even once, then takes lineTax of it', () => {
