@@ -291,6 +291,20 @@ export abstract class Order<Status extends string, Action extends string, State 
     return { changed };
   }
 
+  /**
+   * Adds each planned quantity to its line's `field` (delivered, received: never beyond the
+   * line's quantity); whether every line has now had its quantity in full.
+   */
+  protected addToLines<K extends string>(planned: readonly { lineId: string; quantity: number }[], field: K, verb: string): boolean {
+    const lines = this.state.lines as ({ id: string; quantity: number } & Record<K, number>)[];
+    for (const p of planned) {
+      const line = lines.find((l) => l.id === p.lineId)!;
+      if (line[field] + p.quantity > line.quantity) throw new Error(`line ${line.id} ${verb} beyond its quantity`);
+      (line as Record<K, number>)[field] += p.quantity;
+    }
+    return lines.every((l) => l[field] === l.quantity);
+  }
+
   /** To `status`, the version bumped; `event` (when named) recorded with the order as its data. */
   protected transition(status: Status, event: string | null, now: Date): void {
     const s = this.state;

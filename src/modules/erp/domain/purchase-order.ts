@@ -134,13 +134,7 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
   /** Records a receipt (as planned and posted): received when every line has come in full. */
   received(planned: readonly PlannedReceipt[], now = new Date()): void {
     this.assertAllowed('receive');
-    const s = this.state;
-    for (const p of planned) {
-      const line = s.lines.find((l) => l.id === p.lineId)!;
-      if (line.quantityReceived + p.quantity > line.quantity) throw new Error(`line ${line.id} received beyond its quantity`);
-      line.quantityReceived += p.quantity;
-    }
-    const all = s.lines.every((l) => l.quantityReceived === l.quantity);
+    const all = this.addToLines(planned, 'quantityReceived', 'received');
     this.transition(all ? 'received' : 'partially_received', 'erp.purchase_order.received', now);
   }
 

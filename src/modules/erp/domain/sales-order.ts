@@ -121,13 +121,7 @@ export class SalesOrder extends Order<SalesOrderStatus, SalesOrderAction, SalesO
   /** Records a delivery (as planned and shipped): delivered when every line has shipped in full. */
   delivered(planned: readonly PlannedDelivery[], now = new Date()): void {
     this.assertAllowed('deliver');
-    const s = this.state;
-    for (const p of planned) {
-      const line = s.lines.find((l) => l.id === p.lineId)!;
-      if (line.quantityDelivered + p.quantity > line.quantity) throw new Error(`line ${line.id} delivered beyond its quantity`);
-      line.quantityDelivered += p.quantity;
-    }
-    const all = s.lines.every((l) => l.quantityDelivered === l.quantity);
+    const all = this.addToLines(planned, 'quantityDelivered', 'delivered');
     this.transition(all ? 'delivered' : 'partially_delivered', 'erp.sales_order.delivered', now);
   }
 
