@@ -6,7 +6,7 @@ import { createMigrator, sqliteMigrationLockPath, withMigrationLock } from '../.
 import { freshDatabase, testDbKind, type TestDatabase } from '../support/databases';
 
 /** Every table the migrations create; a new migration that adds a table adds it here. */
-const APP_TABLES = ['api_clients', 'crm_accounts', 'crm_activities', 'crm_contacts', 'crm_custom_fields', 'crm_opportunities', 'crm_opportunity_stage_changes', 'crm_pipeline_stages', 'crm_pipelines', 'erp_customers', 'erp_journal_entries', 'erp_journal_lines', 'erp_ledger_accounts', 'erp_periods', 'erp_sales_order_lines', 'erp_sales_orders', 'erp_sequences', 'erp_suppliers', 'erp_tax_rates', 'failed_attempts', 'idempotency_keys', 'outbox_events', 'platform_secrets', 'processed_events', 'rate_limit_counters', 'tenants', 'wms_balances', 'wms_cycle_counts', 'wms_item_stock', 'wms_items', 'wms_locations', 'wms_reservations', 'wms_serials', 'wms_stock_moves', 'wms_warehouses'];
+const APP_TABLES = ['api_clients', 'crm_accounts', 'crm_activities', 'crm_contacts', 'crm_custom_fields', 'crm_opportunities', 'crm_opportunity_stage_changes', 'crm_pipeline_stages', 'crm_pipelines', 'erp_customers', 'erp_journal_entries', 'erp_journal_lines', 'erp_ledger_accounts', 'erp_periods', 'erp_purchase_order_lines', 'erp_purchase_orders', 'erp_sales_order_lines', 'erp_sales_orders', 'erp_sequences', 'erp_suppliers', 'erp_tax_rates', 'failed_attempts', 'idempotency_keys', 'outbox_events', 'platform_secrets', 'processed_events', 'rate_limit_counters', 'tenants', 'wms_balances', 'wms_cycle_counts', 'wms_item_stock', 'wms_items', 'wms_locations', 'wms_reservations', 'wms_serials', 'wms_stock_moves', 'wms_warehouses'];
 const META = 'SequelizeMeta';
 const ROOT = resolve(__dirname, '../..');
 const CLI_TIMEOUT_MS = 90_000;
