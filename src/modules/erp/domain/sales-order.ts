@@ -1,5 +1,5 @@
 import type { InvalidField } from '../../../platform/errors';
-import { isId, newId } from '../../../platform/ids';
+import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
 import { checkPricedLines, draftHeader, lineAmounts as pricedAmounts, type LineAmounts, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, orderTotals as pricedTotals, type PricedLine, planLines, type TaxedLine } from './order';
@@ -24,8 +24,6 @@ const KIND: OrderKind<SalesOrderStatus, SalesOrderAction> = {
 };
 
 export const availableActions = (status: SalesOrderStatus): readonly SalesOrderAction[] => KIND.actions[status];
-
-export const isSalesOrderId = (value: string): boolean => isId('so', value);
 
 /** The series of sales order numbers: `SO-<year>-<n>`. */
 export const SALES_ORDER_SERIES = 'SO';
