@@ -2274,6 +2274,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/ledger-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the ledger
+         * @description Checks the tenant's whole ledger, read as one snapshot: every journal entry balances (its
+         *     lines' debits equal their credits and its total; two lines or more), and the inventory
+         *     account (1300) equals what the WMS values the stock at (its moving-average costs). Lists
+         *     what disagrees (`findings`, the first 1000). Entries balance by construction (and, on
+         *     PostgreSQL, by a check at commit); this proves it after the fact. The inventory comparison
+         *     finds stock moved in the WMS without an ERP document and without a journal entry for it.
+         *     `npm run admin -- check-ledger <tenant>` runs the same. It reads the whole journal of the
+         *     tenant: run it off-peak. Needs `platform:admin`.
+         */
+        get: operations["checkLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/purchase-orders": {
         parameters: {
             query?: never;
@@ -4950,6 +4977,41 @@ export interface components {
             accounts: components["schemas"]["TrialBalanceRow"][];
             total_debit: components["schemas"]["Money"];
             total_credit: components["schemas"]["Money"];
+        };
+        /**
+         * @description One thing the ledger check found wrong:
+         *     - `unbalanced_entry`: an entry whose lines' debits (`ledger`) differ from their credits
+         *       (`expected`) or from its total, or that has fewer than two lines;
+         *     - `inventory_valuation`: the inventory account's balance (`ledger`) differs from what the
+         *       WMS values the tenant's stock at (`expected`): stock moved in the WMS without an ERP
+         *       document (a receipt or an adjustment made in the WMS directly) and no journal entry for
+         *       it, or stock valued in a currency other than the ledger's (then both amounts are null).
+         */
+        LedgerFinding: {
+            /** @enum {string} */
+            kind: "unbalanced_entry" | "inventory_valuation";
+            /** @description What disagrees, in words, with the amounts. */
+            detail: string;
+            /** @description The entry that does not balance (`unbalanced_entry`), else null. */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            /** @description The account whose balance is off (`inventory_valuation`), else null. */
+            ledger_account_id: components["schemas"]["LedgerAccountId"] | components["schemas"]["Null"];
+            /** @description What the ledger holds. */
+            ledger: components["schemas"]["SignedMoney"] | components["schemas"]["Null"];
+            /** @description What it should hold. */
+            expected: components["schemas"]["SignedMoney"] | components["schemas"]["Null"];
+        };
+        /**
+         * @description The result of checking the tenant's whole ledger, read as one snapshot. A sound ledger has
+         *     no findings.
+         */
+        LedgerCheck: {
+            checked_at: components["schemas"]["Timestamp"];
+            currency: components["schemas"]["BaseCurrency"];
+            /** Format: int32 */
+            entries_checked: number;
+            /** @description What disagrees, at most the first 1000 findings; empty when everything agrees. */
+            findings: components["schemas"]["LedgerFinding"][];
         };
         /**
          * @description `draft` (changed freely) → `confirmed` (sent to the supplier) → `partially_received` →
@@ -12485,6 +12547,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialBalance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkLedger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was checked, and what disagrees. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerCheck"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -4,8 +4,9 @@
  * the chart of accounts (every tenant's standard accounts, made the first time its chart is
  * used, and the tenant's own), the ledger: journal entries (balanced, immutable, numbered
  * without gaps per tenant and year, reversed once by another entry; application/journal.ts),
- * monthly periods that lock (no post dated in a locked one, for any caller), and the trial
- * balance; sales orders (drafts; confirmed by reserving their lines in the WMS, delivered by
+ * monthly periods that lock (no post dated in a locked one, for any caller), the trial
+ * balance, and the ledger check (application/ledger-check.ts: every entry balances, inventory
+ * equals the WMS's valuation; `GET /v1/erp/ledger-check` and `npm run admin -- check-ledger`); sales orders (drafts; confirmed by reserving their lines in the WMS, delivered by
  * shipping them and posting their cost of goods through the journal, cancelled by releasing
  * them) and purchase orders (drafts; confirmed, received into WMS stock at their unit costs with
  * the goods-received entry posted through the journal, cancelled while nothing came in) — each
@@ -15,15 +16,17 @@
  * Publishes: `erp.journal_entry.posted`, `erp.sales_order.confirmed`, `erp.sales_order.delivered`,
  * `erp.sales_order.cancelled`, `erp.purchase_order.received`. Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
- * supplier is made); the WMS's `stock` (items, reserve, ship, release, receive).
+ * supplier is made); the WMS's `stock` (items, reserve, ship, release, receive, valuation).
  * Offers inside the module and to other modules (`use(erpModule)`): `journal` — `post(uow,
- * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account.
+ * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account;
+ * `ledgerCheck` — `check(tenantId)` (the admin command runs it).
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
 import { wmsModule } from '../wms';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
+import { ledgerCheckUseCases } from './application/ledger-check';
 import { partyUseCases } from './application/parties';
 import { periodUseCases } from './application/periods';
 import { reportUseCases } from './application/reports';
@@ -49,12 +52,13 @@ export const erpModule = defineModule({
     const journal = journalUseCases(deps);
     const periods = periodUseCases(deps);
     const reports = reportUseCases(deps);
+    const ledgerCheck = ledgerCheckUseCases({ runInUnitOfWork: kernel.runInUnitOfWork, stock: use(wmsModule).stock });
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors: kernel.cursors }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
-      api: { journal: journal.journal },
+      api: { journal: journal.journal, ledgerCheck },
     };
   },
 });

@@ -8,8 +8,9 @@
  * Consumes: nothing.
  * Offers other modules (`use(wmsModule)`): `stock` — reserve the lines of a reference all or
  * none, release them, ship them (with their cost of goods), receive them (at their unit cost),
- * look items up, each inside the caller's unit of work, so that an order and its stock commit
- * together; `check` — the stock check.
+ * look items up, value all the stock (what ERP's inventory account must equal), each inside
+ * the caller's unit of work, so that an order and its stock commit together; `check` — the
+ * stock check.
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { balanceUseCases } from './application/balances';

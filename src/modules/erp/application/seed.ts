@@ -1,6 +1,7 @@
 import type { ListPage, ListPosition } from '../../../platform/db/list-query';
 import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import type { StandardRole } from '../domain/ledger-account';
+import { BASE_CURRENCY } from '../domain/party';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
@@ -31,17 +32,23 @@ import type { TaxRateUseCases } from './tax-rates';
  *   line), one received in full (WMS receipts at their costs, the goods-received entries
  *   posted). Fixed dates and costs; made only while the tenant has no purchase order.
  * - a few journal entries dated the first of the current month (UTC), posted through the journal
- *   with the source `demo_seed` (keyed by its id): the opening balance (cash and inventory against
- *   owner equity), a month's rent paid in cash, and goods bought on credit, so that the trial
- *   balance is not trivial, and balanced.
+ *   with the source `demo_seed` (keyed by its id): the opening balance (cash, and inventory at
+ *   what the WMS values the demo stock at, against owner equity), a month's rent and office
+ *   supplies paid in cash, so that the trial balance is not trivial, and balanced, and the
+ *   ledger check finds nothing (every later stock movement comes from an ERP document).
  */
 
 /** The demo entries: each line the role of a standard account, and a debit (+) or credit (−) in cents. */
-export const DEMO_ENTRIES: readonly { key: string; memo: string; lines: readonly [StandardRole, number][] }[] = [
-  { key: 'opening-balance', memo: 'Opening balance', lines: [['cash', 5_000_000], ['inventory', 1_500_000], ['equity', -6_500_000]] },
-  { key: 'rent', memo: 'Office rent, paid in cash', lines: [['expenses', 120_000], ['cash', -120_000]] },
-  { key: 'stock-on-credit', memo: 'Goods bought on credit', lines: [['inventory', 340_000], ['payables', -340_000]] },
-];
+function demoEntries(stockValue: bigint): readonly { key: string; memo: string; lines: readonly [StandardRole, bigint][] }[] {
+  const cash = 5_000_000n;
+  return [
+    // The inventory the ledger opens with is what the WMS values the demo stock at, so that the
+    // ledger check finds the inventory account equal to the stock's valuation.
+    { key: 'opening-balance', memo: 'Opening balance', lines: [['cash', cash], ['inventory', stockValue], ['equity', -(cash + stockValue)]] },
+    { key: 'rent', memo: 'Office rent, paid in cash', lines: [['expenses', 120_000n], ['cash', -120_000n]] },
+    { key: 'supplies', memo: 'Office supplies, paid in cash', lines: [['expenses', 34_000n], ['cash', -34_000n]] },
+  ];
+}
 
 export const DEMO_TAX_RATES = [
   { name: 'Standard 19 %', rate: '19.000' },
@@ -65,7 +72,7 @@ export interface ErpSeedDeps {
   salesOrders: SalesOrderUseCases;
   purchaseOrders: PurchaseOrderUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
-  stock: Pick<StockApi, 'takeable'>;
+  stock: Pick<StockApi, 'takeable' | 'valuation'>;
 }
 
 /** The demo orders: what becomes of each, its date and its lines' unit prices (minor units). */
@@ -189,12 +196,14 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     const seeded = await journal.list(tenantId, { filters: { source_type: 'demo_seed' }, sort: 'date', limit: 200 });
     const posted = new Set(seeded.items.map((e) => e.source?.id));
     const date = `${new Date().toISOString().slice(0, 7)}-01`;
-    for (const e of DEMO_ENTRIES) {
+    const stockValue = posted.has('opening-balance') ? 0n : ((await runInUnitOfWork(tenantId, (uow) => stock.valuation(uow))).get(BASE_CURRENCY) ?? 0n);
+    for (const e of demoEntries(stockValue)) {
       if (posted.has(e.key)) continue;
       await runInUnitOfWork(tenantId, async (uow) => {
         const lines = [];
         for (const [role, cents] of e.lines) {
-          lines.push({ ledgerAccountId: await journal.journal.accountId(uow, role), debit: BigInt(Math.max(cents, 0)), credit: BigInt(Math.max(-cents, 0)) });
+          if (cents === 0n) continue;
+          lines.push({ ledgerAccountId: await journal.journal.accountId(uow, role), debit: cents > 0n ? cents : 0n, credit: cents < 0n ? -cents : 0n });
         }
         await journal.journal.post(uow, { date, memo: e.memo, source: { type: 'demo_seed', id: e.key }, lines });
       });

@@ -2,6 +2,7 @@ import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
+import type { LedgerCheckUseCases } from '../application/ledger-check';
 import type { PartyUseCases } from '../application/parties';
 import type { PurchaseOrderUseCases } from '../application/purchase-orders';
 import type { SalesOrderUseCases } from '../application/sales-orders';
@@ -10,6 +11,7 @@ import type { ReportUseCases } from '../application/reports';
 import type { TaxRateUseCases } from '../application/tax-rates';
 import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
+import { ledgerCheckHandlers } from './ledger-check.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
 import { purchaseOrderHandlers } from './purchase-orders.handlers';
 import { salesOrderHandlers } from './sales-orders.handlers';
@@ -24,18 +26,20 @@ export interface ErpHandlerDeps {
   journal: JournalUseCases;
   periods: PeriodUseCases;
   reports: ReportUseCases;
+  ledgerCheck: LedgerCheckUseCases;
   purchaseOrders: PurchaseOrderUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
     ...supplierHandlers(suppliers, cursors),
     ...ledgerAccountHandlers(ledgerAccounts, cursors),
     ...journalHandlers(journal, periods, reports, cursors),
+    ...ledgerCheckHandlers(ledgerCheck),
     ...salesOrderHandlers(salesOrders, cursors),
     ...purchaseOrderHandlers(purchaseOrders, cursors),
   };

@@ -138,6 +138,15 @@ export const stockApi = {
     return new Posting(uow).stock.takeable(parseQuantity(least, '/least'), limit);
   },
 
+  /**
+   * What all the tenant's stock is worth at its moving-average costs, per currency (minor
+   * units): what ERP's inventory account must equal. Read in the caller's unit of work, so it
+   * sees the same commits as the caller's other reads.
+   */
+  valuation(uow: UnitOfWork): Promise<Map<string, bigint>> {
+    return new Posting(uow).stock.valuation();
+  },
+
   /** Releases every active reservation of `reference`; returns them as released. */
   async release(uow: UnitOfWork, reference: StockReference): Promise<ReservationState[]> {
     const posting = new Posting(uow);

@@ -146,6 +146,15 @@ export class StockRepository extends TenantRepository {
     );
   }
 
+  /** The value of all the tenant's stock per currency (minor units), from the item totals. */
+  async valuation(): Promise<Map<string, bigint>> {
+    const rows = await this.select<{ currency: string; value: number | string }>(
+      'SELECT currency, SUM(value_amount) AS value FROM wms_item_stock WHERE tenant_id = :tenantId AND currency IS NOT NULL GROUP BY currency ORDER BY currency',
+      {},
+    );
+    return new Map(rows.map((r) => [r.currency.trim(), BigInt(String(r.value))]));
+  }
+
   /** Item totals for reads (no lock); zero when the item never had stock. */
   async totals(itemId: string): Promise<ItemTotals> {
     const row = await this.selectOne<TotalsRow>('SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = :tenantId AND item_id = :itemId', { itemId });

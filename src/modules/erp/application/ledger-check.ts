@@ -1,0 +1,95 @@
+import type { RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
+import { BASE_CURRENCY } from '../domain/party';
+import { standardCode } from '../domain/ledger-account';
+import { LedgerCheckRepository } from '../infrastructure/ledger-check.repository';
+
+/** An amount of the base currency (EUR, two decimals) as text for a finding's detail: `-12.50`. */
+function formatMinor(minor: bigint): string {
+  const abs = minor < 0n ? -minor : minor;
+  return `${minor < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/** At most this many findings are listed (the check stops looking for more). */
+export const LEDGER_CHECK_LIMIT = 1000;
+
+export type LedgerFindingKind = 'unbalanced_entry' | 'inventory_valuation';
+
+export interface LedgerFinding {
+  kind: LedgerFindingKind;
+  detail: string;
+  journalEntryId: string | null;
+  ledgerAccountId: string | null;
+  /** What the ledger says (an entry's debits, or an account's balance), minor units. */
+  ledger: bigint | null;
+  /** What it should be (an entry's credits, or what the account must equal), minor units. */
+  expected: bigint | null;
+}
+
+export interface LedgerCheck {
+  checkedAt: Date;
+  entriesChecked: number;
+  findings: LedgerFinding[];
+}
+
+/** What the check needs of the WMS: what the tenant's stock is worth, per currency. */
+export interface StockValuation {
+  valuation(uow: UnitOfWork): Promise<Map<string, bigint>>;
+}
+
+/**
+ * The ledger check: every entry balances (its lines' debits equal their credits and its total,
+ * two lines or more), and the inventory account equals what the WMS values the stock at. Read in
+ * one unit of work as one snapshot, so a post committing meanwhile is seen whole or not at all.
+ */
+export function ledgerCheckUseCases({ runInUnitOfWork, stock }: { runInUnitOfWork: RunInUnitOfWork; stock: StockValuation }) {
+  return {
+    check(tenantId: string): Promise<LedgerCheck> {
+      return runInUnitOfWork(tenantId, async (uow) => {
+        const repo = LedgerCheckRepository.in(uow);
+        await repo.readAsOneSnapshot();
+        const checkedAt = new Date();
+        const entriesChecked = await repo.entryCount();
+        const findings: LedgerFinding[] = (await repo.unbalancedEntries(LEDGER_CHECK_LIMIT)).map((e) => ({
+          kind: 'unbalanced_entry',
+          detail:
+            e.lines < 2
+              ? `Entry ${e.number} has ${e.lines} line(s); an entry has two or more.`
+              : `Entry ${e.number}: debits ${formatMinor(e.debit)}, credits ${formatMinor(e.credit)}, total ${formatMinor(e.total)}; all three must be equal.`,
+          journalEntryId: e.id,
+          ledgerAccountId: null,
+          ledger: e.debit,
+          expected: e.credit,
+        }));
+        const inventoryCode = standardCode('inventory');
+        const inventory = (await repo.standardBalances([inventoryCode])).get(inventoryCode);
+        const valuation = await stock.valuation(uow);
+        const stockValue = valuation.get(BASE_CURRENCY) ?? 0n;
+        const booked = inventory?.balance ?? 0n;
+        if (booked !== stockValue && findings.length < LEDGER_CHECK_LIMIT) {
+          findings.push({
+            kind: 'inventory_valuation',
+            detail: `Inventory (${inventoryCode}) stands at ${formatMinor(booked)}, the stock is valued at ${formatMinor(stockValue)} ${BASE_CURRENCY}: a difference of ${formatMinor(booked - stockValue)}. Stock moved in the WMS without an ERP document (a receipt, an adjustment, a cycle count) needs its journal entry.`,
+            ledgerAccountId: inventory?.id ?? null,
+            journalEntryId: null,
+            ledger: booked,
+            expected: stockValue,
+          });
+        }
+        for (const [currency, value] of valuation) {
+          if (currency === BASE_CURRENCY || findings.length >= LEDGER_CHECK_LIMIT) continue;
+          findings.push({
+            kind: 'inventory_valuation',
+            detail: `Stock valued at ${formatMinor(value)} ${currency} is not in the ledger's currency (${BASE_CURRENCY}); the ledger cannot hold it.`,
+            ledgerAccountId: inventory?.id ?? null,
+            journalEntryId: null,
+            ledger: null,
+            expected: null,
+          });
+        }
+        return { checkedAt, entriesChecked, findings };
+      });
+    },
+  };
+}
+
+export type LedgerCheckUseCases = ReturnType<typeof ledgerCheckUseCases>;

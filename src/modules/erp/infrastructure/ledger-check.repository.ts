@@ -1,0 +1,68 @@
+import { TenantRepository } from '../../../platform/db/repository';
+import { ledgerCodeKey } from '../domain/ledger-account';
+
+/** An entry whose lines do not add up: debits against credits, or against its total. */
+export interface UnbalancedEntryRow {
+  id: string;
+  number: string;
+  total: bigint;
+  debit: bigint;
+  credit: bigint;
+  lines: number;
+}
+
+/** One standard account's id and balance (debits minus credits over all its lines). */
+export interface StandardBalance {
+  id: string;
+  code: string;
+  balance: bigint;
+}
+
+const UNBALANCED = `SELECT e.id, e.number, e.total_amount AS total, COALESCE(SUM(l.debit), 0) AS debit, COALESCE(SUM(l.credit), 0) AS credit, COUNT(l.line_no) AS lines
+  FROM erp_journal_entries e LEFT JOIN erp_journal_lines l ON l.entry_id = e.id
+  WHERE e.tenant_id = :tenantId
+  GROUP BY e.id, e.number, e.total_amount
+  HAVING COALESCE(SUM(l.debit), 0) <> COALESCE(SUM(l.credit), 0) OR COALESCE(SUM(l.debit), 0) <> e.total_amount OR COUNT(l.line_no) < 2
+  ORDER BY e.number
+  LIMIT :limit`;
+
+const BIG = (v: number | string | bigint) => BigInt(String(v));
+
+/**
+ * What the ledger check reads: every entry summed over its lines (one pass over the tenant's
+ * entries and lines), and the balances of some standard accounts (their lines' index).
+ */
+export class LedgerCheckRepository extends TenantRepository {
+  /**
+   * On PostgreSQL, makes the unit of work one snapshot (REPEATABLE READ, read only), so that the
+   * journal and the stock it is compared with are read as of the same commits; the first
+   * statement of the unit of work. SQLite's transactions take turns: one already is.
+   */
+  async readAsOneSnapshot(): Promise<void> {
+    if (this.db.dialect === 'postgres') await this.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY', {});
+  }
+
+  async entryCount(): Promise<number> {
+    const row = await this.selectOne<{ n: number | string }>('SELECT COUNT(*) AS n FROM erp_journal_entries WHERE tenant_id = :tenantId', {});
+    return Number(row?.n ?? 0);
+  }
+
+  /** Up to `limit` entries that do not balance, in number order. */
+  async unbalancedEntries(limit: number): Promise<UnbalancedEntryRow[]> {
+    const rows = await this.select<{ id: string; number: string; total: number | string; debit: number | string; credit: number | string; lines: number | string }>(UNBALANCED, { limit });
+    return rows.map((r) => ({ id: r.id, number: r.number, total: BIG(r.total), debit: BIG(r.debit), credit: BIG(r.credit), lines: Number(r.lines) }));
+  }
+
+  /** The standard accounts among `codes` the tenant has, with their balances. */
+  async standardBalances(codes: readonly string[]): Promise<Map<string, StandardBalance>> {
+    const { list, params } = this.inList('c', codes.map(ledgerCodeKey));
+    const rows = await this.select<{ id: string; code: string; debit: number | string; credit: number | string }>(
+      `SELECT a.id, a.code, COALESCE(SUM(l.debit), 0) AS debit, COALESCE(SUM(l.credit), 0) AS credit
+         FROM erp_ledger_accounts a LEFT JOIN erp_journal_lines l ON l.tenant_id = a.tenant_id AND l.ledger_account_id = a.id
+        WHERE a.tenant_id = :tenantId AND a.system = TRUE AND a.code_key IN (${list})
+        GROUP BY a.id, a.code`,
+      params,
+    );
+    return new Map(rows.map((r) => [r.code, { id: r.id, code: r.code, balance: BIG(r.debit) - BIG(r.credit) }]));
+  }
+}
