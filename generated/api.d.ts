@@ -1645,8 +1645,14 @@ export interface paths {
          *     balance has on hand now) and `difference` (counted minus expected), and each non-zero
          *     difference is posted as one `adjustment` move at the count's location (a gain or a loss,
          *     `reason_code` `cycle_count`, `reference` `{ "type": "cycle_count", "id": <this count's id> }`,
-         *     valued like any adjustment), named by the line's `stock_move_id`. The count becomes `posted`.
-         *     Takes no request body.
+         *     valued like any adjustment), named by the line's `stock_move_id`. A serial-tracked line is
+         *     compared serial by serial with what the ledger has at the location: the serials not found
+         *     leave by one adjustment, the serials found but not recorded there come in by another (both
+         *     in `stock_move_ids`), so that each serial ends where it was counted. The count becomes
+         *     `posted`. Takes no request body.
+         *
+         *     Also a `409` when a found serial is in stock at another location (the problem says where:
+         *     transfer it, or count that location too).
          *
          *     Refused with a `409` when the count is not a draft, and when a line counts less than is
          *     reserved of its balance (the problem's `item_id`, `location_id` and `shortfall` say by how
@@ -4430,7 +4436,14 @@ export interface components {
          * @example -0.15
          */
         SignedQuantity: string;
-        /** @description What was counted of one item (and lot) at the location and, once posted, what the ledger said. */
+        /** @description Serial numbers, each once. */
+        CountedSerials: components["schemas"]["Serial"][];
+        /**
+         * @description What was counted of one item (and lot) at the location and, once posted, what the ledger
+         *     said. For a serial-tracked item, also which serials: those counted, and once posted those
+         *     the ledger had there but the count did not find (`serials_missing`, taken out by one
+         *     adjustment) and those found but not recorded there (`serials_found`, brought in by another).
+         */
         CycleCountLine: {
             item_id: components["schemas"]["ItemRef"];
             /** @description The lot counted (lot-tracked items); `null` for other items. */
@@ -4440,8 +4453,21 @@ export interface components {
             expected_quantity: components["schemas"]["Quantity"] | components["schemas"]["Null"];
             /** @description `counted_quantity` minus `expected_quantity` (negative: fewer than expected); `null` until posted. */
             difference: components["schemas"]["SignedQuantity"] | components["schemas"]["Null"];
-            /** @description The adjustment that posted the difference; `null` until posted and when there was none. */
+            /** @description The adjustment that posted the difference (the first of `stock_move_ids`); `null` until posted and when there was none. */
             stock_move_id: components["schemas"]["StockMoveId"] | components["schemas"]["Null"];
+            /**
+             * @description Every adjustment the line posted, in order: none until posted or when nothing differed,
+             *     one for an item not tracked by serial, up to two for a serial-tracked one (the missing
+             *     serials out, then the found ones in: a count can find as many units as expected and
+             *     still different serials).
+             */
+            stock_move_ids: components["schemas"]["StockMoveId"][];
+            /** @description The serials counted (serial-tracked items), in the order given; `null` for other items. */
+            serials: components["schemas"]["CountedSerials"] | components["schemas"]["Null"];
+            /** @description Serials the ledger had at the location that were not counted (posted serial-tracked lines); else `null`. */
+            serials_missing: components["schemas"]["CountedSerials"] | components["schemas"]["Null"];
+            /** @description Serials counted that the ledger did not have at the location (posted serial-tracked lines); else `null`. */
+            serials_found: components["schemas"]["CountedSerials"] | components["schemas"]["Null"];
         };
         /** @description A count of some items at one location, posted as one adjustment per difference. */
         CycleCount: {
@@ -4462,13 +4488,20 @@ export interface components {
             item_id: components["schemas"]["ItemRef"];
             /** @description Lot-tracked items only, and required for them (a `400` naming the line otherwise). */
             lot?: components["schemas"]["Lot"];
-            /** @description What is there; `"0"` when none is. */
+            /** @description What is there; `"0"` when none is. For a serial-tracked item, as many as `serials`. */
             counted_quantity: components["schemas"]["Quantity"];
+            /**
+             * @description Serial-tracked items only, and required for them: the serial of every unit found at the
+             *     location (`[]` when none is), each once. Posting compares them with the serials the
+             *     ledger has there. A found serial that the ledger has at another location is a `409`
+             *     when the count is posted: move it there with a transfer instead.
+             */
+            serials?: components["schemas"]["CountedSerials"];
         };
         /**
-         * @description What was counted at one location: one line per item (per lot for lot-tracked items), each
-         *     item and lot once (a repeat is a `400` naming the line). Serial-tracked items are not counted
-         *     here (a `400` naming the line): count them by moving their serials.
+         * @description What was counted at one location: one line per item (per lot for lot-tracked items, with
+         *     the serials found for serial-tracked ones), each item and lot once (a repeat is a `400`
+         *     naming the line).
          */
         CycleCountCreate: {
             location_id: components["schemas"]["LocationRef"];

@@ -196,7 +196,7 @@ describe('a cycle count', () => {
     [phone.id, phone],
   ]);
 
-  it('checks its lines: known items, a lot where tracked, no serial-tracked items, one line per item and lot', () => {
+  it('checks its lines: known items, a lot where tracked, serials where tracked by serial, one line per item and lot', () => {
     expect(
       pointers(() =>
         CycleCount.open(
@@ -213,18 +213,54 @@ describe('a cycle count', () => {
           items,
         ),
       ),
-    ).toEqual(['/lines/1/item_id', '/lines/2/lot', '/lines/3/item_id', '/lines/4/item_id', '/lines/5/counted_quantity', '/lines/5/lot']);
+    ).toEqual(['/lines/1/item_id', '/lines/2/lot', '/lines/3/serials', '/lines/4/item_id', '/lines/5/counted_quantity', '/lines/5/lot']);
+    expect(
+      pointers(() =>
+        CycleCount.open(
+          'ten_1',
+          'loc_A',
+          [
+            { itemId: 'itm_P', countedQuantity: '2', serials: ['S1'] },
+            { itemId: 'itm_B', countedQuantity: '1', serials: ['S2'] },
+          ],
+          items,
+        ),
+      ),
+    ).toEqual(['/lines/0/serials', '/lines/1/serials']);
+    expect(pointers(() => CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_P', countedQuantity: '2', serials: ['S1', 'S1'] }], items))).toEqual(['/lines/0/serials']);
+    expect(CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_P', countedQuantity: '0', serials: [] }], items).snapshot.lines[0]).toMatchObject({ counted: 0, serials: [] });
+  });
+
+  it('posts a serial-tracked line serial by serial: the missing ones out, the found ones in, even when the numbers agree', () => {
+    const count = CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_P', countedQuantity: '3', serials: ['S9', 'S1', 'S4'] }], items);
+    expect(count.post(() => ({ onHand: 3000, serials: ['S1', 'S2', 'S3'] }))).toEqual([
+      { line: 0, itemId: 'itm_P', lot: '', difference: -2000, serials: ['S2', 'S3'] },
+      { line: 0, itemId: 'itm_P', lot: '', difference: 2000, serials: ['S9', 'S4'] },
+    ]);
+    count.recordMove(0, 'mov_1');
+    count.recordMove(0, 'mov_2');
+    expect(count.snapshot.lines[0]).toMatchObject({ expected: 3000, difference: 0, serialsMissing: ['S2', 'S3'], serialsFound: ['S9', 'S4'], moveId: 'mov_1', moveIds: ['mov_1', 'mov_2'] });
+    // Found exactly what the ledger has: nothing to post.
+    const same = CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_P', countedQuantity: '2', serials: ['S2', 'S1'] }], items);
+    expect(same.post(() => ({ onHand: 2000, serials: ['S1', 'S2'] }))).toEqual([]);
+    expect(same.snapshot.lines[0]).toMatchObject({ difference: 0, serialsMissing: [], serialsFound: [], moveId: null, moveIds: [] });
+  });
+
+  it('reads a line stored before serial counts with empty serial fields', () => {
+    const stored = CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_B', countedQuantity: '1' }], items).snapshot;
+    const old = { ...stored, lines: stored.lines.map(({ moveIds: _m, serials: _s, serialsMissing: _x, serialsFound: _y, ...rest }) => ({ ...rest, moveId: 'mov_9' })) };
+    expect(CycleCount.restore(old as never).snapshot.lines[0]).toMatchObject({ moveId: 'mov_9', moveIds: ['mov_9'], serials: null, serialsMissing: null, serialsFound: null });
   });
 
   it('posts one difference per line that differs, once', () => {
     const count = CycleCount.open('ten_1', 'loc_A', [{ itemId: 'itm_B', countedQuantity: '7' }, { itemId: 'itm_F', lot: 'L1', countedQuantity: '2.5' }, { itemId: 'itm_F', lot: 'L2', countedQuantity: '0' }], items);
     const onHand: Record<string, number> = { 'itm_B/': 10_000, 'itm_F/L1': 2_500, 'itm_F/L2': 1_000 };
-    expect(count.post((l) => onHand[`${l.itemId}/${l.lot}`])).toEqual([
+    expect(count.post((l) => ({ onHand: onHand[`${l.itemId}/${l.lot}`] }))).toEqual([
       { line: 0, itemId: 'itm_B', lot: '', difference: -3000 },
       { line: 2, itemId: 'itm_F', lot: 'L2', difference: -1000 },
     ]);
     expect(count.snapshot).toMatchObject({ status: 'posted', version: 2 });
-    expect(() => count.post(() => 0)).toThrow(/only a draft/);
+    expect(() => count.post(() => ({ onHand: 0 }))).toThrow(/only a draft/);
     expect(() => count.cancel()).toThrow(ConflictError);
   });
 });

@@ -56,9 +56,19 @@ export function cycleCountUseCases(db: Database, runInUnitOfWork: RunInUnitOfWor
           const loaded = count.snapshot.version;
           const locations = await posting.stock.locations([current.locationId]);
           const onHand = await posting.stock.onHandAt(current.locationId, current.lines.map((l) => l.itemId));
-          const differences = count.post((line) => onHand.get(`${line.itemId}\u0000${line.lot}`) ?? 0, posting.now);
+          const serialsThere = new Map<string, string[]>();
+          for (const line of current.lines) if (line.serials) serialsThere.set(line.itemId, await posting.stock.allSerialsAt(line.itemId, current.locationId));
+          const differences = count.post((line) => ({ onHand: onHand.get(`${line.itemId}\u0000${line.lot}`) ?? 0, serials: serialsThere.get(line.itemId) }), posting.now);
           for (const d of differences) {
             const item = items.get(d.itemId)!;
+            if (d.serials && d.difference > 0) {
+              // A serial found here that the ledger has in stock elsewhere: say where, for a transfer.
+              const elsewhere = await posting.stock.serialLocations(d.itemId, d.serials);
+              if (elsewhere.size) {
+                const where = [...elsewhere].map(([serial, at]) => `${serial} at location ${at}`).join(', ');
+                throw new ConflictError(`Line ${d.line} of the count (item ${item.sku}) found serials the ledger has in stock elsewhere: ${where}. Transfer them here, or count those locations too.`);
+              }
+            }
             const gain = d.difference > 0;
             const planned = planMove(
               tenantId,
@@ -68,6 +78,7 @@ export function cycleCountUseCases(db: Database, runInUnitOfWork: RunInUnitOfWor
                 quantity: formatQuantity(Math.abs(d.difference)),
                 ...(gain ? { toLocationId: current.locationId } : { fromLocationId: current.locationId }),
                 ...(d.lot ? { lot: d.lot } : {}),
+                ...(d.serials ? { serials: d.serials } : {}),
                 reasonCode: CYCLE_COUNT_REASON,
                 reference: { type: 'cycle_count', id },
               },

@@ -14,8 +14,16 @@ export interface CycleCountLine {
   expected: Thousandths | null;
   /** counted − expected, when posted. */
   difference: Thousandths | null;
-  /** The adjustment the difference posted. */
+  /** The adjustment the difference posted (the first of `moveIds`). */
   moveId: string | null;
+  /** Every adjustment the line posted: up to two for a serial-tracked item (missing out, found in). */
+  moveIds: string[];
+  /** The serials counted (serial-tracked items), else null. */
+  serials: string[] | null;
+  /** Once posted: the serials the ledger had at the location and the count did not find. */
+  serialsMissing: string[] | null;
+  /** Once posted: the serials counted that the ledger did not have at the location. */
+  serialsFound: string[] | null;
 }
 
 export interface CycleCountState {
@@ -34,14 +42,25 @@ export interface CountedLine {
   itemId: string;
   lot?: string;
   countedQuantity: string;
+  serials?: readonly string[];
 }
 
-/** The adjustment a posted line needs: stock found (positive) or lost (negative). */
+/**
+ * An adjustment a posted line needs: stock found (positive) or lost (negative); for a
+ * serial-tracked item, the serials it moves (one per unit).
+ */
 export interface CountDifference {
   line: number;
   itemId: string;
   lot: string;
   difference: Thousandths;
+  serials?: string[];
+}
+
+/** What the ledger has at the counted location for a line: on hand, and the serials there (serial-tracked items). */
+export interface LedgerAtLocation {
+  onHand: Thousandths;
+  serials?: readonly string[];
 }
 
 export const CYCLE_COUNT_REASON = 'cycle_count';
@@ -62,7 +81,9 @@ export class CycleCount {
       const at = `/lines/${i}`;
       const item = items.get(line.itemId);
       if (!item) return void problems.push({ pointer: `${at}/item_id`, detail: `is not an item of this tenant (there is no item ${line.itemId})` });
-      if (item.tracking === 'serial') problems.push({ pointer: `${at}/item_id`, detail: `is tracked by serial number: serials are counted by moving them, not by a cycle count` });
+      if (item.tracking === 'serial' && line.serials === undefined) problems.push({ pointer: `${at}/serials`, detail: `are required: item ${item.sku} is tracked by serial number (the serials found, [] for none)` });
+      if (item.tracking !== 'serial' && line.serials !== undefined) problems.push({ pointer: `${at}/serials`, detail: `are not taken: item ${item.sku} is not tracked by serial number` });
+      if (line.serials && new Set(line.serials).size !== line.serials.length) problems.push({ pointer: `${at}/serials`, detail: 'name a serial more than once' });
       if (item.tracking === 'lot' && line.lot === undefined) problems.push({ pointer: `${at}/lot`, detail: `is required: item ${item.sku} is counted per lot` });
       if (item.tracking !== 'lot' && line.lot !== undefined) problems.push({ pointer: `${at}/lot`, detail: `is not taken: item ${item.sku} is not tracked by lot` });
       const key = `${line.itemId}\u0000${line.lot ?? ''}`;
@@ -75,31 +96,47 @@ export class CycleCount {
         if (!(err instanceof InvalidInputError)) throw err;
         problems.push(...err.fields);
       }
-      parsed.push({ itemId: line.itemId, lot: line.lot ?? '', counted, expected: null, difference: null, moveId: null });
+      if (item.tracking === 'serial' && line.serials && counted !== line.serials.length * 1000) {
+        problems.push({ pointer: `${at}/serials`, detail: `are ${line.serials.length}, but the counted quantity is ${formatQuantity(counted)}: one serial per unit` });
+      }
+      parsed.push({ itemId: line.itemId, lot: line.lot ?? '', counted, expected: null, difference: null, moveId: null, moveIds: [], serials: line.serials ? [...line.serials] : null, serialsMissing: null, serialsFound: null });
     });
     if (problems.length) throw new InvalidInputError(problems);
     return new CycleCount({ id: newId('cnt'), tenantId, locationId, status: 'draft', lines: parsed, version: 1, createdAt: now, updatedAt: now, postedAt: null });
   }
 
+  /** A stored count; lines stored before serial counts get their serial fields empty. */
   static restore(state: CycleCountState): CycleCount {
-    return new CycleCount({ ...state, lines: state.lines.map((l) => ({ ...l })) });
+    return new CycleCount({ ...state, lines: state.lines.map(copyLine) });
   }
 
   get snapshot(): CycleCountState {
-    return { ...this.state, lines: this.state.lines.map((l) => ({ ...l })) };
+    return { ...this.state, lines: this.state.lines.map(copyLine) };
   }
 
   /**
-   * Posts it against what is on hand now (`onHand` per line): returns the adjustments to write,
-   * which `recordMoves` then links to their lines.
+   * Posts it against what the ledger has now (`ledger` per line: on hand, and the serials at
+   * the location for a serial-tracked line): returns the adjustments to write, which
+   * `recordMove` then links to their lines. A serial-tracked line that differs posts the
+   * serials missing out and the serials found in, so each serial ends where it was counted.
    */
-  post(onHand: (line: CycleCountLine) => Thousandths, now = new Date()): CountDifference[] {
+  post(ledger: (line: CycleCountLine) => LedgerAtLocation, now = new Date()): CountDifference[] {
     this.requireDraft('posted');
     const s = this.state;
     const differences: CountDifference[] = [];
     s.lines.forEach((line, i) => {
-      line.expected = onHand(line);
+      const there = ledger(line);
+      line.expected = line.serials ? (there.serials?.length ?? 0) * 1000 : there.onHand;
       line.difference = line.counted - line.expected;
+      if (line.serials) {
+        const counted = new Set(line.serials);
+        const recorded = new Set(there.serials ?? []);
+        line.serialsMissing = [...recorded].filter((x) => !counted.has(x)).sort();
+        line.serialsFound = line.serials.filter((x) => !recorded.has(x));
+        if (line.serialsMissing.length) differences.push({ line: i, itemId: line.itemId, lot: line.lot, difference: -line.serialsMissing.length * 1000, serials: line.serialsMissing });
+        if (line.serialsFound.length) differences.push({ line: i, itemId: line.itemId, lot: line.lot, difference: line.serialsFound.length * 1000, serials: line.serialsFound });
+        return;
+      }
       if (line.difference !== 0) differences.push({ line: i, itemId: line.itemId, lot: line.lot, difference: line.difference });
     });
     s.status = 'posted';
@@ -110,7 +147,9 @@ export class CycleCount {
   }
 
   recordMove(line: number, moveId: string): void {
-    this.state.lines[line].moveId = moveId;
+    const l = this.state.lines[line];
+    l.moveIds.push(moveId);
+    l.moveId ??= moveId;
   }
 
   cancel(now = new Date()): void {
@@ -123,6 +162,16 @@ export class CycleCount {
   private requireDraft(doing: string): void {
     if (this.state.status !== 'draft') throw new ConflictError(`Cycle count ${this.state.id} is ${this.state.status}; only a draft can be ${doing}.`);
   }
+}
+
+function copyLine(l: CycleCountLine): CycleCountLine {
+  return {
+    ...l,
+    moveIds: l.moveIds ? [...l.moveIds] : l.moveId ? [l.moveId] : [],
+    serials: l.serials ? [...l.serials] : null,
+    serialsMissing: l.serialsMissing ? [...l.serialsMissing] : null,
+    serialsFound: l.serialsFound ? [...l.serialsFound] : null,
+  };
 }
 
 export function signedQuantity(value: Thousandths | null): string | null {

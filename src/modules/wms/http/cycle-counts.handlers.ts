@@ -21,6 +21,10 @@ const toCycleCount = (c: CycleCountState): Schemas['CycleCount'] => ({
     expected_quantity: l.expected === null ? null : formatQuantity(l.expected),
     difference: signedQuantity(l.difference),
     stock_move_id: l.moveId,
+    stock_move_ids: l.moveIds,
+    serials: l.serials,
+    serials_missing: l.serialsMissing,
+    serials_found: l.serialsFound,
   })),
   created_at: iso(c.createdAt),
   posted_at: isoOrNull(c.postedAt),
@@ -35,7 +39,7 @@ export function cycleCountHandlers(counts: CycleCountUseCases, cursors: CursorCo
       const c = await counts.create(
         tenantOf(request),
         b.location_id,
-        b.lines.map((l) => ({ itemId: l.item_id, lot: l.lot, countedQuantity: l.counted_quantity })),
+        b.lines.map((l) => ({ itemId: l.item_id, lot: l.lot, countedQuantity: l.counted_quantity, serials: l.serials })),
         request.claim,
       );
       return { status: 201, headers: { Location: `/v1/wms/cycle-counts/${c.id}`, ETag: etag(c.version) }, body: toCycleCount(c) };

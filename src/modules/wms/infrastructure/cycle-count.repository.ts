@@ -17,8 +17,9 @@ interface CycleCountRow {
 
 const COLUMNS = 'id, tenant_id, location_id, status, lines, version, created_at, updated_at, posted_at';
 
+/** A stored count (lines stored before serial counts read with their serial fields empty). */
 function toState(r: CycleCountRow): CycleCountState {
-  return {
+  return CycleCount.restore({
     id: r.id,
     tenantId: r.tenant_id,
     locationId: r.location_id,
@@ -28,7 +29,7 @@ function toState(r: CycleCountRow): CycleCountState {
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
     postedAt: maybeDate(r.posted_at),
-  };
+  }).snapshot;
 }
 
 export const CYCLE_COUNT_LIST = defineList({

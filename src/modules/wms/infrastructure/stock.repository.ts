@@ -211,6 +211,23 @@ export class StockRepository extends TenantRepository {
     return new Map(rows.map((r) => [`${r.item_id}\u0000${r.lot}`, Number(r.on_hand)]));
   }
 
+  /** Every serial of the item at a location, in serial order. */
+  async allSerialsAt(itemId: string, locationId: string): Promise<string[]> {
+    const rows = await this.select<{ serial: string }>('SELECT serial FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId ORDER BY serial', { itemId, locationId });
+    return rows.map((r) => r.serial);
+  }
+
+  /** Where each of `serials` of the item is in stock (serials out of stock or unknown are absent). */
+  async serialLocations(itemId: string, serials: readonly string[]): Promise<Map<string, string>> {
+    if (!serials.length) return new Map();
+    const { list, params } = this.inList('s', [...serials]);
+    const rows = await this.select<{ serial: string; location_id: string }>(
+      `SELECT serial, location_id FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id IS NOT NULL AND serial IN (${list}) ORDER BY serial`,
+      { itemId, ...params },
+    );
+    return new Map(rows.map((r) => [r.serial, r.location_id]));
+  }
+
   /** The first `count` serials of the item at a location, in serial order. */
   async serialsAt(itemId: string, locationId: string, count: number): Promise<string[]> {
     const rows = await this.select<{ serial: string }>('SELECT serial FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId ORDER BY serial LIMIT :count', { itemId, locationId, count });
