@@ -35,6 +35,7 @@ async function setup(): Promise<{ t: Admin; a: Accounts }> {
 const entry = (a: Accounts, debit: bigint, credit: bigint, memo = 'Guarded'): NewEntry => ({
   date: '2026-12-01',
   memo,
+  source: null,
   lines: [
     { ledgerAccountId: a.cash, debit, credit: 0n },
     { ledgerAccountId: a.revenue, debit: 0n, credit },
@@ -61,7 +62,7 @@ describe(`ERP ledger guards on ${testDbKind()}`, () => {
     const post = (e: NewEntry) => h.stratum.kernel.runInUnitOfWork(t.tenantId, (uow) => journal.post(uow, e));
     await expect(post(entry(a, 100n, 99n))).rejects.toBeInstanceOf(InvalidInputError);
     await expect(post(entry(a, 100n, 99n))).rejects.toMatchObject({ message: expect.stringMatching(/do not balance/) });
-    await expect(post({ date: '2026-12-01', memo: 'Empty', lines: [] })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(post({ date: '2026-12-01', memo: 'Empty', source: null, lines: [] })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(post({ ...entry(a, 5n, 5n), lines: [{ ledgerAccountId: a.cash, debit: 5n, credit: 0n }] })).rejects.toBeInstanceOf(InvalidInputError);
     expect(await rows(t.tenantId)).toEqual({ entries: [], lines: [] });
     expect((await post(entry(a, 5n, 5n))).number).toBe('JE-2026-000001');
