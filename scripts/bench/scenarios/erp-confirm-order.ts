@@ -9,10 +9,10 @@
  * A run that confirms more than there are answers 409 and is reported invalid: raise it.
  *
  * The app (src/modules/erp/application/sales-orders.ts, the WMS's reserve, the order
- * repository's save) runs, in one transaction: the order read FOR UPDATE and its lines; per
- * line the item, its item-stock row made if missing and read FOR UPDATE; per line the location
- * (FOR SHARE), the balance's guarded UPDATE and the reservation's INSERT; per line the
- * item-stock UPDATE; the order's UPDATE guarded by its version, its lines deleted and inserted
+ * repository's save) runs, in one transaction: the order read FOR UPDATE and its lines; the
+ * lines' items in one read; their item-stock rows made if missing (one INSERT) and read FOR
+ * UPDATE in item order (one SELECT); the lines' location (FOR SHARE, one read); per line the
+ * balance's guarded UPDATE and the reservation's INSERT; per item the item-stock UPDATE; the order's UPDATE guarded by its version, its lines deleted and inserted
  * again (now with their reservation ids), and the four events (three `wms.stock.reserved`, one
  * `erp.sales_order.confirmed`) in one outbox INSERT. The baseline runs the same statements in
  * the same order between BEGIN and COMMIT (SQLite: without the locking clauses, as the app) and
@@ -210,14 +210,15 @@ export const erpConfirmOrder: Scenario<Data> = {
       'bench_erp_so_lines',
       'SELECT id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id IN ($2) ORDER BY sales_order_id, position',
     );
-    const itemRead = db.statement<{ id: string; tracking: string; is_active: boolean | number }>('bench_erp_item', 'SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = $1 AND id IN ($2)');
+    // The three lines' items (distinct, in id order: the drafts are made so) in one read, their totals made and locked in two.
+    const itemsRead = db.statement<{ id: string; tracking: string; is_active: boolean | number }>('bench_erp_items', 'SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = $1 AND id IN ($2, $3, $4)');
     const itemStockMake = db.statement(
       'bench_erp_item_stock_make',
-      'INSERT INTO wms_item_stock (tenant_id, item_id, on_hand, reserved, value_amount, currency, updated_at) VALUES ($1, $2, 0, 0, 0, NULL, $3) ON CONFLICT (tenant_id, item_id) DO NOTHING',
+      'INSERT INTO wms_item_stock (tenant_id, item_id, on_hand, reserved, value_amount, currency, updated_at) VALUES ($1, $2, 0, 0, 0, NULL, $3), ($1, $4, 0, 0, 0, NULL, $3), ($1, $5, 0, 0, 0, NULL, $3) ON CONFLICT (tenant_id, item_id) DO NOTHING',
     );
-    const itemStockRead = db.statement<{ on_hand: string; reserved: string; value_amount: string; currency: string | null }>(
+    const itemStockRead = db.statement<{ item_id: string; on_hand: string; reserved: string; value_amount: string; currency: string | null }>(
       'bench_erp_item_stock_read',
-      `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = $1 AND item_id = $2${postgres ? ' FOR UPDATE' : ''}`,
+      `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = $1 AND item_id IN ($2, $3, $4) ORDER BY item_id${postgres ? ' FOR UPDATE' : ''}`,
     );
     const locationRead = db.statement<{ id: string; warehouse_id: string; is_active: boolean | number }>(
       'bench_erp_location',
@@ -266,16 +267,15 @@ export const erpConfirmOrder: Scenario<Data> = {
             if (req.headers['if-match'] !== `"${order.version}"`) throw new Refused(412);
             if (order.status !== 'draft') throw new Refused(409);
             const lines = await linesRead.all([tenantId, id], tx);
-            for (const l of lines) if (!(await itemRead.one([tenantId, l.item_id], tx))) throw new Refused(409);
-            const stock: { on_hand: string; reserved: string; value_amount: string; currency: string | null }[] = [];
-            for (const l of lines) {
-              await itemStockMake.all([tenantId, l.item_id, at], tx);
-              stock.push((await itemStockRead.one([tenantId, l.item_id], tx))!);
-            }
+            const itemIds = lines.map((l) => l.item_id);
+            if (lines.length !== 3 || itemIds.some((item, i) => i > 0 && item <= itemIds[i - 1])) throw new Error('a bench draft has three distinct items in id order');
+            if ((await itemsRead.all([tenantId, ...itemIds], tx)).length !== 3) throw new Refused(409);
+            await itemStockMake.all([tenantId, itemIds[0], at, itemIds[1], itemIds[2]], tx);
+            const stock = await itemStockRead.all([tenantId, ...itemIds], tx);
+            const [location] = await locationRead.all([tenantId, lines[0].location_id], tx);
+            if (!location || lines.some((l) => l.location_id !== location.id)) throw new Refused(409);
             const reservations: { id: string; item_id: string; location_id: string | null; warehouse_id: string; quantity: number }[] = [];
             for (const l of lines) {
-              const [location] = await locationRead.all([tenantId, l.location_id], tx);
-              if (!location) throw new Refused(409);
               if (!(await take.one([0, Number(l.quantity), at, tenantId, l.item_id, l.location_id, ''], tx))) throw new Refused(409);
               const r = { id: `res_${ulid()}`, item_id: l.item_id, location_id: l.location_id, warehouse_id: location.warehouse_id, quantity: Number(l.quantity) };
               await reservationAdd.all([r.id, tenantId, l.item_id, l.location_id, location.warehouse_id, '', r.quantity, r.quantity, 'active', 'sales_order', id, null, 1, at, at], tx);
