@@ -20,7 +20,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Scenario } from '../scenario';
-import { benchItems, boolParam, formatQuantity, NEVER_DUE, seededRandom, timeParam } from './items';
+import { BALANCE_CHANGE, benchItems, boolParam, formatQuantity, NEVER_DUE, seededRandom, timeParam } from './items';
 
 const ORDERS = '/v1/erp/sales-orders';
 const PRICES = [1000, 2490, 3999];
@@ -224,13 +224,7 @@ export const erpConfirmOrder: Scenario<Data> = {
       'bench_erp_location',
       `SELECT id, warehouse_id, is_active FROM wms_locations WHERE tenant_id = $1 AND id IN ($2)${postgres ? ' ORDER BY id FOR SHARE' : ''}`,
     );
-    const take = db.statement(
-      'bench_erp_balance_reserve',
-      `UPDATE wms_balances SET on_hand = on_hand + $1, reserved = reserved + $2, updated_at = $3
-       WHERE tenant_id = $4 AND item_id = $5 AND location_id = $6 AND lot = $7
-         AND on_hand + $1 >= reserved + $2 AND reserved + $2 >= 0
-       RETURNING on_hand, reserved`,
-    );
+    const take = db.statement('bench_erp_balance_reserve', BALANCE_CHANGE);
     const reservationAdd = db.statement(
       'bench_erp_reservation_insert',
       `INSERT INTO wms_reservations (id, tenant_id, item_id, location_id, warehouse_id, lot, quantity, remaining, status, reference_type, reference_id, expires_at, version, created_at, updated_at)
