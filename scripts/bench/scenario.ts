@@ -21,6 +21,12 @@ export interface BenchContext {
    * added. Every module's seeder runs: call it once per run, through scenarios/bench-seed.ts.
    */
   seedModules(options: { profile: 'bench'; accounts: number; items: number }): Promise<Record<string, number>>;
+  /**
+   * One statement (`:name` placeholders) on the seeding stack's database, for bulk data the API
+   * would take minutes to make (copies of a shape the scenario first made through the API, e.g.
+   * erp-confirm-order's drafts). Never for what the API makes in reasonable time.
+   */
+  sql(statement: string, params: Record<string, unknown>): Promise<unknown[]>;
   /** Data several scenarios need is made once per run (e.g. scenarios/api-clients.ts). */
   once<T>(key: string, make: () => Promise<T>): Promise<T>;
   /** Adds to the "seeded tenant … with …" line, e.g. "200 API clients". */

@@ -74,6 +74,7 @@ export async function seed(db: BenchDatabase, scenarios: Scenario<unknown>[]): P
           headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
         }),
+      sql: (statement, params) => stratum.kernel.db.execute(statement, params),
       once: <T>(key: string, make: () => Promise<T>) => {
         if (!shared.has(key)) shared.set(key, make());
         return shared.get(key) as Promise<T>;

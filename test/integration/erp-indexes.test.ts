@@ -1,4 +1,4 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { buildListQuery, type List, type ListRequest } from '../../src/platform/db/list-query';
 import { JOURNAL_ENTRY_LIST, TRIAL_BALANCE } from '../../src/modules/erp/infrastructure/journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from '../../src/modules/erp/infrastructure/ledger-account.repository';
@@ -22,7 +22,7 @@ let h: Harness;
 let tenantId: string;
 
 async function fill(tenant: string, n: number) {
-  const q = (sql: string) => h.stratum.kernel.db.sequelize.query(sql, { replacements: { tenant, prefix: tenant.slice(-6), n } });
+  const q = (sql: string, transaction?: Transaction) => h.stratum.kernel.db.sequelize.query(sql, { replacements: { tenant, prefix: tenant.slice(-6), n }, transaction });
   for (const table of ['erp_customers', 'erp_suppliers']) {
     await q(`INSERT INTO ${table} (id, tenant_id, account_id, name, name_key, billing_address, payment_terms_days, tax_rate_id, currency, version, created_at, updated_at)
       SELECT 'p_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'acc_' || :prefix || lpad(g::text, 20, '0'), 'Company ' || md5(g::text), 'company ' || md5(g::text),
@@ -40,17 +40,21 @@ async function fill(tenant: string, n: number) {
     SELECT 'so_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'SO-2026-' || lpad(g::text, 6, '0'), 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'),
       (ARRAY['draft', 'confirmed', 'partially_delivered', 'delivered', 'invoiced', 'cancelled'])[1 + g % 6], date '2026-01-01' + (g % 365), 'EUR', 1, now() - g * interval '1 second', now()
     FROM generate_series(1, :n) AS g`);
-  // Journal entries over 1,000 days, each of three lines on three of the first 50 accounts.
-  await q(`INSERT INTO erp_journal_entries (id, tenant_id, number, date, memo, source_type, source_id, currency, total_amount, ledger_account_ids, status, reverses_entry_id, reversed_by_entry_id, posted_at)
-    SELECT 'jen_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'JE-2026-' || lpad(g::text, 6, '0'), DATE '2024-01-01' + (g % 1000), 'Entry ' || g,
-      CASE WHEN g % 3 = 0 THEN NULL ELSE (ARRAY['invoice', 'bill'])[1 + g % 2] END, CASE WHEN g % 3 = 0 THEN NULL ELSE 'doc-' || g END, 'EUR', 100 + g,
-      jsonb_build_array('lac_' || :prefix || lpad((1 + g % 50)::text, 20, '0'), 'lac_' || :prefix || lpad((1 + (g + 7) % 50)::text, 20, '0'), 'lac_' || :prefix || lpad((1 + (g + 13) % 50)::text, 20, '0')),
-      'posted', NULL, NULL, now() - g * interval '1 second'
-    FROM generate_series(1, :n) AS g`);
-  await q(`INSERT INTO erp_journal_lines (entry_id, line_no, tenant_id, ledger_account_id, date, debit, credit, memo)
-    SELECT 'jen_' || :prefix || lpad(g::text, 20, '0'), l, :tenant, 'lac_' || :prefix || lpad((1 + (g + (ARRAY[0, 7, 13])[l]) % 50)::text, 20, '0'), DATE '2024-01-01' + (g % 1000),
-      CASE WHEN l = 1 THEN 100 + g ELSE 0 END, CASE WHEN l = 2 THEN 60 WHEN l = 3 THEN 40 + g ELSE 0 END, NULL
-    FROM generate_series(1, :n) AS g, generate_series(1, 3) AS l`);
+  // Journal entries over 1,000 days, each of three lines on three of the first 50 accounts: entries and lines in one
+  // transaction (the ledger's constraint trigger checks at the commit that each entry has lines and balances).
+  const sequelize = h.stratum.kernel.db.sequelize;
+  await sequelize.transaction(async (t) => {
+    await q(`INSERT INTO erp_journal_entries (id, tenant_id, number, date, memo, source_type, source_id, currency, total_amount, ledger_account_ids, status, reverses_entry_id, reversed_by_entry_id, posted_at)
+      SELECT 'jen_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'JE-2026-' || lpad(g::text, 6, '0'), DATE '2024-01-01' + (g % 1000), 'Entry ' || g,
+        CASE WHEN g % 3 = 0 THEN NULL ELSE (ARRAY['invoice', 'bill'])[1 + g % 2] END, CASE WHEN g % 3 = 0 THEN NULL ELSE 'doc-' || g END, 'EUR', 100 + g,
+        jsonb_build_array('lac_' || :prefix || lpad((1 + g % 50)::text, 20, '0'), 'lac_' || :prefix || lpad((1 + (g + 7) % 50)::text, 20, '0'), 'lac_' || :prefix || lpad((1 + (g + 13) % 50)::text, 20, '0')),
+        'posted', NULL, NULL, now() - g * interval '1 second'
+      FROM generate_series(1, :n) AS g`, t);
+    await q(`INSERT INTO erp_journal_lines (entry_id, line_no, tenant_id, ledger_account_id, date, debit, credit, memo)
+      SELECT 'jen_' || :prefix || lpad(g::text, 20, '0'), l, :tenant, 'lac_' || :prefix || lpad((1 + (g + (ARRAY[0, 7, 13])[l]) % 50)::text, 20, '0'), DATE '2024-01-01' + (g % 1000),
+        CASE WHEN l = 1 THEN 100 + g ELSE 0 END, CASE WHEN l = 2 THEN 60 WHEN l = 3 THEN 40 + g ELSE 0 END, NULL
+      FROM generate_series(1, :n) AS g, generate_series(1, 3) AS l`, t);
+  });
   await q(`INSERT INTO erp_periods (tenant_id, id, status, locked_at, version, updated_at)
     SELECT :tenant, to_char(DATE '2010-01-01' + g * interval '1 month', 'YYYY-MM'), CASE WHEN g < 200 THEN 'locked' ELSE 'open' END, CASE WHEN g < 200 THEN now() END, CASE WHEN g < 200 THEN 2 ELSE 1 END, now()
     FROM generate_series(0, 239) AS g`);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testDbKind } from '../support/databases';
 import { erpModule } from '../../src/modules/erp';
-import { Harness, type Admin } from '../support/harness';
+import type { Admin, Harness } from '../support/harness';
+import { START_TIMEOUT_MS, startTwoApps, STOP_TIMEOUT_MS, stopTwoApps } from '../support/two-apps';
 
 /**
  * The journal over HTTP: manual entries posted at once and numbered without gaps, read and listed
@@ -17,14 +18,10 @@ let other: Harness;
 let admin: Admin;
 
 beforeAll(async () => {
-  h = await Harness.start();
-  other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
+  ({ h, other } = await startTwoApps());
   admin = await h.tenant();
-}, 180_000);
-afterAll(async () => {
-  if (other !== h) await other.stop();
-  await h.stop();
-}, 60_000);
+}, START_TIMEOUT_MS);
+afterAll(() => stopTwoApps(h, other), STOP_TIMEOUT_MS);
 
 type Json = Record<string, any>;
 const post = (path: string, json: unknown, token = admin.token, headers: Record<string, string> = {}, app = h) => app.request('POST', `/v1/erp${path}`, { token, json, headers });

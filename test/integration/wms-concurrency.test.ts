@@ -1,5 +1,6 @@
 import { testDbKind } from '../support/databases';
-import { Harness, type Admin } from '../support/harness';
+import type { Admin, Harness } from '../support/harness';
+import { START_TIMEOUT_MS, startTwoApps, STOP_TIMEOUT_MS, stopTwoApps } from '../support/two-apps';
 
 /**
  * Stock under concurrency: many requests racing on the same balance rows, sent by two app
@@ -12,14 +13,10 @@ let other: Harness;
 let admin: Admin;
 
 beforeAll(async () => {
-  h = await Harness.start();
-  other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
+  ({ h, other } = await startTwoApps());
   admin = await h.tenant();
-});
-afterAll(async () => {
-  if (other !== h) await other.stop();
-  await h.stop();
-});
+}, START_TIMEOUT_MS);
+afterAll(() => stopTwoApps(h, other), STOP_TIMEOUT_MS);
 
 type Json = Record<string, any>;
 const via = (harness: Harness, method: string, path: string, json?: unknown, headers: Record<string, string> = {}) => harness.request(method, `/v1/wms${path}`, { token: admin.token, json, headers });

@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario';
 import { createItem } from './create-item';
+import { erpConfirmOrder } from './erp-confirm-order';
 import { getApiClient } from './get-api-client';
 import { getItem } from './get-item';
 import { listAccountsByOwner } from './list-accounts-by-owner';
@@ -24,6 +25,7 @@ export const SCENARIOS: Scenario<any>[] = [
   listItems,
   createItem,
   transfer,
+  erpConfirmOrder,
 ];
 
 export function scenarioNamed(name: string): Scenario<any> {

@@ -141,6 +141,16 @@ export function itemJson(r: ItemRow) {
   };
 }
 
+/**
+ * The app's guarded balance change (src/modules/wms/infrastructure/stock.repository.ts,
+ * applyChange): on hand and reserved moved by $1 and $2, refused (no row) when it would leave
+ * less on hand than reserved or a negative reservation.
+ */
+export const BALANCE_CHANGE = `UPDATE wms_balances SET on_hand = on_hand + $1, reserved = reserved + $2, updated_at = $3
+  WHERE tenant_id = $4 AND item_id = $5 AND location_id = $6 AND lot = $7
+    AND on_hand + $1 >= reserved + $2 AND reserved + $2 >= 0
+  RETURNING on_hand, reserved`;
+
 /** A time as the app binds it: a Date for pg, Sequelize's stored text on SQLite (src/platform/db/database.ts). */
 /**
  * `next_attempt_at` of the baseline's outbox rows: a hundred years ahead, so that no dispatcher

@@ -12,7 +12,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Scenario } from '../scenario';
-import { NEVER_DUE, STOCK_MOVES, benchItems, parseQuantity, readBody, seededRandom, timeParam, formatQuantity, type WmsBench } from './items';
+import { BALANCE_CHANGE, NEVER_DUE, STOCK_MOVES, benchItems, parseQuantity, readBody, seededRandom, timeParam, formatQuantity, type WmsBench } from './items';
 
 type Data = Pick<WmsBench, 'stockedIds' | 'locations'> & { clientId: string };
 
@@ -62,13 +62,7 @@ export const transfer: Scenario<Data> = {
       'bench_wms_stock_locations',
       `SELECT id, warehouse_id, is_active FROM wms_locations WHERE tenant_id = $1 AND id IN ($2, $3)${postgres ? ' ORDER BY id FOR SHARE' : ''}`,
     );
-    const take = db.statement<{ on_hand: string }>(
-      'bench_wms_balance_take',
-      `UPDATE wms_balances SET on_hand = on_hand + $1, reserved = reserved + $2, updated_at = $3
-       WHERE tenant_id = $4 AND item_id = $5 AND location_id = $6 AND lot = $7
-         AND on_hand + $1 >= reserved + $2 AND reserved + $2 >= 0
-       RETURNING on_hand, reserved`,
-    );
+    const take = db.statement<{ on_hand: string }>('bench_wms_balance_take', BALANCE_CHANGE);
     const put = db.statement(
       'bench_wms_balance_put',
       `INSERT INTO wms_balances (id, tenant_id, item_id, location_id, warehouse_id, lot, on_hand, reserved, updated_at)

@@ -2,7 +2,8 @@
  * The ERP module: tax rates (and the per-line tax rule, domain/tax.ts), customers and suppliers
  * (CRM accounts in a role: their name and billing address copied from the account when made),
  * the chart of accounts (every tenant's standard accounts, made the first time its chart is
- * used, and the tenant's own), the ledger: journal entries (balanced, immutable, numbered
+ * used, and the tenant's own), the ledger: journal entries (balanced, immutable — both held by
+ * database triggers too, migrations/20261210100000-erp-ledger-guards.ts — numbered
  * without gaps per tenant and year, reversed once by another entry; application/journal.ts),
  * monthly periods that lock (no post dated in a locked one, for any caller), the trial
  * balance, and the ledger check (application/ledger-check.ts: every entry balances, inventory

@@ -3,7 +3,7 @@ import { ConflictError, InvalidInputError } from '../../../platform/errors';
 import { divideHalfEven, type Money } from '../../../platform/money';
 import { formatQuantity, type Thousandths } from '../domain/quantity';
 import type { Reservation } from '../domain/reservation';
-import { balanceOrder, planMove, stockLow, stockMoved, type BalanceChange, type MoveRequest, type PlannedMove, type StockItem, type StockMoveState } from '../domain/stock-move';
+import { balanceOrder, planMove, stockLow, stockMoved, type BalanceChange, type MoveRequest, type PlannedMove, type StockItem, type StockLocation, type StockMoveState } from '../domain/stock-move';
 import { ItemValuation } from '../domain/valuation';
 import { MoveRepository } from '../infrastructure/move.repository';
 import { ReservationRepository } from '../infrastructure/reservation.repository';
@@ -48,6 +48,8 @@ export class Posting {
   readonly reservations: ReservationRepository;
   private readonly valuations = new Map<string, { valuation: ItemValuation; availableBefore: Thousandths }>();
   private readonly items = new Map<string, StockItem>();
+  /** The locations read in this unit of work (share-locked on PostgreSQL until the commit, so a read stands). */
+  private readonly locationsRead = new Map<string, StockLocation | undefined>();
 
   constructor(
     readonly uow: UnitOfWork,
@@ -72,6 +74,20 @@ export class Posting {
       const valuation = ItemValuation.of(t);
       this.valuations.set(id, { valuation, availableBefore: valuation.available });
     }
+  }
+
+  /** Reads the locations of `ids` not read yet in this unit of work, in one statement. */
+  async readLocations(ids: readonly (string | null | undefined)[]): Promise<void> {
+    const missing = [...new Set(ids.filter((id): id is string => !!id && !this.locationsRead.has(id)))];
+    if (!missing.length) return;
+    const found = await this.stock.locations(missing);
+    for (const id of missing) this.locationsRead.set(id, found.get(id));
+  }
+
+  /** A location of the tenant, read once per unit of work; undefined when there is none. */
+  async location(id: string): Promise<StockLocation | undefined> {
+    await this.readLocations([id]);
+    return this.locationsRead.get(id);
   }
 
   valuation(itemId: string): ItemValuation {

@@ -29,9 +29,9 @@ interface ReservationLine {
   expiresAt: Date | null;
 }
 
-/** Checks a requested line (`at`: the JSON pointer of the line, '' for a single reservation). */
-export async function checkLine(posting: Posting, request: ReservationRequest, at = ''): Promise<ReservationLine> {
-  const item = (await posting.stock.items([request.itemId])).get(request.itemId);
+/** Checks a requested line (`at`: the JSON pointer of the line, '' for a single reservation; `items`: the lines' items, when read already). */
+export async function checkLine(posting: Posting, request: ReservationRequest, at = '', items?: ReadonlyMap<string, StockItem>): Promise<ReservationLine> {
+  const item = (items ?? (await posting.stock.items([request.itemId]))).get(request.itemId);
   if (!item) throw new InvalidInputError([{ pointer: `${at}/item_id`, detail: `is not an item of this tenant (there is no item ${request.itemId})` }]);
   const quantity = parseQuantity(request.quantity, `${at}/quantity`, { unit: item.unit });
   if ((request.locationId === undefined) === (request.warehouseId === undefined)) {
@@ -55,7 +55,7 @@ export async function reserveLine(posting: Posting, line: ReservationLine, at = 
   await posting.lockItems([item]);
   let candidates: { locationId: string; warehouseId: string; lot: string; available: Thousandths }[];
   if (line.locationId !== undefined) {
-    const location = (await posting.stock.locations([line.locationId])).get(line.locationId);
+    const location = await posting.location(line.locationId);
     if (!location) throw new InvalidInputError([{ pointer: `${at}/location_id`, detail: `is not a location of this tenant (there is no location ${line.locationId})` }]);
     if (!location.isActive) throw new ConflictError(`Location ${location.id} is inactive: nothing is reserved there.`);
     const lots = item.tracking === 'lot' ? await posting.stock.availableAt(item.id, location.id, line.lot) : [{ lot: '', available: 0 }];

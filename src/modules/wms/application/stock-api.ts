@@ -61,10 +61,13 @@ export const stockApi = {
    */
   async reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[]> {
     const posting = new Posting(uow);
+    // The lines' items in one read, then every item's totals, in item order, then the lines'
+    // locations in one read, then the lines: the lock order of every posting.
+    const items = await posting.stock.items(lines.map((l) => l.itemId));
     const checked = [];
-    for (const [i, line] of lines.entries()) checked.push(await checkLine(posting, { ...line, reference }, `/lines/${i}`));
-    // Every item's totals first, in item order, then the lines: the lock order of every posting.
+    for (const [i, line] of lines.entries()) checked.push(await checkLine(posting, { ...line, reference }, `/lines/${i}`, items));
     await posting.lockItems(checked.map((l) => l.item));
+    await posting.readLocations(checked.map((l) => l.locationId));
     const shortages: Shortage[] = [];
     const short: number[] = [];
     const reserved: ReservationState[] = [];

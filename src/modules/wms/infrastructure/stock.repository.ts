@@ -121,21 +121,25 @@ export class StockRepository extends TenantRepository {
     return !!(await this.selectOne('SELECT 1 AS x FROM wms_warehouses WHERE tenant_id = :tenantId AND id = :warehouseId', { warehouseId }));
   }
 
-  /** The item totals of `itemIds`, created at zero where missing, locked in item order. */
+  /**
+   * The item totals of `itemIds`, created at zero where missing, locked in item order: two
+   * statements for any number of items (the missing rows made in item order, then the rows read
+   * `ORDER BY item_id FOR UPDATE`, which PostgreSQL locks in the order it returns them).
+   */
   async lockTotals(itemIds: readonly string[], now: Date): Promise<Map<string, ItemTotals>> {
     const sorted = [...new Set(itemIds)].sort();
     const totals = new Map<string, ItemTotals>();
-    for (const itemId of sorted) {
-      await this.execute(
-        'INSERT INTO wms_item_stock (tenant_id, item_id, on_hand, reserved, value_amount, currency, updated_at) VALUES (:tenantId, :itemId, 0, 0, 0, NULL, :now) ON CONFLICT (tenant_id, item_id) DO NOTHING',
-        { itemId, now },
-      );
-      const row = await this.selectOne<TotalsRow>(
-        `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = :tenantId AND item_id = :itemId${this.lock('update')}`,
-        { itemId },
-      );
-      totals.set(itemId, toTotals(row!));
-    }
+    if (!sorted.length) return totals;
+    const { list, params } = this.inList('i', sorted);
+    await this.execute(
+      `INSERT INTO wms_item_stock (tenant_id, item_id, on_hand, reserved, value_amount, currency, updated_at) VALUES ${sorted.map((_, i) => `(:tenantId, :i${i}, 0, 0, 0, NULL, :now)`).join(', ')} ON CONFLICT (tenant_id, item_id) DO NOTHING`,
+      { ...params, now },
+    );
+    const rows = await this.select<TotalsRow>(
+      `SELECT item_id, on_hand, reserved, value_amount, currency FROM wms_item_stock WHERE tenant_id = :tenantId AND item_id IN (${list}) ORDER BY item_id${this.lock('update')}`,
+      params,
+    );
+    for (const row of rows) totals.set(row.item_id, toTotals(row));
     return totals;
   }
 
