@@ -21,6 +21,7 @@ import { LedgerAccount, ledgerCodeKey, STANDARD_CHART, type StandardRole } from 
 import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { LedgerAccountRepository } from '../infrastructure/ledger-account.repository';
 import { PeriodRepository } from '../infrastructure/period.repository';
+import { SequenceRepository } from '../infrastructure/sequence.repository';
 
 export type { EntryLine, NewEntry, JournalEntryState };
 
@@ -55,7 +56,7 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     const period = periodOf(entry.date);
     if ((await PeriodRepository.in(uow).holdForPosting(period)) === 'locked') throw new PeriodLockedError(period);
     const year = Number(entry.date.slice(0, 4));
-    const number = documentNumber(JOURNAL_SERIES, year, await repo.nextNumber(JOURNAL_SERIES, year));
+    const number = documentNumber(JOURNAL_SERIES, year, await SequenceRepository.in(uow).next(JOURNAL_SERIES, year));
     const posted = JournalEntry.post(uow.tenantId, entry, number, new Date(), reverses?.id ?? null);
     await repo.add(posted);
     if (reverses) {

@@ -5,7 +5,7 @@ import { parseQuantity, type StockApi } from '../../wms';
 import { documentNumber } from '../domain/journal-entry';
 import { assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
 import type { TaxedLine } from '../domain/order';
-import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
+import { SequenceRepository } from '../infrastructure/sequence.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { activeTaxRate } from './tax-rates';
 
@@ -73,7 +73,7 @@ export async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items
 /** The next number of `series` in the year of `orderDate`: taken last in the order's unit of work, so that a refused order takes none (gapless). */
 export async function orderNumber(uow: UnitOfWork, series: string, orderDate: string): Promise<string> {
   const year = Number(orderDate.slice(0, 4));
-  return documentNumber(series, year, await JournalEntryRepository.in(uow).nextNumber(series, year));
+  return documentNumber(series, year, await SequenceRepository.in(uow).next(series, year));
 }
 
 /** Loads the order locked and checks If-Match: every action starts here. `what`: `sales order`. */
