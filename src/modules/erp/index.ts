@@ -22,6 +22,7 @@
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
 import { wmsModule } from '../wms';
+import { documentUseCases } from './application/documents';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { partyUseCases } from './application/parties';
@@ -51,8 +52,10 @@ export const erpModule = defineModule({
     const reports = reportUseCases(deps);
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const invoices = documentUseCases('invoice', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const bills = documentUseCases('bill', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, cursors: kernel.cursors }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, salesOrders, purchaseOrders, invoices, bills, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal },
     };

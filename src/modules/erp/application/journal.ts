@@ -31,6 +31,8 @@ export interface Journal {
   post(uow: UnitOfWork, entry: NewEntry): Promise<JournalEntryState>;
   /** The id of the tenant's standard account for a role (StandardRole from domain/ledger-account.ts), made with the standard chart on first use. */
   accountId(uow: UnitOfWork, role: StandardRole): Promise<string>;
+  /** Posts the reversal of entry `id` dated `date` in the caller's unit of work (a 409 when it was reversed already or the date's period is locked). */
+  reverse(uow: UnitOfWork, id: string, date: string, memo?: string): Promise<JournalEntryState>;
 }
 
 export interface JournalDeps {
@@ -46,6 +48,8 @@ export interface JournalDeps {
  * writes it with its event.
  */
 export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
+  const notFound = (id: string) => new NotFoundError(`There is no journal entry ${id}.`);
+
   async function post(uow: UnitOfWork, entry: NewEntry, reverses?: JournalEntry): Promise<JournalEntry> {
     checkEntry(entry);
     const repo = JournalEntryRepository.in(uow);
@@ -66,9 +70,23 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     return posted;
   }
 
+  /** The reversal of `id`, dated `date`, posted in `uow`. */
+  async function reverse(uow: UnitOfWork, id: string, date: string, memo?: string, expected?: ExpectedVersion): Promise<JournalEntry> {
+    const state = await JournalEntryRepository.in(uow).get(id);
+    if (!state) throw notFound(id);
+    if (state.reversedByEntryId) throw new EntryReversedError(state.id, state.number, state.reversedByEntryId);
+    if (expected) checkExpectedVersion(`journal entry ${id}`, entryVersion(state), expected);
+    const original = JournalEntry.restore(state);
+    return post(uow, original.reversal(date, memo), original);
+  }
+
   const journal: Journal = {
     async post(uow, entry) {
       return (await post(uow, entry)).snapshot;
+    },
+
+    async reverse(uow, id, date, memo) {
+      return (await reverse(uow, id, date, memo)).snapshot;
     },
 
     async accountId(uow, role) {
@@ -86,8 +104,6 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     },
   };
 
-  const notFound = (id: string) => new NotFoundError(`There is no journal entry ${id}.`);
-
   return {
     journal,
 
@@ -103,18 +119,7 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     reverse(tenantId: string, id: string, expected: ExpectedVersion, input: { date?: string; memo?: string }, claim?: IdempotencyClaim): Promise<JournalEntryState> {
       const date = input.date ?? today();
       if (!isCalendarDate(date)) throw new InvalidInputError([{ pointer: '/date', detail: `is not a date (YYYY-MM-DD): ${date}` }]);
-      return runInUnitOfWork(
-        tenantId,
-        async (uow) => {
-          const state = await JournalEntryRepository.in(uow).get(id);
-          if (!state) throw notFound(id);
-          if (state.reversedByEntryId) throw new EntryReversedError(state.id, state.number, state.reversedByEntryId);
-          checkExpectedVersion(`journal entry ${id}`, entryVersion(state), expected);
-          const original = JournalEntry.restore(state);
-          return (await post(uow, original.reversal(date, input.memo), original)).snapshot;
-        },
-        claim,
-      );
+      return runInUnitOfWork(tenantId, async (uow) => (await reverse(uow, id, date, input.memo, expected)).snapshot, claim);
     },
 
     async get(tenantId: string, id: string): Promise<JournalEntryState> {

@@ -164,6 +164,9 @@ export interface OrderHeader<Status extends string> {
   updatedAt: Date;
 }
 
+/** What the aggregate plumbing of `Order` needs of any document's state (orders, invoices, bills). */
+export type AggregateHeader<Status extends string> = Omit<OrderHeader<Status>, 'number' | 'orderDate'>;
+
 /** A new order as the application hands it over (its party is the kind's own field). */
 export interface OrderInput<Line> {
   number: string;
@@ -223,10 +226,10 @@ export function orderDocument<Status extends string, Action extends string>(
 }
 
 /**
- * The aggregate plumbing of an order: its state, the actions its status takes (a 409 for any
+ * The aggregate plumbing of an order (and of an invoice or bill, domain/document.ts): its state, the actions its status takes (a 409 for any
  * other), a merge patch of a draft, the transitions that bump the version and record an event.
  */
-export abstract class Order<Status extends string, Action extends string, State extends OrderHeader<Status> & { lines: unknown[] }, LineInput> {
+export abstract class Order<Status extends string, Action extends string, State extends AggregateHeader<Status> & { lines: unknown[] }, LineInput> {
   private readonly pending: DomainEvent[] = [];
 
   protected constructor(
