@@ -2067,6 +2067,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/sales-orders/{sales_order_id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invoice a sales order
+         * @description Drafts an invoice of what the order delivered and has not invoiced yet: one line per such
+         *     order line (its `order_line_id`), at the line's unit price and tax rate; each order line's
+         *     `quantity_invoiced` counts it, and a `delivered` order whose lines are all invoiced becomes
+         *     `invoiced`. Nothing is posted until the invoice is finalized. Available (in
+         *     `available_actions`) while something delivered is not invoiced; else a `409`. Takes no
+         *     request body. Requires `If-Match` (the order's version); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["invoiceSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/journal-entries": {
         parameters: {
             query?: never;
@@ -2422,6 +2450,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/purchase-orders/{purchase_order_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bill a purchase order
+         * @description Drafts a supplier bill of what the order received and has not billed yet: one line per such
+         *     order line (its `order_line_id`), at the line's unit cost and tax rate; each order line's
+         *     `quantity_billed` counts it. Nothing is posted until the bill is finalized. Available (in
+         *     `available_actions`) while something received is not billed; else a `409`. Takes no request
+         *     body. Requires `If-Match` (the order's version); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["billPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/invoices": {
         parameters: {
             query?: never;
@@ -2465,8 +2520,6 @@ export interface paths {
         /**
          * Get an invoice
          * @description One invoice with its lines, totals and the actions it takes now, with its version as `ETag`.
-         *     With `Accept: application/pdf`, the invoice as a PDF document (number, customer name and billing
-         *     address, lines, taxes and totals).
          */
         get: operations["getInvoice"];
         put?: never;
@@ -5048,7 +5101,7 @@ export interface components {
         /**
          * @description `draft` (changed freely) → `confirmed` (every line reserved in the WMS) →
          *     `partially_delivered` → `delivered` (every line shipped in full); `cancelled` from `draft` or
-         *     `confirmed`. `invoiced` is reserved for the invoices to come: nothing sets it yet.
+         *     `confirmed`; `invoiced` once delivered and every line invoiced in full (`invoice`).
          * @enum {string}
          */
         SalesOrderStatus: "draft" | "confirmed" | "partially_delivered" | "delivered" | "invoiced" | "cancelled";
@@ -5079,6 +5132,8 @@ export interface components {
             /** @description The warehouse it ships from (any location of it); `null` when it names a location. */
             warehouse_id: components["schemas"]["WarehouseId"] | components["schemas"]["Null"];
             quantity_delivered: components["schemas"]["Quantity"];
+            /** @description What invoices (drafts included) took of the delivered quantity. */
+            quantity_invoiced: components["schemas"]["Quantity"];
             net: components["schemas"]["Money"];
             tax: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
@@ -5087,11 +5142,12 @@ export interface components {
          * @description An action `POST /erp/sales-orders/{id}/<action>` takes.
          * @enum {string}
          */
-        SalesOrderAction: "confirm" | "deliver" | "cancel";
+        SalesOrderAction: "confirm" | "deliver" | "cancel" | "invoice";
         /**
          * @description An order of a customer. Changed freely while `draft`; `confirm` reserves every line in the
          *     WMS (all or none), `deliver` ships it (all of it or the quantities given) and posts the cost
-         *     of goods, `cancel` releases what is reserved. `available_actions` lists what it takes now.
+         *     of goods, `cancel` releases what is reserved, `invoice` drafts an invoice of what was
+         *     delivered and not invoiced yet. `available_actions` lists what it takes now.
          *     Totals are the sums of the lines' amounts. `number` is its reference for people, from a
          *     gapless sequence per year of the order date (`SO-2026-000001`), given when it is created.
          */
@@ -5169,10 +5225,89 @@ export interface components {
             }[];
         };
         /**
+         * @description An invoice id.
+         * @example inv_01M9H0A2C4E6G8J0K2M4P6R8T0
+         */
+        InvoiceId: string;
+        /**
+         * @description `draft` (changed freely, no number) → `open` (finalized: numbered, its entry posted, immutable)
+         *     → `paid` (when payments cover it; payments come later) | `void` (its entry reversed; the number
+         *     stays used) | `uncollectible` (given up on; nothing is posted).
+         * @enum {string}
+         */
+        DocumentStatus: "draft" | "open" | "paid" | "void" | "uncollectible";
+        /**
+         * @description An invoice line id.
+         * @example invl_01M9H0A2C4E6G8J0K2M4P6R8T1
+         */
+        InvoiceLineId: string;
+        /** @description What the line is for, as printed. */
+        DocumentLineDescription: string;
+        /**
+         * @description One line: a quantity (of a WMS item, or of anything described) at a unit price.
+         *     `net`, `tax` and `total` follow the line's tax rate (the rule of `TaxRate`: amount =
+         *     quantity × unit price, rounded half to even to minor units; then the tax of that amount,
+         *     net or gross as the rate says). `order_line_id`: the sales order line it comes from.
+         */
+        InvoiceLine: {
+            id: components["schemas"]["InvoiceLineId"];
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            /** @description The sales order line this line invoices; `null` for a line written directly. */
+            order_line_id: string | components["schemas"]["Null"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
          * @description A journal entry id.
          * @example jen_01M9F2K4M6P8R0T2V4X6Z8B0D2
          */
         JournalEntryId: string;
+        /**
+         * @description An action `POST /erp/invoices/{id}/<action>` (or `/erp/bills/{id}/<action>`) takes.
+         * @enum {string}
+         */
+        DocumentAction: "finalize" | "void" | "mark-uncollectible";
+        /**
+         * @description An invoice to a customer, after Stripe's invoices. Changed (and deleted) freely while `draft`, when
+         *     `number`, `issue_date` and `due_date` are `null`. `finalize` gives it the next number of its
+         *     series, gapless per tenant and year of the issue date (`INV-2026-000001`), its issue date,
+         *     its due date (issue date + the customer's `payment_terms_days`) and posts its entry (debit receivables (total), credit revenue (net) and tax payable (tax); `journal_entry_id`): it never changes again. `void` (open,
+         *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
+         *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
+         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
+         *     it takes now.
+         */
+        Invoice: {
+            id: components["schemas"]["InvoiceId"];
+            /** @description Given by finalize; `null` while a draft. */
+            number: string | components["schemas"]["Null"];
+            customer_id: components["schemas"]["CustomerId"];
+            /** @description The sales order it invoices, if any. */
+            sales_order_id: components["schemas"]["SalesOrderId"] | components["schemas"]["Null"];
+            status: components["schemas"]["DocumentStatus"];
+            issue_date: string | components["schemas"]["Null"];
+            due_date: string | components["schemas"]["Null"];
+            overdue: boolean;
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["InvoiceLine"][];
+            subtotal: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            amount_paid: components["schemas"]["Money"];
+            amount_due: components["schemas"]["Money"];
+            /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            available_actions: components["schemas"]["DocumentAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
         /**
          * @description The entry's number, `JE-<year>-<n>` with six digits or more: gapless per tenant and year of
          *     the entry's `date`, given in the transaction that posts it (a post that fails gives its
@@ -5324,7 +5459,8 @@ export interface components {
         /**
          * @description `draft` (changed freely) → `confirmed` (sent to the supplier) → `partially_received` →
          *     `received` (every line received in full); `cancelled` from `draft` or `confirmed`, while
-         *     nothing was received. (`billed` will come with supplier bills.)
+         *     nothing was received. What bills took of each line is its `quantity_billed` (the status
+         *     stays `received`).
          * @enum {string}
          */
         PurchaseOrderStatus: "draft" | "confirmed" | "partially_received" | "received" | "cancelled";
@@ -5353,6 +5489,8 @@ export interface components {
             /** @description The location it is received at; `null` when the receipt names it. */
             location_id: components["schemas"]["LocationId"] | components["schemas"]["Null"];
             quantity_received: components["schemas"]["Quantity"];
+            /** @description What bills (drafts included) took of the received quantity. */
+            quantity_billed: components["schemas"]["Quantity"];
             net: components["schemas"]["Money"];
             tax: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
@@ -5361,11 +5499,11 @@ export interface components {
          * @description An action `POST /erp/purchase-orders/{id}/<action>` takes.
          * @enum {string}
          */
-        PurchaseOrderAction: "confirm" | "receive" | "cancel";
+        PurchaseOrderAction: "confirm" | "receive" | "cancel" | "bill";
         /**
          * @description An order to a supplier. Changed freely while `draft`; `confirm` sends it, `receive` brings
          *     it into WMS stock (all of it or the quantities given) at its unit costs and posts the
-         *     goods-received entry, `cancel` drops it while nothing was received. `available_actions`
+         *     goods-received entry, `bill` drafts a supplier bill of what was received and not billed yet, `cancel` drops it while nothing was received. `available_actions`
          *     lists what it takes now. Totals are the sums of the lines' amounts. `number` is its
          *     reference for people, from a gapless sequence per year of the order date
          *     (`PO-2026-000001`), given when it is created.
@@ -5449,131 +5587,6 @@ export interface components {
             }[];
         };
         /**
-         * @description `draft` (changed freely, no number) → `open` (finalized: numbered, its entry posted, immutable)
-         *     → `paid` (when payments cover it; payments come later) | `void` (its entry reversed; the number
-         *     stays used) | `uncollectible` (given up on; nothing is posted).
-         * @enum {string}
-         */
-        DocumentStatus: "draft" | "open" | "paid" | "void" | "uncollectible";
-        /**
-         * @description An invoice id.
-         * @example inv_01M9H0A2C4E6G8J0K2M4P6R8T0
-         */
-        InvoiceId: string;
-        /**
-         * @description An invoice line id.
-         * @example invl_01M9H0A2C4E6G8J0K2M4P6R8T1
-         */
-        InvoiceLineId: string;
-        /** @description What the line is for, as printed. */
-        DocumentLineDescription: string;
-        /**
-         * @description One line: a quantity (of a WMS item, or of anything described) at a unit price.
-         *     `net`, `tax` and `total` follow the line's tax rate (the rule of `TaxRate`: amount =
-         *     quantity × unit price, rounded half to even to minor units; then the tax of that amount,
-         *     net or gross as the rate says). `order_line_id`: the sales order line it comes from.
-         */
-        InvoiceLine: {
-            id: components["schemas"]["InvoiceLineId"];
-            description: components["schemas"]["DocumentLineDescription"];
-            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
-            quantity: components["schemas"]["PositiveQuantity"];
-            unit_price: components["schemas"]["Money"];
-            tax_rate_id: components["schemas"]["TaxRateId"];
-            /** @description The sales order line this line invoices; `null` for a line written directly. */
-            order_line_id: string | components["schemas"]["Null"];
-            net: components["schemas"]["Money"];
-            tax: components["schemas"]["Money"];
-            total: components["schemas"]["Money"];
-        };
-        /**
-         * @description An action `POST /erp/invoices/{id}/<action>` (or `/erp/bills/{id}/<action>`) takes.
-         * @enum {string}
-         */
-        DocumentAction: "finalize" | "void" | "mark-uncollectible";
-        /**
-         * @description An invoice to a customer, after Stripe's invoices. Changed (and deleted) freely while `draft`, when
-         *     `number`, `issue_date` and `due_date` are `null`. `finalize` gives it the next number of its
-         *     series, gapless per tenant and year of the issue date (`INV-2026-000001`), its issue date,
-         *     its due date (issue date + the customer's `payment_terms_days`) and posts its entry (debit receivables (total), credit revenue (net) and tax payable (tax); `journal_entry_id`): it never changes again. `void` (open,
-         *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
-         *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
-         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
-         *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
-         *     it takes now.
-         */
-        Invoice: {
-            id: components["schemas"]["InvoiceId"];
-            /** @description Given by finalize; `null` while a draft. */
-            number: string | components["schemas"]["Null"];
-            customer_id: components["schemas"]["CustomerId"];
-            /** @description The sales order it invoices, if any. */
-            sales_order_id: components["schemas"]["SalesOrderId"] | components["schemas"]["Null"];
-            status: components["schemas"]["DocumentStatus"];
-            issue_date: string | components["schemas"]["Null"];
-            due_date: string | components["schemas"]["Null"];
-            overdue: boolean;
-            currency: components["schemas"]["BaseCurrency"];
-            lines: components["schemas"]["InvoiceLine"][];
-            subtotal: components["schemas"]["Money"];
-            tax_total: components["schemas"]["Money"];
-            total: components["schemas"]["Money"];
-            amount_paid: components["schemas"]["Money"];
-            amount_due: components["schemas"]["Money"];
-            /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
-            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
-            available_actions: components["schemas"]["DocumentAction"][];
-            version: components["schemas"]["Version"];
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        InvoiceList: {
-            data: components["schemas"]["Invoice"][];
-            next_cursor: components["schemas"]["NextCursor"];
-        };
-        /**
-         * @description A line as written: `item_id`, when given, an item of the tenant (the quantity in its unit,
-         *     whole for `ea`), `tax_rate_id` (by default the customer's) an active tax rate, else a `400`
-         *     naming `/lines/<n>/…`. `unit_price` is in the document's currency, 0 or more.
-         */
-        InvoiceLineInput: {
-            description: components["schemas"]["DocumentLineDescription"];
-            item_id?: components["schemas"]["ItemId"];
-            quantity: components["schemas"]["PositiveQuantity"];
-            unit_price: components["schemas"]["Money"];
-            tax_rate_id?: components["schemas"]["TaxRateId"];
-        };
-        /**
-         * @description A draft. `customer_id` must be a customer of the tenant and `sales_order_id`, when given, one of its
-         *     sales orders (else a `400` naming it); `currency` is the base currency (another is a
-         *     `422` `/problems/not-supported`). At least one line.
-         */
-        InvoiceCreate: {
-            customer_id: components["schemas"]["CustomerId"];
-            sales_order_id?: components["schemas"]["SalesOrderId"];
-            /** @default EUR */
-            currency?: components["schemas"]["BaseCurrency"];
-            lines: components["schemas"]["InvoiceLineInput"][];
-        };
-        /**
-         * @description Changes to a draft (JSON Merge Patch). `lines`, when sent, replaces every line (a line's
-         *     default tax rate is the customer's, as on create).
-         */
-        InvoiceUpdate: {
-            customer_id?: components["schemas"]["CustomerId"];
-            sales_order_id?: components["schemas"]["SalesOrderId"];
-            currency?: components["schemas"]["BaseCurrency"];
-            lines?: components["schemas"]["InvoiceLineInput"][];
-        };
-        /**
-         * @description What finalize may say: `issue_date`, today (UTC) unless given; it dates the entry (a locked
-         *     period is a `409`) and gives the year of the number. The body may be left out.
-         */
-        DocumentFinalize: {
-            /** Format: date */
-            issue_date?: string;
-        };
-        /**
          * @description A bill id.
          * @example bil_01M9H0A2C4E6G8J0K2M4P6R8T0
          */
@@ -5637,6 +5650,52 @@ export interface components {
             version: components["schemas"]["Version"];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
+        };
+        InvoiceList: {
+            data: components["schemas"]["Invoice"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A line as written: `item_id`, when given, an item of the tenant (the quantity in its unit,
+         *     whole for `ea`), `tax_rate_id` (by default the customer's) an active tax rate, else a `400`
+         *     naming `/lines/<n>/…`. `unit_price` is in the document's currency, 0 or more.
+         */
+        InvoiceLineInput: {
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id?: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id?: components["schemas"]["TaxRateId"];
+        };
+        /**
+         * @description A draft. `customer_id` must be a customer of the tenant and `sales_order_id`, when given, one of its
+         *     sales orders (else a `400` naming it); `currency` is the base currency (another is a
+         *     `422` `/problems/not-supported`). At least one line.
+         */
+        InvoiceCreate: {
+            customer_id: components["schemas"]["CustomerId"];
+            sales_order_id?: components["schemas"]["SalesOrderId"];
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["InvoiceLineInput"][];
+        };
+        /**
+         * @description Changes to a draft (JSON Merge Patch). `lines`, when sent, replaces every line (a line's
+         *     default tax rate is the customer's, as on create).
+         */
+        InvoiceUpdate: {
+            customer_id?: components["schemas"]["CustomerId"];
+            sales_order_id?: components["schemas"]["SalesOrderId"];
+            currency?: components["schemas"]["BaseCurrency"];
+            lines?: components["schemas"]["InvoiceLineInput"][];
+        };
+        /**
+         * @description What finalize may say: `issue_date`, today (UTC) unless given; it dates the entry (a locked
+         *     period is a `409`) and gives the year of the number. The body may be left out.
+         */
+        DocumentFinalize: {
+            /** Format: date */
+            issue_date?: string;
         };
         BillList: {
             data: components["schemas"]["Bill"][];
@@ -12680,6 +12739,63 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    invoiceSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new draft invoice. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listJournalEntries: {
         parameters: {
             query?: {
@@ -13537,6 +13653,63 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    billPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new draft bill. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listInvoices: {
         parameters: {
             query?: {
@@ -13609,6 +13782,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "10",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvoiceCreate"];
             };
         };
@@ -13669,7 +13857,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
-                    "application/pdf": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -13745,7 +13932,35 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/merge-patch+json": components["schemas"]["InvoiceUpdate"];
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvoiceUpdate"];
             };
         };
@@ -13806,6 +14021,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-09"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DocumentFinalize"];
             };
         };
@@ -14025,6 +14245,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "supplier_id": "sup_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "10",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BillCreate"];
             };
         };
@@ -14160,7 +14395,35 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/merge-patch+json": components["schemas"]["BillUpdate"];
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BillUpdate"];
             };
         };
@@ -14221,6 +14484,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-09"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DocumentFinalize"];
             };
         };
@@ -15045,6 +15313,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "0",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -15127,6 +15396,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "2",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -15153,7 +15423,9 @@ export interface operations {
                  *           "amount": 4758,
                  *           "currency": "EUR"
                  *         },
-                 *         "available_actions": [],
+                 *         "available_actions": [
+                 *           "invoice"
+                 *         ],
                  *         "version": 3,
                  *         "created_at": "2026-12-09T10:00:00.000Z",
                  *         "updated_at": "2026-12-10T08:00:00.000Z"
@@ -15206,6 +15478,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "0",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -15359,6 +15632,7 @@ export interface operations {
                  *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
                  *             "location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX",
                  *             "quantity_received": "4",
+                 *             "quantity_billed": "0",
                  *             "net": {
                  *               "amount": 12500,
                  *               "currency": "EUR"
@@ -15386,7 +15660,8 @@ export interface operations {
                  *           "currency": "EUR"
                  *         },
                  *         "available_actions": [
-                 *           "receive"
+                 *           "receive",
+                 *           "bill"
                  *         ],
                  *         "version": 3,
                  *         "created_at": "2026-12-09T10:00:00.000Z",

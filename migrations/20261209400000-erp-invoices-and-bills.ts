@@ -17,6 +17,9 @@ import type { MigrationContext } from '../src/platform/db/migrator';
  * more paid than the total can say (amount_paid ≥ 0). Quantities are thousandths and amounts
  * minor units (bigint). item_id is the WMS's id, kept as a plain id; order_line_id is the line
  * of the sales or purchase order it invoices or bills.
+ *
+ * The order lines gain what invoices and bills took of them: `quantity_invoiced` (sales; never
+ * more than delivered) and `quantity_billed` (purchase; never more than received).
  */
 const KINDS = [
   { table: 'erp_invoices', lines: 'erp_invoice_lines', document: 'invoice_id', party: 'customer_id', parties: 'erp_customers', order: 'sales_order_id', orders: 'erp_sales_orders' },
@@ -75,11 +78,22 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       )`);
       await run(`CREATE UNIQUE INDEX ${k.lines}_tenant_document_position ON ${k.lines} (tenant_id, ${k.document}, position)`);
     }
+    for (const [table, column, done] of [
+      ['erp_sales_order_lines', 'quantity_invoiced', 'quantity_delivered'],
+      ['erp_purchase_order_lines', 'quantity_billed', 'quantity_received'],
+    ]) {
+      const check = `CHECK (${column} >= 0 AND ${column} <= ${done})`;
+      // SQLite adds a CHECK only with its column; PostgreSQL names it as a table constraint.
+      await run(`ALTER TABLE ${table} ADD COLUMN ${column} bigint NOT NULL DEFAULT 0${postgres ? '' : ` ${check}`}`);
+      if (postgres) await run(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column.replace('quantity_', '')} ${check}`);
+    }
   });
 }
 
 export async function down({ sequelize }: MigrationContext): Promise<void> {
   await sequelize.transaction(async (transaction) => {
+    await sequelize.query('ALTER TABLE erp_sales_order_lines DROP COLUMN quantity_invoiced', { transaction });
+    await sequelize.query('ALTER TABLE erp_purchase_order_lines DROP COLUMN quantity_billed', { transaction });
     for (const k of KINDS) for (const table of [k.lines, k.table]) await sequelize.query(`DROP TABLE ${table}`, { transaction });
   });
 }

@@ -1,4 +1,5 @@
 import { entriesOf, eur, type Json, orderRequests, outboxEvents, pointersOf, unique, webhookSchema } from '../support/erp-orders';
+import { testDbKind } from '../support/databases';
 import { Harness, type Admin } from '../support/harness';
 
 /**
@@ -8,13 +9,19 @@ import { Harness, type Admin } from '../support/harness';
  * PostgreSQL 50 concurrent finalizes through two app instances.
  */
 let h: Harness;
+/** A second app on the same database (PostgreSQL), for the races. */
+let other: Harness;
 let admin: Admin;
 
 beforeAll(async () => {
   h = await Harness.start();
+  other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
   admin = await h.tenant();
 });
-afterAll(() => h.stop());
+afterAll(async () => {
+  if (other !== h) await other.stop();
+  await h.stop();
+});
 
 const { post, act, get, patch, created } = orderRequests(
   () => h,
@@ -213,5 +220,28 @@ describe.each(KINDS)('ERP $type', (k) => {
     const second = (await list(`?limit=3&sort=created_at&cursor=${encodeURIComponent(first.next_cursor)}`)).body;
     expect([...first.data, ...second.data].map((d: Json) => d.id)).toEqual(ids);
     expect((await list('?status=nope')).status).toBe(400);
+  });
+
+  const onPostgres = testDbKind() === 'postgres';
+  (onPostgres ? it : it.skip)('numbers 50 concurrent finalizes through two apps 1..50, no gap, no duplicate; failed ones give their number back; the trial balance is zero', async () => {
+    const t = await h.tenant();
+    const tw = await world(t.token);
+    const drafts: Json[] = [];
+    for (let i = 0; i < 60; i++) drafts.push((await draft([line({ quantity: String(i + 1) })], {}, t.token, tw.party)).body);
+    expect((await post('/erp/periods/2026-10/lock', undefined, t.token, { 'if-match': '*' })).status).toBe(200);
+    // 50 good finalizes racing 10 that take a number and then fail (dated in the locked period).
+    const results = await Promise.all(
+      drafts.map((d, i) => act(`${k.path}/${d.id}/finalize`, '"1"', { issue_date: i % 6 === 5 ? '2026-10-15' : '2026-12-04' }, {}, t.token, i % 2 ? other : h)),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(50);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(10);
+    expect(ok.map((r) => r.body.number).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `${k.series}-2026-${String(i + 1).padStart(6, '0')}`));
+    expect((await get(`${k.path}?status=draft&limit=200`, t.token)).body.data).toHaveLength(10);
+    const next = await act(`${k.path}/${(await draft([line()], {}, t.token, tw.party)).body.id}/finalize`, '"1"', { issue_date: '2026-12-05' }, {}, t.token);
+    expect(next.body.number).toBe(`${k.series}-2026-000051`);
+    const tb = (await get('/erp/reports/trial-balance?as_of=2026-12-31', t.token)).body;
+    expect(tb.total_debit).toEqual(tb.total_credit);
+    expect(tb.total_debit.amount).toBeGreaterThan(0);
   });
 });

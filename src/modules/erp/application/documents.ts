@@ -3,18 +3,17 @@ import type { ListPage, ListRequest } from '../../../platform/db/list-query';
 import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { type ExpectedVersion, InvalidInputError, type InvalidField, NotFoundError } from '../../../platform/errors';
 import type { Money } from '../../../platform/money';
-import { parseQuantity, type StockApi } from '../../wms';
+import { formatQuantity, parseQuantity, type StockApi } from '../../wms';
 import { addDays, DOCUMENT_KINDS, type DocumentLineInput, type DocumentState, type DocumentType, documentTotals, FinancialDocument } from '../domain/document';
 import { documentNumber, isCalendarDate } from '../domain/journal-entry';
-import { assertBaseCurrency, BASE_CURRENCY } from '../domain/party';
+import { assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
 import { BillRepository, InvoiceRepository } from '../infrastructure/document.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { PurchaseOrderRepository } from '../infrastructure/purchase-order.repository';
 import { SalesOrderRepository } from '../infrastructure/sales-order.repository';
 import { SequenceRepository } from '../infrastructure/sequence.repository';
 import type { EntryLine, Journal } from './journal';
-import { loadOrder, orderAction, partyOf, today } from './orders';
-import { activeTaxRate } from './tax-rates';
+import { lineTaxRates, loadOrder, orderAction, partyOf, today } from './orders';
 
 export interface DocumentDeps {
   db: Database;
@@ -50,7 +49,7 @@ const repoOf = (type: DocumentType, uow: UnitOfWork) => (type === 'invoice' ? In
  * The lines checked: an item, when named, of the tenant (the quantity in its unit), a tax rate
  * (the line's or the party's default) active; each refusal a 400 naming `/lines/<n>/…`.
  */
-async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items'>, lines: readonly DocumentLineRequest[], defaultTaxRateId: string | null, role: string): Promise<DocumentLineInput[]> {
+async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items'>, lines: readonly DocumentLineRequest[], defaultTaxRateId: string | null, role: PartyRole): Promise<DocumentLineInput[]> {
   const items = await stock.items(
     uow,
     lines.flatMap((l) => (l.itemId ? [l.itemId] : [])),
@@ -67,16 +66,8 @@ async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items'>, lin
       return 0;
     }
   });
-  lines.forEach((l, i) => {
-    if (!l.taxRateId && !defaultTaxRateId) bad.push({ pointer: `/lines/${i}/tax_rate_id`, detail: `is required: the ${role} has no default tax rate` });
-  });
-  if (bad.length) throw new InvalidInputError(bad);
-  const resolved: DocumentLineInput[] = [];
-  for (const [i, l] of lines.entries()) {
-    const rate = await activeTaxRate(uow, (l.taxRateId ?? defaultTaxRateId)!, `/lines/${i}/tax_rate_id`);
-    resolved.push({ description: l.description, itemId: l.itemId ?? null, quantity: quantities[i], unit: l.unit, taxRateId: rate.id, taxRate: rate.rate, taxInclusive: rate.inclusive, orderLineId: l.orderLineId ?? null });
-  }
-  return resolved;
+  const rates = await lineTaxRates(uow, lines, defaultTaxRateId, role, bad);
+  return lines.map((l, i) => ({ description: l.description, itemId: l.itemId ?? null, quantity: quantities[i], unit: l.unit, taxRateId: rates[i].id, taxRate: rates[i].rate, taxInclusive: rates[i].inclusive, orderLineId: l.orderLineId ?? null }));
 }
 
 /**
@@ -217,3 +208,56 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
 }
 
 export type DocumentUseCases = ReturnType<typeof documentUseCases>;
+
+/** What an order's `invoice` or `bill` action needs of the order. */
+export interface FollowUpOrder {
+  snapshot: { id: string; number: string; currency: string; lines: readonly { id: string; itemId: string; taxRateId: string }[] };
+}
+
+/**
+ * An order's `invoice` (sales) or `bill` (purchase) action: in one unit of work, the order loaded
+ * at the version If-Match names, what it has outstanding planned (`plan`: delivered or received
+ * and not yet invoiced or billed; none is a 409), a draft of `documents` made of it (each line
+ * linked to the order's, at its unit amount and tax rate), the order's lines counting it
+ * (`record`) and saved. The answer is the draft.
+ */
+export function followUpDocument<O extends FollowUpOrder>(
+  { runInUnitOfWork, stock }: { runInUnitOfWork: RunInUnitOfWork; stock: Pick<StockApi, 'items'> },
+  documents: DocumentUseCases,
+  load: (uow: UnitOfWork, id: string, expected: ExpectedVersion) => Promise<{ repo: { save(order: O, loaded: number): Promise<void> }; order: O; loaded: number }>,
+  spec: { plan: (order: O) => readonly { index: number; quantity: number }[]; record: (order: O, planned: readonly { lineId: string; index: number; quantity: number }[]) => void; partyId: (order: O) => string; unitAmount: (order: O, index: number) => number },
+) {
+  return (tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<DocumentState> =>
+    runInUnitOfWork(
+      tenantId,
+      async (uow) => {
+        const { repo, order, loaded } = await load(uow, id, expected);
+        const planned = spec.plan(order).map((p) => ({ ...p, lineId: order.snapshot.lines[p.index].id }));
+        const s = order.snapshot;
+        const items = await stock.items(
+          uow,
+          planned.map((p) => s.lines[p.index].itemId),
+        );
+        const doc = await documents.draft(uow, {
+          partyId: spec.partyId(order),
+          orderId: s.id,
+          currency: s.currency,
+          lines: planned.map((p) => {
+            const l = s.lines[p.index];
+            return {
+              description: `${s.number} line ${p.index + 1}: ${items.get(l.itemId)?.sku ?? l.itemId}`,
+              itemId: l.itemId,
+              quantity: formatQuantity(p.quantity),
+              unit: { amount: spec.unitAmount(order, p.index), currency: s.currency },
+              taxRateId: l.taxRateId,
+              orderLineId: l.id,
+            };
+          }),
+        });
+        spec.record(order, planned);
+        await repo.save(order, loaded);
+        return doc;
+      },
+      claim,
+    );
+}

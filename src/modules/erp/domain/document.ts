@@ -40,11 +40,13 @@ export interface DocumentKind extends OrderKind<DocumentStatus, DocumentAction> 
   partyField: 'customer_id' | 'supplier_id';
   orderField: 'sales_order_id' | 'purchase_order_id';
   unitField: 'unit_price' | 'unit_cost';
+  /** The events finalize and void record. */
+  events: { finalized: string; voided: string };
 }
 
 export const DOCUMENT_KINDS: Record<DocumentType, DocumentKind> = {
-  invoice: { type: 'invoice', what: 'Invoice', aggregate: 'invoice', actions: ACTIONS, role: 'customer', idPrefix: 'inv', linePrefix: 'invl', series: 'INV', partyField: 'customer_id', orderField: 'sales_order_id', unitField: 'unit_price' },
-  bill: { type: 'bill', what: 'Bill', aggregate: 'bill', actions: ACTIONS, role: 'supplier', idPrefix: 'bil', linePrefix: 'bill', series: 'BILL', partyField: 'supplier_id', orderField: 'purchase_order_id', unitField: 'unit_cost' },
+  invoice: { type: 'invoice', what: 'Invoice', aggregate: 'invoice', actions: ACTIONS, role: 'customer', idPrefix: 'inv', linePrefix: 'invl', series: 'INV', events: { finalized: 'erp.invoice.finalized', voided: 'erp.invoice.voided' }, partyField: 'customer_id', orderField: 'sales_order_id', unitField: 'unit_price' },
+  bill: { type: 'bill', what: 'Bill', aggregate: 'bill', actions: ACTIONS, role: 'supplier', idPrefix: 'bil', linePrefix: 'bill', series: 'BILL', events: { finalized: 'erp.bill.finalized', voided: 'erp.bill.voided' }, partyField: 'supplier_id', orderField: 'purchase_order_id', unitField: 'unit_cost' },
 };
 
 /** A line as the application hands it over: references checked, the tax rate resolved. */
@@ -172,14 +174,14 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
   finalize(f: Finalization, now = new Date()): void {
     this.assertAllowed('finalize');
     Object.assign(this.state, { number: f.number, issueDate: f.issueDate, dueDate: f.dueDate, journalEntryId: f.journalEntryId });
-    this.transition('open', `erp.${this.state.type}.finalized`, now);
+    this.transition('open', this.documentKind.events.finalized, now);
   }
 
   /** Void: an open document of which nothing was paid (its entry is reversed by the caller). */
   void(now = new Date()): void {
     this.assertAllowed('void');
     if (this.state.amountPaid > 0) throw new DocumentPaidError(`${this.documentKind.what} ${this.state.id} (${this.state.number}) was paid in part: it cannot be voided.`);
-    this.transition('void', `erp.${this.state.type}.voided`, now);
+    this.transition('void', this.documentKind.events.voided, now);
   }
 
   /** Uncollectible: an open document given up on; nothing is posted. */
