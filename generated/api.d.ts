@@ -2073,6 +2073,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/sales-orders/{sales_order_id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invoice a sales order
+         * @description Drafts an invoice of what the order delivered and has not invoiced yet: one line per such
+         *     order line (its `order_line_id`), at the line's unit price and tax rate; each order line's
+         *     `quantity_invoiced` counts it, and a `delivered` order whose lines are all invoiced becomes
+         *     `invoiced`. Nothing is posted until the invoice is finalized. Available (in
+         *     `available_actions`) while something delivered is not invoiced; else a `409`. Takes no
+         *     request body. Requires `If-Match` (the order's version); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["invoiceSalesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/journal-entries": {
         parameters: {
             query?: never;
@@ -2449,6 +2477,321 @@ export interface paths {
          *     takes. Takes no request body. Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
         post: operations["cancelPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/purchase-orders/{purchase_order_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bill a purchase order
+         * @description Drafts a supplier bill of what the order received and has not billed yet: one line per such
+         *     order line (its `order_line_id`), at the line's unit cost and tax rate; each order line's
+         *     `quantity_billed` counts it. Nothing is posted until the bill is finalized. Available (in
+         *     `available_actions`) while something received is not billed; else a `409`. Takes no request
+         *     body. Requires `If-Match` (the order's version); safe to retry with `Idempotency-Key`.
+         */
+        post: operations["billPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices
+         * @description The tenant's invoices, newest first unless `sort` says otherwise, with cursor pagination and no
+         *     cap; filtered by customer, status, issue date and due date.
+         */
+        get: operations["listInvoices"];
+        put?: never;
+        /**
+         * Create a draft invoice
+         * @description A draft invoice: `customer_id` must be a customer of the tenant; each line's `item_id`, when given, an
+         *     item of the tenant (its `quantity` in the item's unit), its `tax_rate_id` (the customer's by
+         *     default) an active tax rate: else a `400` naming the field (`/lines/<n>/…`). A line's
+         *     `unit_price` is in the document's currency (another is a `400`); `currency` is the base currency
+         *     (another is a `422` `/problems/not-supported`). Nothing is numbered or posted until it is
+         *     finalized. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/invoices/{invoice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an invoice
+         * @description One invoice with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft invoice
+         * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         */
+        delete: operations["deleteInvoice"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft invoice
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`, of a `draft` only (any other status is a
+         *     `409`: a finalized document never changes): its customer, order, currency (only the base currency:
+         *     another is a `422`) and lines — `lines` replaces them all, checked as on create.
+         */
+        patch: operations["updateInvoice"];
+        trace?: never;
+    };
+    "/erp/invoices/{invoice_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finalize an invoice
+         * @description Finalizes a `draft`: the next number of the `INV` series in the year of the issue
+         *     date (gapless per tenant: a finalize that fails gives its number back), the issue date
+         *     (`issue_date` or today), the due date (+ the customer's `payment_terms_days`), and its entry posted
+         *     (debit receivables (total), credit revenue (net) and tax payable (tax)) dated the issue date; a date in a locked period is a `409`. The document is
+         *     immutable from then on. Records `erp.invoice.finalized`.
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["finalizeInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/invoices/{invoice_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an invoice
+         * @description Voids an `open` invoice of which nothing was paid: posts the reversal of its entry, dated today
+         *     (a locked period is a `409`); the number stays used. Records `erp.invoice.voided`.
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["voidInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/invoices/{invoice_id}/mark-uncollectible": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark uncollectible an invoice
+         * @description Marks an `open` invoice uncollectible: it is given up on. Nothing is posted (no write-off
+         *     entry for now: the receivable or payable stays in the ledger).
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["markUncollectibleInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bills
+         * @description The tenant's bills, newest first unless `sort` says otherwise, with cursor pagination and no
+         *     cap; filtered by supplier, status, issue date and due date.
+         */
+        get: operations["listBills"];
+        put?: never;
+        /**
+         * Create a draft bill
+         * @description A draft bill: `supplier_id` must be a supplier of the tenant; each line's `item_id`, when given, an
+         *     item of the tenant (its `quantity` in the item's unit), its `tax_rate_id` (the supplier's by
+         *     default) an active tax rate: else a `400` naming the field (`/lines/<n>/…`). A line's
+         *     `unit_cost` is in the document's currency (another is a `400`); `currency` is the base currency
+         *     (another is a `422` `/problems/not-supported`). Nothing is numbered or posted until it is
+         *     finalized. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/bills/{bill_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a bill
+         * @description One bill with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getBill"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft bill
+         * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         */
+        delete: operations["deleteBill"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft bill
+         * @description A JSON Merge Patch (RFC 7396) with `If-Match`, of a `draft` only (any other status is a
+         *     `409`: a finalized document never changes): its supplier, order, currency (only the base currency:
+         *     another is a `422`) and lines — `lines` replaces them all, checked as on create.
+         */
+        patch: operations["updateBill"];
+        trace?: never;
+    };
+    "/erp/bills/{bill_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finalize a bill
+         * @description Finalizes a `draft`: the next number of the `BILL` series in the year of the issue
+         *     date (gapless per tenant: a finalize that fails gives its number back), the issue date
+         *     (`issue_date` or today), the due date (+ the supplier's `payment_terms_days`), and its entry posted
+         *     (debit goods received not invoiced (net) and tax receivable (tax), credit payables (total)) dated the issue date; a date in a locked period is a `409`. The document is
+         *     immutable from then on. Records `erp.bill.finalized`.
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["finalizeBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/bills/{bill_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a bill
+         * @description Voids an `open` bill of which nothing was paid: posts the reversal of its entry, dated today
+         *     (a locked period is a `409`); the number stays used. Records `erp.bill.voided`.
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["voidBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/bills/{bill_id}/mark-uncollectible": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark uncollectible a bill
+         * @description Marks an `open` bill uncollectible: it is given up on. Nothing is posted (no write-off
+         *     entry for now: the receivable or payable stays in the ledger).
+         *     Any status that does not take it is a `409` naming the status and the actions it takes.
+         *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["markUncollectibleBill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2902,6 +3245,86 @@ export interface webhooks {
          *     each line's `quantity_received`.
          */
         post: operations["onErpPurchaseOrderReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.invoice.finalized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.invoice.finalized
+         * @description An invoice was finalized: numbered, its entry posted. `data` is the invoice.
+         */
+        post: operations["onErpInvoiceFinalized"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.invoice.voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.invoice.voided
+         * @description An invoice was voided: its entry reversed. `data` is the invoice.
+         */
+        post: operations["onErpInvoiceVoided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.bill.finalized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.bill.finalized
+         * @description A bill was finalized: numbered, its entry posted. `data` is the bill.
+         */
+        post: operations["onErpBillFinalized"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.bill.voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.bill.voided
+         * @description A bill was voided: its entry reversed. `data` is the bill.
+         */
+        post: operations["onErpBillVoided"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4738,7 +5161,7 @@ export interface components {
         /**
          * @description `draft` (changed freely) → `confirmed` (every line reserved in the WMS) →
          *     `partially_delivered` → `delivered` (every line shipped in full); `cancelled` from `draft` or
-         *     `confirmed`. `invoiced` is reserved for the invoices to come: nothing sets it yet.
+         *     `confirmed`; `invoiced` once delivered and every line invoiced in full (`invoice`).
          * @enum {string}
          */
         SalesOrderStatus: "draft" | "confirmed" | "partially_delivered" | "delivered" | "invoiced" | "cancelled";
@@ -4769,6 +5192,8 @@ export interface components {
             /** @description The warehouse it ships from (any location of it); `null` when it names a location. */
             warehouse_id: components["schemas"]["WarehouseId"] | components["schemas"]["Null"];
             quantity_delivered: components["schemas"]["Quantity"];
+            /** @description What invoices (drafts included) took of the delivered quantity. */
+            quantity_invoiced: components["schemas"]["Quantity"];
             net: components["schemas"]["Money"];
             tax: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
@@ -4777,11 +5202,12 @@ export interface components {
          * @description An action `POST /erp/sales-orders/{id}/<action>` takes.
          * @enum {string}
          */
-        SalesOrderAction: "confirm" | "deliver" | "cancel";
+        SalesOrderAction: "confirm" | "deliver" | "cancel" | "invoice";
         /**
          * @description An order of a customer. Changed freely while `draft`; `confirm` reserves every line in the
          *     WMS (all or none), `deliver` ships it (all of it or the quantities given) and posts the cost
-         *     of goods, `cancel` releases what is reserved. `available_actions` lists what it takes now.
+         *     of goods, `cancel` releases what is reserved, `invoice` drafts an invoice of what was
+         *     delivered and not invoiced yet. `available_actions` lists what it takes now.
          *     Totals are the sums of the lines' amounts. `number` is its reference for people, from a
          *     gapless sequence per year of the order date (`SO-2026-000001`), given when it is created.
          */
@@ -4859,10 +5285,89 @@ export interface components {
             }[];
         };
         /**
+         * @description An invoice id.
+         * @example inv_01M9H0A2C4E6G8J0K2M4P6R8T0
+         */
+        InvoiceId: string;
+        /**
+         * @description `draft` (changed freely, no number) → `open` (finalized: numbered, its entry posted, immutable)
+         *     → `paid` (when payments cover it; payments come later) | `void` (its entry reversed; the number
+         *     stays used) | `uncollectible` (given up on; nothing is posted).
+         * @enum {string}
+         */
+        DocumentStatus: "draft" | "open" | "paid" | "void" | "uncollectible";
+        /**
+         * @description An invoice line id.
+         * @example invl_01M9H0A2C4E6G8J0K2M4P6R8T1
+         */
+        InvoiceLineId: string;
+        /** @description What the line is for, as printed. */
+        DocumentLineDescription: string;
+        /**
+         * @description One line: a quantity (of a WMS item, or of anything described) at a unit price.
+         *     `net`, `tax` and `total` follow the line's tax rate (the rule of `TaxRate`: amount =
+         *     quantity × unit price, rounded half to even to minor units; then the tax of that amount,
+         *     net or gross as the rate says). `order_line_id`: the sales order line it comes from.
+         */
+        InvoiceLine: {
+            id: components["schemas"]["InvoiceLineId"];
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            /** @description The sales order line this line invoices; `null` for a line written directly. */
+            order_line_id: string | components["schemas"]["Null"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
          * @description A journal entry id.
          * @example jen_01M9F2K4M6P8R0T2V4X6Z8B0D2
          */
         JournalEntryId: string;
+        /**
+         * @description An action `POST /erp/invoices/{id}/<action>` (or `/erp/bills/{id}/<action>`) takes.
+         * @enum {string}
+         */
+        DocumentAction: "finalize" | "void" | "mark-uncollectible";
+        /**
+         * @description An invoice to a customer, after Stripe's invoices. Changed (and deleted) freely while `draft`, when
+         *     `number`, `issue_date` and `due_date` are `null`. `finalize` gives it the next number of its
+         *     series, gapless per tenant and year of the issue date (`INV-2026-000001`), its issue date,
+         *     its due date (issue date + the customer's `payment_terms_days`) and posts its entry (debit receivables (total), credit revenue (net) and tax payable (tax); `journal_entry_id`): it never changes again. `void` (open,
+         *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
+         *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
+         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
+         *     it takes now.
+         */
+        Invoice: {
+            id: components["schemas"]["InvoiceId"];
+            /** @description Given by finalize; `null` while a draft. */
+            number: string | components["schemas"]["Null"];
+            customer_id: components["schemas"]["CustomerId"];
+            /** @description The sales order it invoices, if any. */
+            sales_order_id: components["schemas"]["SalesOrderId"] | components["schemas"]["Null"];
+            status: components["schemas"]["DocumentStatus"];
+            issue_date: string | components["schemas"]["Null"];
+            due_date: string | components["schemas"]["Null"];
+            overdue: boolean;
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["InvoiceLine"][];
+            subtotal: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            amount_paid: components["schemas"]["Money"];
+            amount_due: components["schemas"]["Money"];
+            /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            available_actions: components["schemas"]["DocumentAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
         /**
          * @description The entry's number, `JE-<year>-<n>` with six digits or more: gapless per tenant and year of
          *     the entry's `date`, given in the transaction that posts it (a post that fails gives its
@@ -5049,7 +5554,8 @@ export interface components {
         /**
          * @description `draft` (changed freely) → `confirmed` (sent to the supplier) → `partially_received` →
          *     `received` (every line received in full); `cancelled` from `draft` or `confirmed`, while
-         *     nothing was received. (`billed` will come with supplier bills.)
+         *     nothing was received. What bills took of each line is its `quantity_billed` (the status
+         *     stays `received`).
          * @enum {string}
          */
         PurchaseOrderStatus: "draft" | "confirmed" | "partially_received" | "received" | "cancelled";
@@ -5078,6 +5584,8 @@ export interface components {
             /** @description The location it is received at; `null` when the receipt names it. */
             location_id: components["schemas"]["LocationId"] | components["schemas"]["Null"];
             quantity_received: components["schemas"]["Quantity"];
+            /** @description What bills (drafts included) took of the received quantity. */
+            quantity_billed: components["schemas"]["Quantity"];
             net: components["schemas"]["Money"];
             tax: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
@@ -5086,11 +5594,11 @@ export interface components {
          * @description An action `POST /erp/purchase-orders/{id}/<action>` takes.
          * @enum {string}
          */
-        PurchaseOrderAction: "confirm" | "receive" | "cancel";
+        PurchaseOrderAction: "confirm" | "receive" | "cancel" | "bill";
         /**
          * @description An order to a supplier. Changed freely while `draft`; `confirm` sends it, `receive` brings
          *     it into WMS stock (all of it or the quantities given) at its unit costs and posts the
-         *     goods-received entry, `cancel` drops it while nothing was received. `available_actions`
+         *     goods-received entry, `bill` drafts a supplier bill of what was received and not billed yet, `cancel` drops it while nothing was received. `available_actions`
          *     lists what it takes now. Totals are the sums of the lines' amounts. `number` is its
          *     reference for people, from a gapless sequence per year of the order date
          *     (`PO-2026-000001`), given when it is created.
@@ -5172,6 +5680,155 @@ export interface components {
                 /** @description The serials received, one per unit, for an item tracked by serial (and required for it). */
                 serials?: components["schemas"]["Serials"];
             }[];
+        };
+        /**
+         * @description A bill id.
+         * @example bil_01M9H0A2C4E6G8J0K2M4P6R8T0
+         */
+        BillId: string;
+        /**
+         * @description A bill line id.
+         * @example bill_01M9H0A2C4E6G8J0K2M4P6R8T1
+         */
+        BillLineId: string;
+        /**
+         * @description One line: a quantity (of a WMS item, or of anything described) at a unit cost.
+         *     `net`, `tax` and `total` follow the line's tax rate (the rule of `TaxRate`: amount =
+         *     quantity × unit cost, rounded half to even to minor units; then the tax of that amount,
+         *     net or gross as the rate says). `order_line_id`: the purchase order line it comes from.
+         */
+        BillLine: {
+            id: components["schemas"]["BillLineId"];
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_cost: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            /** @description The purchase order line this line bills; `null` for a line written directly. */
+            order_line_id: string | components["schemas"]["Null"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description A bill from a supplier, after Stripe's invoices. Changed (and deleted) freely while `draft`, when
+         *     `number`, `issue_date` and `due_date` are `null`. `finalize` gives it the next number of its
+         *     series, gapless per tenant and year of the issue date (`BILL-2026-000001`), its issue date,
+         *     its due date (issue date + the supplier's `payment_terms_days`) and posts its entry (debit goods received not invoiced (net) and tax receivable (tax), credit payables (total); `journal_entry_id`): it never changes again. `void` (open,
+         *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
+         *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
+         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
+         *     it takes now.
+         */
+        Bill: {
+            id: components["schemas"]["BillId"];
+            /** @description Given by finalize; `null` while a draft. */
+            number: string | components["schemas"]["Null"];
+            supplier_id: components["schemas"]["SupplierId"];
+            /** @description The purchase order it bills, if any. */
+            purchase_order_id: components["schemas"]["PurchaseOrderId"] | components["schemas"]["Null"];
+            status: components["schemas"]["DocumentStatus"];
+            issue_date: string | components["schemas"]["Null"];
+            due_date: string | components["schemas"]["Null"];
+            overdue: boolean;
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["BillLine"][];
+            subtotal: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            amount_paid: components["schemas"]["Money"];
+            amount_due: components["schemas"]["Money"];
+            /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            available_actions: components["schemas"]["DocumentAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        InvoiceList: {
+            data: components["schemas"]["Invoice"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A line as written: `item_id`, when given, an item of the tenant (the quantity in its unit,
+         *     whole for `ea`), `tax_rate_id` (by default the customer's) an active tax rate, else a `400`
+         *     naming `/lines/<n>/…`. `unit_price` is in the document's currency, 0 or more.
+         */
+        InvoiceLineInput: {
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id?: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id?: components["schemas"]["TaxRateId"];
+        };
+        /**
+         * @description A draft. `customer_id` must be a customer of the tenant and `sales_order_id`, when given, one of its
+         *     sales orders (else a `400` naming it); `currency` is the base currency (another is a
+         *     `422` `/problems/not-supported`). At least one line.
+         */
+        InvoiceCreate: {
+            customer_id: components["schemas"]["CustomerId"];
+            sales_order_id?: components["schemas"]["SalesOrderId"];
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["InvoiceLineInput"][];
+        };
+        /**
+         * @description Changes to a draft (JSON Merge Patch). `lines`, when sent, replaces every line (a line's
+         *     default tax rate is the customer's, as on create).
+         */
+        InvoiceUpdate: {
+            customer_id?: components["schemas"]["CustomerId"];
+            sales_order_id?: components["schemas"]["SalesOrderId"];
+            currency?: components["schemas"]["BaseCurrency"];
+            lines?: components["schemas"]["InvoiceLineInput"][];
+        };
+        /**
+         * @description What finalize may say: `issue_date`, today (UTC) unless given; it dates the entry (a locked
+         *     period is a `409`) and gives the year of the number. The body may be left out.
+         */
+        DocumentFinalize: {
+            /** Format: date */
+            issue_date?: string;
+        };
+        BillList: {
+            data: components["schemas"]["Bill"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description A line as written: `item_id`, when given, an item of the tenant (the quantity in its unit,
+         *     whole for `ea`), `tax_rate_id` (by default the supplier's) an active tax rate, else a `400`
+         *     naming `/lines/<n>/…`. `unit_cost` is in the document's currency, 0 or more.
+         */
+        BillLineInput: {
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id?: components["schemas"]["ItemId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_cost: components["schemas"]["Money"];
+            tax_rate_id?: components["schemas"]["TaxRateId"];
+        };
+        /**
+         * @description A draft. `supplier_id` must be a supplier of the tenant and `purchase_order_id`, when given, one of its
+         *     purchase orders (else a `400` naming it); `currency` is the base currency (another is a
+         *     `422` `/problems/not-supported`). At least one line.
+         */
+        BillCreate: {
+            supplier_id: components["schemas"]["SupplierId"];
+            purchase_order_id?: components["schemas"]["PurchaseOrderId"];
+            /** @default EUR */
+            currency?: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["BillLineInput"][];
+        };
+        /**
+         * @description Changes to a draft (JSON Merge Patch). `lines`, when sent, replaces every line (a line's
+         *     default tax rate is the supplier's, as on create).
+         */
+        BillUpdate: {
+            supplier_id?: components["schemas"]["SupplierId"];
+            purchase_order_id?: components["schemas"]["PurchaseOrderId"];
+            currency?: components["schemas"]["BaseCurrency"];
+            lines?: components["schemas"]["BillLineInput"][];
         };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
@@ -5385,6 +6042,26 @@ export interface components {
             /** @constant */
             type?: "erp.purchase_order.received";
             data?: components["schemas"]["PurchaseOrder"];
+        };
+        InvoiceFinalizedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.invoice.finalized";
+            data?: components["schemas"]["Invoice"];
+        };
+        InvoiceVoidedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.invoice.voided";
+            data?: components["schemas"]["Invoice"];
+        };
+        BillFinalizedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.bill.finalized";
+            data?: components["schemas"]["Bill"];
+        };
+        BillVoidedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.bill.voided";
+            data?: components["schemas"]["Bill"];
         };
     };
     responses: {
@@ -6048,6 +6725,29 @@ export interface components {
         PurchaseOrderSort: "order_date" | "-order_date" | "created_at" | "-created_at";
         /** @description The purchase order's id. */
         PurchaseOrderIdPath: components["schemas"]["PurchaseOrderId"];
+        /** @description Only the invoices of this customer. */
+        InvoiceCustomerFilter: components["schemas"]["CustomerId"];
+        /** @description Only the documents in this status (`open` with `due_date_before` today are the overdue ones). */
+        DocumentStatusFilter: components["schemas"]["DocumentStatus"];
+        /** @description Only documents issued on or after this day (drafts have no issue date). */
+        DocumentIssueDateAfter: string;
+        /** @description Only documents issued strictly before this day. */
+        DocumentIssueDateBefore: string;
+        /** @description Only documents due on or after this day. */
+        DocumentDueDateAfter: string;
+        /** @description Only documents due strictly before this day (with `status=open` and today, the overdue ones). */
+        DocumentDueDateBefore: string;
+        /**
+         * @description Order of the list; `-` means descending. Ties are broken by id in the same direction. Drafts
+         *     (no issue date) come last by `issue_date`.
+         */
+        DocumentSort: "created_at" | "-created_at" | "issue_date" | "-issue_date";
+        /** @description The invoice's id. */
+        InvoiceIdPath: components["schemas"]["InvoiceId"];
+        /** @description Only the bills of this supplier. */
+        BillSupplierFilter: components["schemas"]["SupplierId"];
+        /** @description The bill's id. */
+        BillIdPath: components["schemas"]["BillId"];
     };
     requestBodies: never;
     headers: {
@@ -12134,6 +12834,63 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    invoiceSalesOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The sales order's id. */
+                sales_order_id: components["parameters"]["SalesOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new draft invoice. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listJournalEntries: {
         parameters: {
             query?: {
@@ -13023,6 +13780,989 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    billPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The purchase order's id. */
+                purchase_order_id: components["parameters"]["PurchaseOrderIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new draft bill. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the invoices of this customer. */
+                customer_id?: components["parameters"]["InvoiceCustomerFilter"];
+                /** @description Only the documents in this status (`open` with `due_date_before` today are the overdue ones). */
+                status?: components["parameters"]["DocumentStatusFilter"];
+                /** @description Only documents issued on or after this day (drafts have no issue date). */
+                issue_date_after?: components["parameters"]["DocumentIssueDateAfter"];
+                /** @description Only documents issued strictly before this day. */
+                issue_date_before?: components["parameters"]["DocumentIssueDateBefore"];
+                /** @description Only documents due on or after this day. */
+                due_date_after?: components["parameters"]["DocumentDueDateAfter"];
+                /** @description Only documents due strictly before this day (with `status=open` and today, the overdue ones). */
+                due_date_before?: components["parameters"]["DocumentDueDateBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. Ties are broken by id in the same direction. Drafts
+                 *     (no issue date) come last by `issue_date`.
+                 */
+                sort?: components["parameters"]["DocumentSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invoices. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "customer_id": "cus_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "10",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvoiceCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["InvoiceUpdate"];
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_price": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvoiceUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed invoice. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    finalizeInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-09"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DocumentFinalize"];
+            };
+        };
+        responses: {
+            /** @description The invoice after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    voidInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    markUncollectibleInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                invoice_id: components["parameters"]["InvoiceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listBills: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the bills of this supplier. */
+                supplier_id?: components["parameters"]["BillSupplierFilter"];
+                /** @description Only the documents in this status (`open` with `due_date_before` today are the overdue ones). */
+                status?: components["parameters"]["DocumentStatusFilter"];
+                /** @description Only documents issued on or after this day (drafts have no issue date). */
+                issue_date_after?: components["parameters"]["DocumentIssueDateAfter"];
+                /** @description Only documents issued strictly before this day. */
+                issue_date_before?: components["parameters"]["DocumentIssueDateBefore"];
+                /** @description Only documents due on or after this day. */
+                due_date_after?: components["parameters"]["DocumentDueDateAfter"];
+                /** @description Only documents due strictly before this day (with `status=open` and today, the overdue ones). */
+                due_date_before?: components["parameters"]["DocumentDueDateBefore"];
+                /**
+                 * @description Order of the list; `-` means descending. Ties are broken by id in the same direction. Drafts
+                 *     (no issue date) come last by `issue_date`.
+                 */
+                sort?: components["parameters"]["DocumentSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bills. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createBill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "supplier_id": "sup_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "10",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getBill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["BillUpdate"];
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "description": "Consulting, December",
+                 *           "quantity": "12",
+                 *           "unit_cost": {
+                 *             "amount": 1250,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed bill. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    finalizeBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-09"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DocumentFinalize"];
+            };
+        };
+        responses: {
+            /** @description The bill after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    voidBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    markUncollectibleBill: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The bill's id. */
+                bill_id: components["parameters"]["BillIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bill after the action. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -13700,6 +15440,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "0",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -13782,6 +15523,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "2",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -13808,7 +15550,9 @@ export interface operations {
                  *           "amount": 4758,
                  *           "currency": "EUR"
                  *         },
-                 *         "available_actions": [],
+                 *         "available_actions": [
+                 *           "invoice"
+                 *         ],
                  *         "version": 3,
                  *         "created_at": "2026-12-09T10:00:00.000Z",
                  *         "updated_at": "2026-12-10T08:00:00.000Z"
@@ -13861,6 +15605,7 @@ export interface operations {
                  *             "location_id": null,
                  *             "warehouse_id": "whs_01M8R9W900AFQWF3HY8R410TC4",
                  *             "quantity_delivered": "0",
+                 *             "quantity_invoiced": "0",
                  *             "net": {
                  *               "amount": 3998,
                  *               "currency": "EUR"
@@ -14014,6 +15759,7 @@ export interface operations {
                  *             "tax_rate_id": "txr_01M8C0A2C4E6G8J0K2M4P6R8T0",
                  *             "location_id": "loc_01M8RA5DZ0E524BHJEP0CKCRSX",
                  *             "quantity_received": "4",
+                 *             "quantity_billed": "0",
                  *             "net": {
                  *               "amount": 12500,
                  *               "currency": "EUR"
@@ -14041,7 +15787,8 @@ export interface operations {
                  *           "currency": "EUR"
                  *         },
                  *         "available_actions": [
-                 *           "receive"
+                 *           "receive",
+                 *           "bill"
                  *         ],
                  *         "version": 3,
                  *         "created_at": "2026-12-09T10:00:00.000Z",
@@ -14050,6 +15797,70 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["PurchaseOrderReceivedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpInvoiceFinalized: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceFinalizedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpInvoiceVoided: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceVoidedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpBillFinalized: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillFinalizedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpBillVoided: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillVoidedEvent"];
             };
         };
         responses: {

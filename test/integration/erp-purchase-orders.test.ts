@@ -87,6 +87,7 @@ describe('ERP purchase orders', () => {
           tax_rate_id: w.rate,
           location_id: w.dock,
           quantity_received: '0',
+          quantity_billed: '0',
           net: eur(3998),
           tax: eur(760),
           total: eur(4758),
@@ -99,6 +100,7 @@ describe('ERP purchase orders', () => {
           tax_rate_id: w.reduced,
           location_id: null,
           quantity_received: '0',
+          quantity_billed: '0',
           net: eur(832),
           tax: eur(58),
           total: eur(890),
@@ -233,7 +235,7 @@ describe('ERP purchase orders', () => {
     const part = await act(`/erp/purchase-orders/${order.id}/receive`, '"2"', body, key);
     expect(part.status).toBe(200);
     expect(part.headers.get('etag')).toBe('"3"');
-    expect(part.body).toMatchObject({ status: 'partially_received', version: 3, available_actions: ['receive'] });
+    expect(part.body).toMatchObject({ status: 'partially_received', version: 3, available_actions: ['receive', 'bill'] });
     expect(part.body.lines.map((l: Json) => l.quantity_received)).toEqual(['6', '2.5']);
     const replay = await act(`/erp/purchase-orders/${order.id}/receive`, '"2"', body, key);
     expect(replay.status).toBe(200);
@@ -253,7 +255,7 @@ describe('ERP purchase orders', () => {
     // The rest, each at its own line's location (the rope line still names none: the body's).
     const rest = await act(`/erp/purchase-orders/${order.id}/receive`, '"3"', { location_id: w.dock });
     expect(rest.status).toBe(200);
-    expect(rest.body).toMatchObject({ status: 'received', version: 4, available_actions: [] });
+    expect(rest.body).toMatchObject({ status: 'received', version: 4, available_actions: ['bill'] });
     expect(rest.body.lines.map((l: Json) => l.quantity_received)).toEqual(['10', '4']);
     // 4 × 13.00 + 1.5 × 0.41 (0.615 → 0.62).
     expect(await entries(order.id)).toEqual([
@@ -263,8 +265,24 @@ describe('ERP purchase orders', () => {
     expect(await stockOf(w.chair)).toMatchObject({ on_hand: '20', value: eur(23000) });
     const cancel = await act(`/erp/purchase-orders/${order.id}/cancel`, '"4"');
     expect(cancel.status).toBe(409);
-    expect(cancel.body.detail).toMatch(/is received: it cannot cancel; the actions it takes now: none/);
+    expect(cancel.body.detail).toMatch(/is received: it cannot cancel; the actions it takes now: bill/);
     expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+
+    // Billed: a draft bill of everything received, each line linked; then nothing is left to bill.
+    expect((await act(`/erp/purchase-orders/${order.id}/bill`, undefined)).status).toBe(428);
+    const bill = await act(`/erp/purchase-orders/${order.id}/bill`, '"4"');
+    expect(bill.status).toBe(201);
+    expect(bill.headers.get('location')).toBe(`/v1/erp/bills/${bill.body.id}`);
+    expect(bill.body).toMatchObject({ status: 'draft', supplier_id: w.supplier, purchase_order_id: order.id, number: null });
+    expect(bill.body.lines.map((l: Json) => [l.quantity, l.unit_cost.amount, l.order_line_id])).toEqual([['10', 1300, chairLine], ['4', 41, ropeLine]]);
+    const billed = (await get(`/erp/purchase-orders/${order.id}`)).body;
+    expect(billed).toMatchObject({ status: 'received', version: 5, available_actions: [] });
+    expect(billed.lines.map((l: Json) => l.quantity_billed)).toEqual(['10', '4']);
+    expect((await act(`/erp/purchase-orders/${order.id}/bill`, '"5"')).status).toBe(409);
+    // Finalized, the bill clears goods received not invoiced: 130.00 + 1.64 net, 19 % and 7 % tax.
+    const fin = await act(`/erp/bills/${bill.body.id}/finalize`, '"1"');
+    expect(fin.status).toBe(200);
+    expect(fin.body.subtotal).toEqual(eur(13164));
   });
 
   it('receives lot-tracked lines with their lot, and names a line that lacks one', async () => {

@@ -84,6 +84,7 @@ describe('ERP sales orders', () => {
           location_id: null,
           warehouse_id: w.warehouse,
           quantity_delivered: '0',
+          quantity_invoiced: '0',
           net: eur(3998),
           tax: eur(760),
           total: eur(4758),
@@ -97,6 +98,7 @@ describe('ERP sales orders', () => {
           location_id: w.bin,
           warehouse_id: null,
           quantity_delivered: '0',
+          quantity_invoiced: '0',
           net: eur(832),
           tax: eur(58),
           total: eur(890),
@@ -246,7 +248,7 @@ describe('ERP sales orders', () => {
 
     const part = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: chairLine, quantity: '1' }, { line_id: ropeLine, quantity: '1.5' }] });
     expect(part.status).toBe(200);
-    expect(part.body).toMatchObject({ status: 'partially_delivered', version: 3, available_actions: ['deliver'] });
+    expect(part.body).toMatchObject({ status: 'partially_delivered', version: 3, available_actions: ['deliver', 'invoice'] });
     expect(part.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['1', '1.5']);
     const moves = (await get(`/wms/stock-moves?item_id=${w.chair}&type=shipment`)).body.data.filter((m: Json) => m.reference?.id === order.id);
     expect(moves.map((m: Json) => [m.quantity, m.cost])).toEqual([['1', eur(1000)]]);
@@ -256,7 +258,7 @@ describe('ERP sales orders', () => {
 
     const rest = await act(`/erp/sales-orders/${order.id}/deliver`, '"3"');
     expect(rest.status).toBe(200);
-    expect(rest.body).toMatchObject({ status: 'delivered', version: 4, available_actions: [] });
+    expect(rest.body).toMatchObject({ status: 'delivered', version: 4, available_actions: ['invoice'] });
     expect(rest.body.lines.map((l: Json) => l.quantity_delivered)).toEqual(['2', '4']);
     expect(await entries(order.id)).toEqual([
       [['5000', 1075, 0], ['1300', 0, 1075]],
@@ -267,7 +269,44 @@ describe('ERP sales orders', () => {
     expect(after.reserved).toBe(before.reserved);
     const cancel = await act(`/erp/sales-orders/${order.id}/cancel`, '"4"');
     expect(cancel.status).toBe(409);
-    expect(cancel.body.detail).toMatch(/is delivered: it cannot cancel; the actions it takes now: none/);
+    expect(cancel.body.detail).toMatch(/is delivered: it cannot cancel; the actions it takes now: invoice/);
+  });
+
+  it('invoices what was delivered and not invoiced yet: a draft invoice per call, the order invoiced once all is', async () => {
+    // The two chairs this order ships, put back for the tests after it.
+    await created('/wms/stock-moves', { type: 'receipt', item_id: w.chair, quantity: '2', to_location_id: w.bin, unit_cost: eur(1000) });
+    const order = (
+      await draft([
+        { item_id: w.chair, quantity: '2', unit_price: eur(1999), warehouse_id: w.warehouse },
+        { item_id: w.rope, quantity: '4', unit_price: eur(50), location_id: w.bin },
+      ])
+    ).body;
+    const [chairLine, ropeLine] = order.lines.map((l: Json) => l.id);
+    expect((await act(`/erp/sales-orders/${order.id}/invoice`, '"1"')).status).toBe(409); // a draft has nothing delivered
+    expect((await act(`/erp/sales-orders/${order.id}/confirm`, '"1"')).status).toBe(200);
+    expect((await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: chairLine, quantity: '1' }] })).status).toBe(200);
+    expect((await act(`/erp/sales-orders/${order.id}/invoice`, undefined)).status).toBe(428);
+
+    const first = await act(`/erp/sales-orders/${order.id}/invoice`, '"3"');
+    expect(first.status).toBe(201);
+    expect(first.headers.get('location')).toBe(`/v1/erp/invoices/${first.body.id}`);
+    expect(first.body).toMatchObject({ status: 'draft', customer_id: w.customer, sales_order_id: order.id, number: null, total: eur(2379) });
+    expect(first.body.lines.map((l: Json) => [l.item_id, l.quantity, l.unit_price, l.order_line_id])).toEqual([[w.chair, '1', eur(1999), chairLine]]);
+    let now = (await get(`/erp/sales-orders/${order.id}`)).body;
+    expect(now).toMatchObject({ status: 'partially_delivered', version: 4, available_actions: ['deliver'] });
+    expect(now.lines.map((l: Json) => l.quantity_invoiced)).toEqual(['1', '0']);
+    expect((await act(`/erp/sales-orders/${order.id}/invoice`, '"4"')).status).toBe(409); // nothing more delivered
+
+    expect((await act(`/erp/sales-orders/${order.id}/deliver`, '"4"')).status).toBe(200);
+    const second = await act(`/erp/sales-orders/${order.id}/invoice`, '"5"');
+    expect(second.status).toBe(201);
+    expect(second.body.lines.map((l: Json) => [l.quantity, l.order_line_id])).toEqual([['1', chairLine], ['4', ropeLine]]);
+    now = (await get(`/erp/sales-orders/${order.id}`)).body;
+    expect(now).toMatchObject({ status: 'invoiced', version: 6, available_actions: [] });
+    expect(now.lines.map((l: Json) => l.quantity_invoiced)).toEqual(['2', '4']);
+    const fin = await act(`/erp/invoices/${second.body.id}/finalize`, '"1"');
+    expect(fin.status).toBe(200);
+    expect(fin.body).toMatchObject({ status: 'open', number: expect.stringMatching(/^INV-/) });
     expect((await get('/wms/stock-check')).body.drift).toEqual([]);
   });
 

@@ -38,7 +38,7 @@ describe('the ERP demo seed', () => {
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -77,8 +77,10 @@ describe('the ERP demo seed', () => {
     expect(entries.map((e: { memo: string }) => e.memo)).toEqual(['Opening balance', 'Office rent, paid in cash', 'Office supplies, paid in cash']);
     const tb = (await h.request('GET', '/v1/erp/reports/trial-balance', { token: a.token })).body;
     // 5000: the cost of goods of the delivered demo order (debit cost of goods, credit inventory);
-    // 2100: the goods received on the demo purchase orders (debit inventory, credit GRNI).
-    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1300', '2100', '3000', '5000', '6000']);
+    // 2100: the goods received on the demo purchase orders (debit inventory, credit GRNI), less
+    // the finalized bill; 1200, 4000, 2200: the finalized invoices; 1400, 2000: the bill.
+    expect(tb.accounts.map((r: { code: string }) => r.code)).toEqual(['1000', '1200', '1300', '1400', '2000', '2100', '2200', '3000', '4000', '5000', '6000']);
+    expect(tb.accounts.find((r: { code: string }) => r.code === '2100').balance.amount).toBe(-(10500 - 5900));
     expect(tb.accounts.find((r: { code: string }) => r.code === '5000').balance.amount).toBeGreaterThan(0);
     expect(tb.total_debit).toEqual(tb.total_credit);
     expect(tb.total_debit.amount).toBeGreaterThan(0);
@@ -95,7 +97,7 @@ describe('the ERP demo seed', () => {
     expect(seededOrders.map((o: unknown[]) => o.slice(0, 3))).toEqual([
       ['SO-2026-000001', 'draft', '2026-11-24'],
       ['SO-2026-000002', 'confirmed', '2026-11-26'],
-      ['SO-2026-000003', 'delivered', '2026-11-27'],
+      ['SO-2026-000003', 'invoiced', '2026-11-27'],
       ['SO-2026-000004', 'cancelled', '2026-11-30'],
     ]);
     expect(seededOrders[2][3]).toEqual([
@@ -129,6 +131,28 @@ describe('the ERP demo seed', () => {
       ['1300', 10500, 0],
       ['2100', 0, 10500],
     ]);
+    // Invoices: the delivered order's (open), and three written directly (draft, void,
+    // uncollectible); bills: the received order's (open) and the one received in part's (draft).
+    expect([first.invoices, first.bills]).toEqual([4, 2]);
+    const documents = async (token: string, path: string) => {
+      const res = await h.request('GET', `/v1/erp/${path}?sort=created_at`, { token });
+      expect(res.status).toBe(200);
+      return res.body.data.map((d: any) => [d.number && d.number.replace(/-\d{4}-/, '-YYYY-'), d.status, d.total.amount, d.amount_due.amount]);
+    };
+    const seededInvoices = await documents(a.token, 'invoices');
+    expect(seededInvoices.map((d: unknown[]) => d.slice(0, 2))).toEqual([
+      ['INV-YYYY-000001', 'open'],
+      [null, 'draft'],
+      ['INV-YYYY-000002', 'void'],
+      ['INV-YYYY-000003', 'uncollectible'],
+    ]);
+    expect(await documents(b.token, 'invoices')).toEqual(seededInvoices);
+    const seededBills = await documents(a.token, 'bills');
+    expect(seededBills).toEqual([
+      ['BILL-YYYY-000001', 'open', 7021, 7021],
+      [null, 'draft', 5474, 5474],
+    ]);
+    expect(await documents(b.token, 'bills')).toEqual(seededBills);
     // What the demo orders did to stock agrees with the ledger of moves, and the journal with
     // the stock: the opening inventory was the stock's valuation, every later movement an ERP
     // document's.

@@ -51,7 +51,7 @@ describe('a purchase order: its state machine', () => {
     expect(part).toEqual([{ lineId: second, index: 1, itemId: line().itemId, quantity: 3000, locationId: 'loc_01M8RA5DZ0E524BHJEP0CKCRSY', unitCost: { amount: 1250, currency: 'EUR' }, lot: 'L1' }]);
     o.received(part);
     expect(o.snapshot).toMatchObject({ status: 'partially_received', version: 3 });
-    expect(o.availableActions).toEqual(['receive']);
+    expect(o.availableActions).toEqual(['receive', 'bill']);
 
     // The second line names no location: everything outstanding needs the receipt's.
     expect(pointers(() => o.planReceipt())).toEqual(['/location_id']);
@@ -62,11 +62,23 @@ describe('a purchase order: its state machine', () => {
     ]);
     o.received(rest);
     expect(o.snapshot).toMatchObject({ status: 'received', version: 4 });
-    expect(o.availableActions).toEqual([]);
+    expect(o.availableActions).toEqual(['bill']);
     const events = o.pullEvents();
     expect(events.map((e) => e.type)).toEqual(['erp.purchase_order.received', 'erp.purchase_order.received']);
     expect(events[1]).toMatchObject({ aggregateType: 'purchase_order', aggregateId: o.id, tenantId: TENANT });
     expect(events[1].payload).toMatchObject({ id: o.id, status: 'received', lines: [{ quantity_received: '2' }, { quantity_received: '5' }] });
+
+    // Billed: what was received and not billed; the status stays, nothing is left to bill.
+    const toBill = o.planBill();
+    expect(toBill).toEqual([
+      { lineId: first, index: 0, quantity: 2000 },
+      { lineId: second, index: 1, quantity: 5000 },
+    ]);
+    o.billed(toBill);
+    expect(o.snapshot).toMatchObject({ status: 'received', version: 5 });
+    expect(o.snapshot.lines.map((l) => l.quantityBilled)).toEqual([2000, 5000]);
+    expect(o.availableActions).toEqual([]);
+    expect(() => o.planBill()).toThrow(/is received: it cannot bill; the actions it takes now: none/);
   });
 
   it('refuses more than a line has outstanding (409 naming it), and unknown or repeated lines (400)', () => {

@@ -92,7 +92,7 @@ describe('a sales order: its state machine', () => {
     expect(part).toEqual([{ lineId: second, index: 1, reservationId: 'res_2', quantity: 3000 }]);
     o.delivered(part);
     expect(o.snapshot).toMatchObject({ status: 'partially_delivered', version: 3 });
-    expect(o.availableActions).toEqual(['deliver']);
+    expect(o.availableActions).toEqual(['deliver', 'invoice']);
 
     const rest = o.planDelivery();
     expect(rest).toEqual([
@@ -101,10 +101,23 @@ describe('a sales order: its state machine', () => {
     ]);
     o.delivered(rest);
     expect(o.snapshot).toMatchObject({ status: 'delivered', version: 4 });
-    expect(o.availableActions).toEqual([]);
+    expect(o.availableActions).toEqual(['invoice']);
     const events = o.pullEvents();
     expect(events.map((e) => e.type)).toEqual(['erp.sales_order.confirmed', 'erp.sales_order.delivered', 'erp.sales_order.delivered']);
     expect(events[2].payload).toMatchObject({ id: o.id, status: 'delivered', lines: [{ quantity_delivered: '2' }, { quantity_delivered: '5' }] });
+
+    // Invoiced: what was delivered and not invoiced, then the order is invoiced and takes nothing more.
+    const toInvoice = o.planInvoice();
+    expect(toInvoice).toEqual([
+      { lineId: first, index: 0, quantity: 2000 },
+      { lineId: second, index: 1, quantity: 5000 },
+    ]);
+    o.invoiced(toInvoice);
+    expect(o.snapshot).toMatchObject({ status: 'invoiced', version: 5 });
+    expect(o.snapshot.lines.map((l) => l.quantityInvoiced)).toEqual([2000, 5000]);
+    expect(o.availableActions).toEqual([]);
+    expect(() => o.planInvoice()).toThrow(/is invoiced: it cannot invoice/);
+    expect(o.pullEvents()).toEqual([]);
   });
 
   it('refuses more than a line has outstanding (409 naming it), and unknown or repeated lines (400)', () => {

@@ -12,19 +12,26 @@
  * them) and purchase orders (drafts; confirmed, received into WMS stock at their unit costs with
  * the goods-received entry posted through the journal, cancelled while nothing came in) — each
  * action in one unit of work with the order; both kinds of order share domain/order.ts,
- * application/orders.ts, infrastructure/order.repository.ts and http/orders.ts.
+ * application/orders.ts, infrastructure/order.repository.ts and http/orders.ts. Invoices and
+ * bills (domain/document.ts, application/documents.ts: drafts, written directly or by an order's
+ * `invoice` / `bill` action; `finalize` takes the next INV / BILL number through
+ * infrastructure/sequence.repository.ts — the counter the journal and the orders use — and posts
+ * the entry; `void` posts its reversal; `mark-uncollectible` posts nothing) reuse the orders'
+ * plumbing.
  * Its demo data: `seed` (application/seed.ts).
  * Publishes: `erp.journal_entry.posted`, `erp.sales_order.confirmed`, `erp.sales_order.delivered`,
- * `erp.sales_order.cancelled`, `erp.purchase_order.received`. Consumes: nothing.
+ * `erp.sales_order.cancelled`, `erp.purchase_order.received`, `erp.invoice.finalized`,
+ * `erp.invoice.voided`, `erp.bill.finalized`, `erp.bill.voided`. Consumes: nothing.
  * Uses: the CRM's `parties` (an account looked up as a party, checked when a customer or
  * supplier is made); the WMS's `stock` (items, reserve, ship, release, receive, valuation).
  * Offers inside the module and to other modules (`use(erpModule)`): `journal` — `post(uow,
- * entry)` in the caller's unit of work, `accountId(uow, role)` for a standard account;
- * `ledgerCheck` — `check(tenantId)` (the admin command runs it).
+ * entry)` and `reverse(uow, id, date)` in the caller's unit of work, `accountId(uow, role)` for
+ * a standard account; `ledgerCheck` — `check(tenantId)` (the admin command runs it).
  */
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
 import { wmsModule } from '../wms';
+import { documentUseCases } from './application/documents';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { ledgerCheckUseCases } from './application/ledger-check';
@@ -54,11 +61,13 @@ export const erpModule = defineModule({
     const periods = periodUseCases(deps);
     const reports = reportUseCases(deps);
     const ledgerCheck = ledgerCheckUseCases({ runInUnitOfWork: kernel.runInUnitOfWork, stock: use(wmsModule).stock });
-    const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
-    const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const invoices = documentUseCases('invoice', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const bills = documentUseCases('bill', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, invoices });
+    const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, bills });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, cursors: kernel.cursors }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal, ledgerCheck },
     };
   },

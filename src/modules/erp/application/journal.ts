@@ -21,6 +21,7 @@ import { LedgerAccount, ledgerCodeKey, STANDARD_CHART, type StandardRole } from 
 import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
 import { LedgerAccountRepository } from '../infrastructure/ledger-account.repository';
 import { PeriodRepository } from '../infrastructure/period.repository';
+import { SequenceRepository } from '../infrastructure/sequence.repository';
 
 export type { EntryLine, NewEntry, JournalEntryState };
 
@@ -30,6 +31,8 @@ export interface Journal {
   post(uow: UnitOfWork, entry: NewEntry): Promise<JournalEntryState>;
   /** The id of the tenant's standard account for a role (StandardRole from domain/ledger-account.ts), made with the standard chart on first use. */
   accountId(uow: UnitOfWork, role: StandardRole): Promise<string>;
+  /** Posts the reversal of entry `id` dated `date` in the caller's unit of work (a 409 when it was reversed already or the date's period is locked). */
+  reverse(uow: UnitOfWork, id: string, date: string, memo?: string): Promise<JournalEntryState>;
 }
 
 export interface JournalDeps {
@@ -45,6 +48,8 @@ export interface JournalDeps {
  * writes it with its event.
  */
 export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
+  const notFound = (id: string) => new NotFoundError(`There is no journal entry ${id}.`);
+
   async function post(uow: UnitOfWork, entry: NewEntry, reverses?: JournalEntry): Promise<JournalEntry> {
     checkEntry(entry);
     const repo = JournalEntryRepository.in(uow);
@@ -55,7 +60,7 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     const period = periodOf(entry.date);
     if ((await PeriodRepository.in(uow).holdForPosting(period)) === 'locked') throw new PeriodLockedError(period);
     const year = Number(entry.date.slice(0, 4));
-    const number = documentNumber(JOURNAL_SERIES, year, await repo.nextNumber(JOURNAL_SERIES, year));
+    const number = documentNumber(JOURNAL_SERIES, year, await SequenceRepository.in(uow).next(JOURNAL_SERIES, year));
     const posted = JournalEntry.post(uow.tenantId, entry, number, new Date(), reverses?.id ?? null);
     await repo.add(posted);
     if (reverses) {
@@ -65,9 +70,23 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     return posted;
   }
 
+  /** The reversal of `id`, dated `date`, posted in `uow`. */
+  async function reverse(uow: UnitOfWork, id: string, date: string, memo?: string, expected?: ExpectedVersion): Promise<JournalEntry> {
+    const state = await JournalEntryRepository.in(uow).get(id);
+    if (!state) throw notFound(id);
+    if (state.reversedByEntryId) throw new EntryReversedError(state.id, state.number, state.reversedByEntryId);
+    if (expected) checkExpectedVersion(`journal entry ${id}`, entryVersion(state), expected);
+    const original = JournalEntry.restore(state);
+    return post(uow, original.reversal(date, memo), original);
+  }
+
   const journal: Journal = {
     async post(uow, entry) {
       return (await post(uow, entry)).snapshot;
+    },
+
+    async reverse(uow, id, date, memo) {
+      return (await reverse(uow, id, date, memo)).snapshot;
     },
 
     async accountId(uow, role) {
@@ -85,8 +104,6 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     },
   };
 
-  const notFound = (id: string) => new NotFoundError(`There is no journal entry ${id}.`);
-
   return {
     journal,
 
@@ -102,18 +119,7 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     reverse(tenantId: string, id: string, expected: ExpectedVersion, input: { date?: string; memo?: string }, claim?: IdempotencyClaim): Promise<JournalEntryState> {
       const date = input.date ?? today();
       if (!isCalendarDate(date)) throw new InvalidInputError([{ pointer: '/date', detail: `is not a date (YYYY-MM-DD): ${date}` }]);
-      return runInUnitOfWork(
-        tenantId,
-        async (uow) => {
-          const state = await JournalEntryRepository.in(uow).get(id);
-          if (!state) throw notFound(id);
-          if (state.reversedByEntryId) throw new EntryReversedError(state.id, state.number, state.reversedByEntryId);
-          checkExpectedVersion(`journal entry ${id}`, entryVersion(state), expected);
-          const original = JournalEntry.restore(state);
-          return (await post(uow, original.reversal(date, input.memo), original)).snapshot;
-        },
-        claim,
-      );
+      return runInUnitOfWork(tenantId, async (uow) => (await reverse(uow, id, date, input.memo, expected)).snapshot, claim);
     },
 
     async get(tenantId: string, id: string): Promise<JournalEntryState> {

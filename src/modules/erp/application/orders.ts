@@ -5,8 +5,9 @@ import { parseQuantity, type StockApi } from '../../wms';
 import { documentNumber } from '../domain/journal-entry';
 import { assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
 import type { TaxedLine } from '../domain/order';
-import { JournalEntryRepository } from '../infrastructure/journal-entry.repository';
+import { SequenceRepository } from '../infrastructure/sequence.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
+import type { TaxRateState } from '../domain/tax-rate';
 import { activeTaxRate } from './tax-rates';
 
 /**
@@ -58,22 +59,29 @@ export async function resolveLines(uow: UnitOfWork, stock: Pick<StockApi, 'items
     }
     return 0;
   });
+  const rates = await lineTaxRates(uow, lines, defaultTaxRateId, role, bad);
+  return lines.map((l, i) => ({ itemId: l.itemId, quantity: quantities[i], taxRateId: rates[i].id, taxRate: rates[i].rate, taxInclusive: rates[i].inclusive }));
+}
+
+/**
+ * Each line's tax rate (its own, else the party's default), active: a 400 naming
+ * `/lines/<n>/tax_rate_id`, reported with the caller's findings so far (`bad`) — for the lines of
+ * orders, invoices and bills.
+ */
+export async function lineTaxRates(uow: UnitOfWork, lines: readonly { taxRateId?: string }[], defaultTaxRateId: string | null, role: PartyRole, bad: InvalidField[]): Promise<TaxRateState[]> {
   lines.forEach((l, i) => {
     if (!l.taxRateId && !defaultTaxRateId) bad.push({ pointer: `/lines/${i}/tax_rate_id`, detail: `is required: the ${role} has no default tax rate` });
   });
   if (bad.length) throw new InvalidInputError(bad);
-  const resolved: TaxedLine[] = [];
-  for (const [i, l] of lines.entries()) {
-    const rate = await activeTaxRate(uow, (l.taxRateId ?? defaultTaxRateId)!, `/lines/${i}/tax_rate_id`);
-    resolved.push({ itemId: l.itemId, quantity: quantities[i], taxRateId: rate.id, taxRate: rate.rate, taxInclusive: rate.inclusive });
-  }
-  return resolved;
+  const rates: TaxRateState[] = [];
+  for (const [i, l] of lines.entries()) rates.push(await activeTaxRate(uow, (l.taxRateId ?? defaultTaxRateId)!, `/lines/${i}/tax_rate_id`));
+  return rates;
 }
 
 /** The next number of `series` in the year of `orderDate`: taken last in the order's unit of work, so that a refused order takes none (gapless). */
 export async function orderNumber(uow: UnitOfWork, series: string, orderDate: string): Promise<string> {
   const year = Number(orderDate.slice(0, 4));
-  return documentNumber(series, year, await JournalEntryRepository.in(uow).nextNumber(series, year));
+  return documentNumber(series, year, await SequenceRepository.in(uow).next(series, year));
 }
 
 /** Loads the order locked and checks If-Match: every action starts here. `what`: `sales order`. */

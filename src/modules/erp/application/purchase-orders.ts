@@ -5,6 +5,7 @@ import type { Money } from '../../../platform/money';
 import { formatQuantity, type StockApi, type StockReference } from '../../wms';
 import { PURCHASE_ORDER_SERIES, PurchaseOrder, type PurchaseOrderLineInput, type PurchaseOrderState, receiptValue } from '../domain/purchase-order';
 import { PurchaseOrderRepository } from '../infrastructure/purchase-order.repository';
+import { type DocumentUseCases, followUpDocument } from './documents';
 import type { Journal } from './journal';
 import { orderAction, orderDrafts, requestedQuantities, today } from './orders';
 
@@ -15,6 +16,8 @@ export interface PurchaseOrderDeps {
   stock: Pick<StockApi, 'items' | 'receive'>;
   /** Where a receipt's goods-received entry is posted, in the order's unit of work. */
   journal: Journal;
+  /** Where the `bill` action drafts, in the order's unit of work. */
+  bills: DocumentUseCases;
 }
 
 /** A line as the request writes it. */
@@ -54,7 +57,7 @@ const reference = (id: string): StockReference => ({ type: 'purchase_order', id 
  * unit costs and the goods-received entry, with the order in one unit of work) or cancelled
  * while nothing came in.
  */
-export function purchaseOrderUseCases({ db, runInUnitOfWork, stock, journal }: PurchaseOrderDeps) {
+export function purchaseOrderUseCases({ db, runInUnitOfWork, stock, journal, bills }: PurchaseOrderDeps) {
   const drafts = orderDrafts(
     { runInUnitOfWork, stock },
     {
@@ -121,6 +124,14 @@ export function purchaseOrderUseCases({ db, runInUnitOfWork, stock, journal }: P
         order.received(planned);
       });
     },
+
+    /** A draft bill of what was received and not billed yet (none: 409); the lines count what is billed. */
+    bill: followUpDocument({ runInUnitOfWork, stock }, bills, drafts.load, {
+      plan: (order) => order.planBill(),
+      record: (order, planned) => order.billed(planned),
+      partyId: (order) => order.snapshot.supplierId,
+      unitAmount: (order, i) => order.snapshot.lines[i].unitCost,
+    }),
 
     /** Cancels a draft, or a confirmed order of which nothing was received. */
     cancel(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<PurchaseOrderState> {

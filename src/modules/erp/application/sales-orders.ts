@@ -5,6 +5,7 @@ import type { Money } from '../../../platform/money';
 import { formatQuantity, ReservationShortageError, type StockApi, type StockReference } from '../../wms';
 import { SALES_ORDER_SERIES, SalesOrder, type SalesOrderLineInput, type SalesOrderState } from '../domain/sales-order';
 import { SalesOrderRepository } from '../infrastructure/sales-order.repository';
+import { type DocumentUseCases, followUpDocument } from './documents';
 import type { Journal } from './journal';
 import { orderAction, orderDrafts, requestedQuantities, today } from './orders';
 
@@ -15,6 +16,8 @@ export interface SalesOrderDeps {
   stock: Pick<StockApi, 'items' | 'reserve' | 'ship' | 'release'>;
   /** Where a delivery's cost of goods is posted, in the order's unit of work. */
   journal: Journal;
+  /** Where the `invoice` action drafts, in the order's unit of work. */
+  invoices: DocumentUseCases;
 }
 
 /** A line as the request writes it. */
@@ -49,7 +52,7 @@ const reference = (id: string): StockReference => ({ type: 'sales_order', id });
  * or none), delivered (shipped through the WMS, the cost of goods posted to the journal) or
  * cancelled (the reservations released) — each in one unit of work with the order.
  */
-export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal }: SalesOrderDeps) {
+export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal, invoices }: SalesOrderDeps) {
   const drafts = orderDrafts(
     { runInUnitOfWork, stock },
     {
@@ -130,6 +133,14 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal }: Sale
         order.delivered(planned);
       });
     },
+
+    /** A draft invoice of what was delivered and not invoiced yet (none: 409); the order is `invoiced` once everything delivered is. */
+    invoice: followUpDocument({ runInUnitOfWork, stock }, invoices, drafts.load, {
+      plan: (order) => order.planInvoice(),
+      record: (order, planned) => order.invoiced(planned),
+      partyId: (order) => order.snapshot.customerId,
+      unitAmount: (order, i) => order.snapshot.lines[i].unitPrice,
+    }),
 
     /** Cancels a draft or confirmed order; what it reserved is released in the same unit of work. */
     cancel(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<SalesOrderState> {

@@ -6,6 +6,7 @@ import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
 import type { StockApi } from '../../wms';
+import type { DocumentUseCases } from './documents';
 import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
 import type { AccountParty, PartyUseCases } from './parties';
@@ -31,6 +32,11 @@ import type { TaxRateUseCases } from './tax-rates';
  *   the items' locations: one left a draft, one confirmed, one received in part (its first
  *   line), one received in full (WMS receipts at their costs, the goods-received entries
  *   posted). Fixed dates and costs; made only while the tenant has no purchase order.
+ * - invoices and bills, made only while the tenant has none: the delivered sales order invoiced
+ *   (its draft finalized today: open, the order invoiced); three invoices of the first customer
+ *   written directly — one left a draft, one finalized then voided (its entry reversed), one
+ *   finalized then marked uncollectible; the received purchase order billed and finalized, the
+ *   one received in part billed for what came in (left a draft).
  * - a few journal entries dated the first of the current month (UTC), posted through the journal
  *   with the source `demo_seed` (keyed by its id): the opening balance (cash, and inventory at
  *   what the WMS values the demo stock at, against owner equity), a month's rent and office
@@ -71,6 +77,8 @@ export interface ErpSeedDeps {
   accountByExternalId(tenantId: string, externalId: string): Promise<AccountParty | null>;
   salesOrders: SalesOrderUseCases;
   purchaseOrders: PurchaseOrderUseCases;
+  invoices: DocumentUseCases;
+  bills: DocumentUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
   stock: Pick<StockApi, 'takeable' | 'valuation'>;
 }
@@ -96,7 +104,7 @@ const DEMO_QUANTITY = '2';
 /** The demo actions' client id (as the WMS seed's moves are posted by). */
 const SEED_ACTOR = 'cli_00000000000000000000000000';
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, invoices, bills, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
   /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
   async function demoOrders(tenantId: string): Promise<number> {
     if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
@@ -157,6 +165,43 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     return DEMO_PURCHASES.length;
   }
 
+  /** The demo invoices and bills (see above); how many of each were made. */
+  async function demoDocuments(tenantId: string): Promise<{ invoices: number; bills: number }> {
+    const none = { invoices: 0, bills: 0 };
+    const page = { filters: {}, sort: '-created_at', limit: 1 };
+    if ((await invoices.list(tenantId, page)).items.length || (await bills.list(tenantId, page)).items.length) return none;
+    const made = { ...none };
+    const finalize = async (docs: DocumentUseCases, id: string) => docs.finalize(tenantId, id, [1], {});
+    const [delivered] = (await salesOrders.list(tenantId, { filters: { status: 'delivered' }, sort: 'order_date', limit: 1 })).items;
+    if (delivered) {
+      await finalize(invoices, (await salesOrders.invoice(tenantId, delivered.id, [delivered.version])).id);
+      made.invoices++;
+    }
+    const [customer] = (await customers.list(tenantId, { filters: {}, sort: 'name', limit: 1 })).items;
+    const standard = delivered?.lines[0]?.taxRateId;
+    if (customer) {
+      for (const [k, then] of (['draft', 'void', 'uncollectible'] as const).entries()) {
+        const draft = await invoices.create(tenantId, {
+          partyId: customer.id,
+          lines: [{ description: `Consulting, ${then === 'draft' ? 'next' : 'last'} month`, quantity: String(4 + k), unit: { amount: 9500, currency: 'EUR' }, ...(standard && { taxRateId: standard }) }],
+        });
+        made.invoices++;
+        if (then === 'draft') continue;
+        const open = await finalize(invoices, draft.id);
+        if (then === 'void') await invoices.void(tenantId, open.id, [open.version]);
+        else await invoices.markUncollectible(tenantId, open.id, [open.version]);
+      }
+    }
+    for (const status of ['received', 'partially_received']) {
+      const [order] = (await purchaseOrders.list(tenantId, { filters: { status }, sort: 'order_date', limit: 1 })).items;
+      if (!order) continue;
+      const bill = await purchaseOrders.bill(tenantId, order.id, [order.version]);
+      if (status === 'received') await finalize(bills, bill.id);
+      made.bills++;
+    }
+    return made;
+  }
+
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -169,7 +214,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -211,6 +256,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     }
     report.sales_orders = await demoOrders(tenantId);
     report.purchase_orders = await demoPurchases(tenantId);
+    Object.assign(report, await demoDocuments(tenantId));
     return report;
   };
 }

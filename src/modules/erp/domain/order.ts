@@ -164,6 +164,9 @@ export interface OrderHeader<Status extends string> {
   updatedAt: Date;
 }
 
+/** What the aggregate plumbing of `Order` needs of any document's state (orders, invoices, bills). */
+export type AggregateHeader<Status extends string> = Omit<OrderHeader<Status>, 'number' | 'orderDate'>;
+
 /** A new order as the application hands it over (its party is the kind's own field). */
 export interface OrderInput<Line> {
   number: string;
@@ -189,6 +192,13 @@ export interface OrderKind<Status extends string, Action extends string> {
   aggregate: string;
   /** What each status takes: the state machine, in one table. */
   actions: Record<Status, readonly Action[]>;
+  /** An action the status takes but the state may not yet (nothing to invoice): false leaves it out of the available actions. */
+  ready?: (state: never, action: Action) => boolean;
+}
+
+/** The actions `state` takes now: its status's, less those the kind says it is not ready for. */
+export function actionsOf<Status extends string, Action extends string>(kind: OrderKind<Status, Action>, state: { status: Status }): Action[] {
+  return kind.actions[state.status].filter((a) => !kind.ready || kind.ready(state as never, a));
 }
 
 const money = (amount: number | bigint, currency: string): Money => ({ amount: Number(amount), currency });
@@ -215,7 +225,7 @@ export function orderDocument<Status extends string, Action extends string>(
     net_total: money(totals.net, s.currency),
     tax_total: money(totals.tax, s.currency),
     total: money(totals.total, s.currency),
-    available_actions: [...kind.actions[s.status]],
+    available_actions: actionsOf(kind, s),
     version: s.version,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
@@ -223,10 +233,10 @@ export function orderDocument<Status extends string, Action extends string>(
 }
 
 /**
- * The aggregate plumbing of an order: its state, the actions its status takes (a 409 for any
+ * The aggregate plumbing of an order (and of an invoice or bill, domain/document.ts): its state, the actions its status takes (a 409 for any
  * other), a merge patch of a draft, the transitions that bump the version and record an event.
  */
-export abstract class Order<Status extends string, Action extends string, State extends OrderHeader<Status> & { lines: unknown[] }, LineInput> {
+export abstract class Order<Status extends string, Action extends string, State extends AggregateHeader<Status> & { lines: unknown[] }, LineInput> {
   private readonly pending: DomainEvent[] = [];
 
   protected constructor(
@@ -253,7 +263,7 @@ export abstract class Order<Status extends string, Action extends string, State 
   }
 
   get availableActions(): readonly Action[] {
-    return this.kind.actions[this.state.status];
+    return actionsOf(this.kind, this.state);
   }
 
   /** Refuses (409) an action the status does not take. */
@@ -303,6 +313,17 @@ export abstract class Order<Status extends string, Action extends string, State 
       (line as Record<K, number>)[field] += p.quantity;
     }
     return lines.every((l) => l[field] === l.quantity);
+  }
+
+  /**
+   * What a follow-up document takes of each line (an invoice of what was delivered, a bill of
+   * what was received): `from` less `done`, for the lines that have some; none is a 409.
+   */
+  protected outstandingLines<K extends string>(from: K, done: K, what: string): PlannedLine[] {
+    const lines = this.state.lines as ({ id: string } & Record<K, number>)[];
+    const planned = lines.flatMap((l, index) => (l[from] > l[done] ? [{ lineId: l.id, index, quantity: l[from] - l[done] }] : []));
+    if (!planned.length) throw new ConflictError(`${this.kind.what} ${this.state.id} has nothing ${what}.`);
+    return planned;
   }
 
   /** To `status`, the version bumped; `event` (when named) recorded with the order as its data. */

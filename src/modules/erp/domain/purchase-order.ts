@@ -2,21 +2,23 @@ import { InvalidInputError } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, draftHeader, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type PricedLine, planLines, type TaxedLine } from './order';
+import { checkPricedLines, draftHeader, extendedAmount, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, type PricedLine, type PlannedLine, planLines, type TaxedLine } from './order';
 
 export const PURCHASE_ORDER_STATUSES = ['draft', 'confirmed', 'partially_received', 'received', 'cancelled'] as const;
 export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
-export type PurchaseOrderAction = 'confirm' | 'receive' | 'cancel';
+export type PurchaseOrderAction = 'confirm' | 'receive' | 'cancel' | 'bill';
 
 const KIND: OrderKind<PurchaseOrderStatus, PurchaseOrderAction> = {
   what: 'Purchase order',
   aggregate: 'purchase_order',
+  // `bill` while something received is not billed yet.
+  ready: (s: PurchaseOrderState, action) => action !== 'bill' || s.lines.some((l) => l.quantityReceived > l.quantityBilled),
   actions: {
     draft: ['confirm', 'cancel'],
     // Cancelled only while nothing came in: once anything is received the order is partially_received.
     confirmed: ['receive', 'cancel'],
-    partially_received: ['receive'],
-    received: [],
+    partially_received: ['receive', 'bill'],
+    received: ['bill'],
     cancelled: [],
   },
 };
@@ -39,6 +41,8 @@ export interface PurchaseOrderLineState extends TaxedLine {
   unitCost: number;
   locationId: string | null;
   quantityReceived: number;
+  /** What bills (drafts included) took of what was received. */
+  quantityBilled: number;
 }
 
 export interface PurchaseOrderState extends OrderHeader<PurchaseOrderStatus> {
@@ -138,6 +142,19 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
     this.transition(all ? 'received' : 'partially_received', 'erp.purchase_order.received', now);
   }
 
+  /** What a bill of the order takes: each line's received quantity not billed yet (none: 409). */
+  planBill(): PlannedLine[] {
+    this.assertAllowed('bill');
+    return this.outstandingLines('quantityReceived', 'quantityBilled', 'received that is not billed yet');
+  }
+
+  /** Records a bill (as planned and drafted); the status stays (billed quantities tell). */
+  billed(planned: readonly PlannedLine[], now = new Date()): void {
+    this.assertAllowed('bill');
+    this.addToLines(planned, 'quantityBilled', 'billed');
+    this.transition(this.state.status, null, now);
+  }
+
   /** Cancelled: a draft, or a confirmed order of which nothing was received. */
   cancel(now = new Date()): void {
     this.assertAllowed('cancel');
@@ -170,6 +187,7 @@ function newLines(inputs: readonly PurchaseOrderLineInput[], currency: string): 
     taxInclusive: l.taxInclusive,
     locationId: l.locationId,
     quantityReceived: 0,
+    quantityBilled: 0,
   }));
 }
 
@@ -187,6 +205,7 @@ export function purchaseOrderDocument(s: Readonly<PurchaseOrderState>) {
         tax_rate_id: l.taxRateId,
         location_id: l.locationId,
         quantity_received: formatQuantity(l.quantityReceived),
+        quantity_billed: formatQuantity(l.quantityBilled),
         ...amounts,
       };
     },

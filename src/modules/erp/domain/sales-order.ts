@@ -2,22 +2,24 @@ import type { InvalidField } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
 import type { Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
-import { checkPricedLines, draftHeader, lineAmounts as pricedAmounts, type LineAmounts, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, orderTotals as pricedTotals, type PricedLine, planLines, type TaxedLine } from './order';
+import { checkPricedLines, draftHeader, lineAmounts as pricedAmounts, type LineAmounts, Order, orderDocument, type OrderHeader, type OrderInput, type OrderKind, orderTotals as pricedTotals, type PricedLine, type PlannedLine, planLines, type TaxedLine } from './order';
 
 export { MAX_AMOUNT, type LineAmounts } from './order';
 
 export const SALES_ORDER_STATUSES = ['draft', 'confirmed', 'partially_delivered', 'delivered', 'invoiced', 'cancelled'] as const;
 export type SalesOrderStatus = (typeof SALES_ORDER_STATUSES)[number];
-export type SalesOrderAction = 'confirm' | 'deliver' | 'cancel';
+export type SalesOrderAction = 'confirm' | 'deliver' | 'cancel' | 'invoice';
 
 const KIND: OrderKind<SalesOrderStatus, SalesOrderAction> = {
   what: 'Sales order',
   aggregate: 'sales_order',
+  // `invoice` while something delivered is not invoiced yet.
+  ready: (s: SalesOrderState, action) => action !== 'invoice' || s.lines.some((l) => l.quantityDelivered > l.quantityInvoiced),
   actions: {
     draft: ['confirm', 'cancel'],
     confirmed: ['deliver', 'cancel'],
-    partially_delivered: ['deliver'],
-    delivered: [],
+    partially_delivered: ['deliver', 'invoice'],
+    delivered: ['invoice'],
     invoiced: [],
     cancelled: [],
   },
@@ -42,6 +44,8 @@ export interface SalesOrderLineState extends TaxedLine {
   locationId: string | null;
   warehouseId: string | null;
   quantityDelivered: number;
+  /** What invoices (drafts included) took of what was delivered. */
+  quantityInvoiced: number;
   /** The WMS reservation that holds the line's stock, from confirmation on. */
   reservationId: string | null;
 }
@@ -123,6 +127,19 @@ export class SalesOrder extends Order<SalesOrderStatus, SalesOrderAction, SalesO
     this.transition(all ? 'delivered' : 'partially_delivered', 'erp.sales_order.delivered', now);
   }
 
+  /** What an invoice of the order takes: each line's delivered quantity not invoiced yet (none: 409). */
+  planInvoice(): PlannedLine[] {
+    this.assertAllowed('invoice');
+    return this.outstandingLines('quantityDelivered', 'quantityInvoiced', 'delivered that is not invoiced yet');
+  }
+
+  /** Records an invoice (as planned and drafted): invoiced once everything is delivered and invoiced. */
+  invoiced(planned: readonly PlannedLine[], now = new Date()): void {
+    this.assertAllowed('invoice');
+    const all = this.addToLines(planned, 'quantityInvoiced', 'invoiced');
+    this.transition(all && this.state.status === 'delivered' ? 'invoiced' : this.state.status, null, now);
+  }
+
   /** Cancelled (a draft, or a confirmed order whose reservations the caller releases). */
   cancel(now = new Date()): void {
     this.assertAllowed('cancel');
@@ -165,6 +182,7 @@ function newLines(inputs: readonly SalesOrderLineInput[], currency: string): Sal
     locationId: l.locationId,
     warehouseId: l.warehouseId,
     quantityDelivered: 0,
+    quantityInvoiced: 0,
     reservationId: null,
   }));
 }
@@ -184,6 +202,7 @@ export function salesOrderDocument(s: Readonly<SalesOrderState>) {
         location_id: l.locationId,
         warehouse_id: l.warehouseId,
         quantity_delivered: formatQuantity(l.quantityDelivered),
+        quantity_invoiced: formatQuantity(l.quantityInvoiced),
         ...amounts,
       };
     },

@@ -1,5 +1,6 @@
 import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
+import type { DocumentUseCases } from '../application/documents';
 import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
 import type { LedgerCheckUseCases } from '../application/ledger-check';
@@ -9,6 +10,7 @@ import type { SalesOrderUseCases } from '../application/sales-orders';
 import type { PeriodUseCases } from '../application/periods';
 import type { ReportUseCases } from '../application/reports';
 import type { TaxRateUseCases } from '../application/tax-rates';
+import { billHandlers, invoiceHandlers } from './documents.handlers';
 import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { ledgerCheckHandlers } from './ledger-check.handlers';
@@ -28,11 +30,13 @@ export interface ErpHandlerDeps {
   reports: ReportUseCases;
   ledgerCheck: LedgerCheckUseCases;
   purchaseOrders: PurchaseOrderUseCases;
+  invoices: DocumentUseCases;
+  bills: DocumentUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
@@ -42,5 +46,7 @@ export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, jo
     ...ledgerCheckHandlers(ledgerCheck),
     ...salesOrderHandlers(salesOrders, cursors),
     ...purchaseOrderHandlers(purchaseOrders, cursors),
+    ...invoiceHandlers(invoices, cursors),
+    ...billHandlers(bills, cursors),
   };
 }

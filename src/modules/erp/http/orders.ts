@@ -22,13 +22,14 @@ interface OrderUseCases<S, C, P> {
   update(tenantId: string, id: string, expected: ExpectedVersion, patch: P): Promise<S>;
   list(tenantId: string, request: ListRequest): Promise<ListPage<S>>;
   get(tenantId: string, id: string): Promise<S>;
-  confirm(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
-  cancel(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
+  /** Orders have both; invoices and bills neither (http/documents.handlers.ts adds their actions). */
+  confirm?(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
+  cancel?(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<S>;
 }
 
 /**
- * The handlers sales and purchase orders share (`handlers`: list, get, create, update, confirm,
- * cancel, by operationId) and the answers all
+ * The handlers sales and purchase orders, invoices and bills share (`handlers`: list, get,
+ * create, update, and the orders' confirm and cancel, by operationId) and the answers all
  * their operations give: the order with its version as ETag (and, when made, its Location).
  * `idParam` names the order's path parameter (`sales_order_id`).
  */
@@ -69,10 +70,10 @@ export function orderHandlerKit<S extends { id: string; version: number }, B, CB
       return ok(await orders.get(tenantId, id));
     },
     async confirm(r: OrderRequest) {
-      return ok(await orders.confirm(...target(r), r.claim));
+      return ok(await orders.confirm!(...target(r), r.claim));
     },
     async cancel(r: OrderRequest) {
-      return ok(await orders.cancel(...target(r), r.claim));
+      return ok(await orders.cancel!(...target(r), r.claim));
     },
   };
   const n = spec.name;
@@ -85,8 +86,8 @@ export function orderHandlerKit<S extends { id: string; version: number }, B, CB
       [`get${n}`]: handlers.get,
       [`create${n}`]: handlers.create,
       [`update${n}`]: handlers.update,
-      [`confirm${n}`]: handlers.confirm,
-      [`cancel${n}`]: handlers.cancel,
+      ...(orders.confirm && { [`confirm${n}`]: handlers.confirm }),
+      ...(orders.cancel && { [`cancel${n}`]: handlers.cancel }),
     } as HandlerMap,
   };
 }

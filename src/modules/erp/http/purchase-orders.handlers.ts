@@ -1,10 +1,11 @@
 import type { components } from '../../../../generated/api';
-import type { HandlerMap } from '../../../platform/http/handler';
+import { etag, type HandlerMap } from '../../../platform/http/handler';
 import { callerOf } from '../../../platform/http/handler-kit';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { PurchaseOrderLineRequest, PurchaseOrderUseCases } from '../application/purchase-orders';
 import { purchaseOrderDocument, type PurchaseOrderState } from '../domain/purchase-order';
 import { PURCHASE_ORDER_LIST } from '../infrastructure/purchase-order.repository';
+import { toBill } from './documents.handlers';
 import { orderHandlerKit } from './orders';
 
 type Schemas = components['schemas'];
@@ -36,6 +37,11 @@ export function purchaseOrderHandlers(orders: PurchaseOrderUseCases, cursors: Cu
       const b = request.body ?? {};
       const lines = b.lines?.map((l) => ({ lineId: l.line_id, quantity: l.quantity, lot: l.lot, serials: l.serials }));
       return kit.ok(await orders.receive(...kit.target(request), { locationId: b.location_id, lines }, callerOf(request).clientId, request.claim));
+    },
+
+    async billPurchaseOrder(request) {
+      const bill = await orders.bill(...kit.target(request), request.claim);
+      return { status: 201, headers: { Location: `/v1/erp/bills/${bill.id}`, ETag: etag(bill.version) }, body: toBill(bill) };
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { components } from '../../../../generated/api';
-import type { HandlerMap } from '../../../platform/http/handler';
+import { etag, type HandlerMap } from '../../../platform/http/handler';
 import { callerOf } from '../../../platform/http/handler-kit';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { SalesOrderLineRequest, SalesOrderUseCases } from '../application/sales-orders';
 import { salesOrderDocument, type SalesOrderState } from '../domain/sales-order';
 import { SALES_ORDER_LIST } from '../infrastructure/sales-order.repository';
+import { toInvoice } from './documents.handlers';
 import { orderHandlerKit } from './orders';
 
 type Schemas = components['schemas'];
@@ -35,6 +36,11 @@ export function salesOrderHandlers(orders: SalesOrderUseCases, cursors: CursorCo
     async deliverSalesOrder(request) {
       const lines = request.body?.lines?.map((l) => ({ lineId: l.line_id, quantity: l.quantity }));
       return kit.ok(await orders.deliver(...kit.target(request), lines, callerOf(request).clientId, request.claim));
+    },
+
+    async invoiceSalesOrder(request) {
+      const invoice = await orders.invoice(...kit.target(request), request.claim);
+      return { status: 201, headers: { Location: `/v1/erp/invoices/${invoice.id}`, ETag: etag(invoice.version) }, body: toInvoice(invoice) };
     },
   };
 }

@@ -108,21 +108,6 @@ export const TRIAL_BALANCE = `SELECT a.id, a.code, a.name, a.type, t.debit, t.cr
 
 /** Journal entries and their lines: added, read, changed only to mark one reversed. */
 export class JournalEntryRepository extends TenantRepository {
-  /**
-   * The next number of `series` in `year` for the tenant: the counter row is bumped in place, so
-   * concurrent posts queue on it (PostgreSQL holds the row lock to the commit) and a rollback
-   * takes the number back.
-   */
-  async nextNumber(series: string, year: number): Promise<number> {
-    const [row] = await this.execute<{ last: number | string }>(
-      `INSERT INTO erp_sequences (tenant_id, series, year, last) VALUES (:tenantId, :series, :year, 1)
-       ON CONFLICT (tenant_id, series, year) DO UPDATE SET last = erp_sequences.last + 1
-       RETURNING last`,
-      { series, year },
-    );
-    return Number(row.last);
-  }
-
   /** The ids among `ids` that are accounts of the tenant; on PostgreSQL they are held (FOR SHARE) until the commit, so none is deleted under the post. */
   async existingAccounts(ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();

@@ -1,4 +1,5 @@
 import type { List } from '../../../platform/db/list-query';
+import { BILL_LIST, INVOICE_LIST } from './document.repository';
 import { JOURNAL_ENTRY_LIST } from './journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from './party.repository';
@@ -17,4 +18,6 @@ export const erpLists = {
   listPeriods: PERIOD_LIST,
   listSalesOrders: SALES_ORDER_LIST,
   listPurchaseOrders: PURCHASE_ORDER_LIST,
+  listInvoices: INVOICE_LIST,
+  listBills: BILL_LIST,
 } satisfies Readonly<Record<string, List>>;

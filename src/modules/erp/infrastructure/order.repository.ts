@@ -6,7 +6,7 @@ import type { DomainEvent } from '../../../platform/events/domain-event';
 import type { OrderHeader } from '../domain/order';
 
 /** A `date` column as YYYY-MM-DD from either driver (SQLite text; pg text through Sequelize, or a local-midnight Date). */
-function day(v: string | Date): string {
+export function day(v: string | Date): string {
   if (v instanceof Date) return `${String(v.getFullYear()).padStart(4, '0')}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
   return String(v).slice(0, 10);
 }

@@ -8,7 +8,7 @@ const TABLES = orderTables<PurchaseOrderState, PurchaseOrderLineState>({
   party: 'supplier_id',
   statuses: PURCHASE_ORDER_STATUSES,
   orderColumn: 'purchase_order_id',
-  lineColumns: { item_id: 'text', quantity: 'number', unit_cost: 'number', tax_rate_id: 'text', tax_rate: 'number', tax_inclusive: 'boolean', location_id: 'text', quantity_received: 'number' },
+  lineColumns: { item_id: 'text', quantity: 'number', unit_cost: 'number', tax_rate_id: 'text', tax_rate: 'number', tax_inclusive: 'boolean', location_id: 'text', quantity_received: 'number', quantity_billed: 'number' },
   toState: (header, supplierId, lines) => ({ ...header, status: header.status as PurchaseOrderStatus, supplierId, lines }),
   partyOf: (s) => s.supplierId,
 });

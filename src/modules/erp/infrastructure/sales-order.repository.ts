@@ -18,6 +18,7 @@ const TABLES = orderTables<SalesOrderState, SalesOrderLineState>({
     location_id: 'text',
     warehouse_id: 'text',
     quantity_delivered: 'number',
+    quantity_invoiced: 'number',
     reservation_id: 'text',
   },
   toState: (header, customerId, lines) => ({ ...header, status: header.status as SalesOrderStatus, customerId, lines }),
