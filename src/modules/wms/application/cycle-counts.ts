@@ -57,7 +57,7 @@ export function cycleCountUseCases(db: Database, runInUnitOfWork: RunInUnitOfWor
           const locations = await posting.stock.locations([current.locationId]);
           const onHand = await posting.stock.onHandAt(current.locationId, current.lines.map((l) => l.itemId));
           const serialsThere = new Map<string, string[]>();
-          for (const line of current.lines) if (line.serials) serialsThere.set(line.itemId, await posting.stock.allSerialsAt(line.itemId, current.locationId));
+          for (const line of current.lines) if (line.serials) serialsThere.set(line.itemId, await posting.stock.serialsAt(line.itemId, current.locationId));
           const differences = count.post((line) => ({ onHand: onHand.get(`${line.itemId}\u0000${line.lot}`) ?? 0, serials: serialsThere.get(line.itemId) }), posting.now);
           for (const d of differences) {
             const item = items.get(d.itemId)!;

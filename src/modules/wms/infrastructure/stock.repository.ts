@@ -215,12 +215,6 @@ export class StockRepository extends TenantRepository {
     return new Map(rows.map((r) => [`${r.item_id}\u0000${r.lot}`, Number(r.on_hand)]));
   }
 
-  /** Every serial of the item at a location, in serial order. */
-  async allSerialsAt(itemId: string, locationId: string): Promise<string[]> {
-    const rows = await this.select<{ serial: string }>('SELECT serial FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId ORDER BY serial', { itemId, locationId });
-    return rows.map((r) => r.serial);
-  }
-
   /** Where each of `serials` of the item is in stock (serials out of stock or unknown are absent). */
   async serialLocations(itemId: string, serials: readonly string[]): Promise<Map<string, string>> {
     if (!serials.length) return new Map();
@@ -232,9 +226,10 @@ export class StockRepository extends TenantRepository {
     return new Map(rows.map((r) => [r.serial, r.location_id]));
   }
 
-  /** The first `count` serials of the item at a location, in serial order. */
-  async serialsAt(itemId: string, locationId: string, count: number): Promise<string[]> {
-    const rows = await this.select<{ serial: string }>('SELECT serial FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId ORDER BY serial LIMIT :count', { itemId, locationId, count });
+  /** The serials of the item at a location, in serial order: the first `count`, or every one. */
+  async serialsAt(itemId: string, locationId: string, count?: number): Promise<string[]> {
+    const sql = 'SELECT serial FROM wms_serials WHERE tenant_id = :tenantId AND item_id = :itemId AND location_id = :locationId ORDER BY serial';
+    const rows = await this.select<{ serial: string }>(count === undefined ? sql : `${sql} LIMIT :count`, { itemId, locationId, count });
     return rows.map((r) => r.serial);
   }
 
