@@ -2798,6 +2798,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments
+         * @description The tenant's payments, latest `paid_on` first unless `sort` says otherwise, with cursor
+         *     pagination and no cap; filtered by direction, customer, supplier and the day paid.
+         */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Record a payment
+         * @description Records money received from a customer (`direction` `received`, `customer_id`) or paid to a
+         *     supplier (`paid`, `supplier_id`) on `paid_on` (today unless given), and allocates it to the
+         *     party's open invoices or bills. In one transaction: each allocation adds to its document's
+         *     `amount_paid` (a document whose `amount_due` reaches 0 becomes `paid` and records
+         *     `erp.invoice.paid` or `erp.bill.paid`), and one entry is posted dated `paid_on` (received:
+         *     debit cash, credit receivables; paid: debit payables, credit cash; the whole amount, what is
+         *     not allocated staying on the party's account). Records `erp.payment.received` or
+         *     `erp.payment.paid`.
+         *
+         *     A `400` names each field that is wrong: the party missing or of the other direction, an
+         *     amount of 0, an allocation to a document that is not the party's (or named twice, or of the
+         *     other kind), allocations adding up to more than the amount. A `409` names the document: one
+         *     that is not `open`, or an allocation above its `amount_due` (the body says what is due).
+         *     Concurrent payments of one document take turns: together they never pay more than it is
+         *     due. A `paid_on` in a locked period is a `409`. Nothing is changed on any refusal. Safe to
+         *     retry with `Idempotency-Key`.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/payments/{payment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payment's id. */
+                payment_id: components["parameters"]["PaymentIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a payment
+         * @description One payment with its allocations and the entry it posted.
+         */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "crm.activity.created": {
@@ -3325,6 +3388,86 @@ export interface webhooks {
          * @description A bill was voided: its entry reversed. `data` is the bill.
          */
         post: operations["onErpBillVoided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.invoice.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.invoice.paid
+         * @description An invoice was paid in full by one or more payments. `data` is the invoice.
+         */
+        post: operations["onErpInvoicePaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.bill.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.bill.paid
+         * @description A bill was paid in full by one or more payments. `data` is the bill.
+         */
+        post: operations["onErpBillPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.payment.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.payment.received
+         * @description A payment was received from a customer and its entry posted. `data` is the payment.
+         */
+        post: operations["onErpPaymentReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.payment.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.payment.paid
+         * @description A payment was made to a supplier and its entry posted. `data` is the payment.
+         */
+        post: operations["onErpPaymentPaid"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5830,6 +5973,86 @@ export interface components {
             currency?: components["schemas"]["BaseCurrency"];
             lines?: components["schemas"]["BillLineInput"][];
         };
+        /**
+         * @description `received` from a customer (debit cash, credit receivables) or `paid` to a supplier (debit
+         *     payables, credit cash).
+         * @enum {string}
+         */
+        PaymentDirection: "received" | "paid";
+        /**
+         * @description A payment id.
+         * @example pay_01M9J0A2C4E6G8J0K2M4P6R8T0
+         */
+        PaymentId: string;
+        /** @description What the bank statement says of it (a transfer's reference, a cheque's number). */
+        PaymentReference: string;
+        /** @description An amount of the payment settling an invoice. */
+        InvoiceAllocation: {
+            invoice_id: components["schemas"]["InvoiceId"];
+            amount: components["schemas"]["Money"];
+        };
+        /** @description An amount of the payment settling a bill. */
+        BillAllocation: {
+            bill_id: components["schemas"]["BillId"];
+            amount: components["schemas"]["Money"];
+        };
+        /**
+         * @description Money received from a customer or paid to a supplier, on `paid_on`, allocated to some of
+         *     the party's open invoices (received) or bills (paid). Recording it posts one entry dated
+         *     `paid_on` (`journal_entry_id`): received debits cash and credits receivables, paid debits
+         *     payables and credits cash, each by the whole `amount`. What is not allocated
+         *     (`unallocated`) stays on the party's account. Each allocation adds to its document's
+         *     `amount_paid`; a document whose `amount_due` reaches 0 is `paid`. A payment is never
+         *     changed.
+         */
+        Payment: {
+            id: components["schemas"]["PaymentId"];
+            direction: components["schemas"]["PaymentDirection"];
+            /** @description The customer it was received from; `null` for a payment to a supplier. */
+            customer_id: components["schemas"]["CustomerId"] | components["schemas"]["Null"];
+            /** @description The supplier it was paid to; `null` for a payment from a customer. */
+            supplier_id: components["schemas"]["SupplierId"] | components["schemas"]["Null"];
+            amount: components["schemas"]["Money"];
+            /** Format: date */
+            paid_on: string;
+            reference: components["schemas"]["PaymentReference"] | components["schemas"]["Null"];
+            allocations: (components["schemas"]["InvoiceAllocation"] | components["schemas"]["BillAllocation"])[];
+            unallocated: components["schemas"]["Money"];
+            journal_entry_id: components["schemas"]["JournalEntryId"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        PaymentList: {
+            data: components["schemas"]["Payment"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description An amount (more than 0, in the payment's currency) settling one document: `invoice_id` for
+         *     a received payment, `bill_id` for a paid one; a document of the same party, named once.
+         */
+        PaymentAllocationInput: {
+            invoice_id?: components["schemas"]["InvoiceId"];
+            bill_id?: components["schemas"]["BillId"];
+            amount: components["schemas"]["Money"];
+        };
+        /**
+         * @description A payment to record: `customer_id` with `direction` `received`, `supplier_id` with `paid`.
+         *     `amount` is more than 0 in the base currency (another is a `422`); the allocations together
+         *     never more than it (else a `400` naming `/allocations`).
+         */
+        PaymentCreate: {
+            direction: components["schemas"]["PaymentDirection"];
+            customer_id?: components["schemas"]["CustomerId"];
+            supplier_id?: components["schemas"]["SupplierId"];
+            amount: components["schemas"]["Money"];
+            /**
+             * Format: date
+             * @description The day the money moved; today (UTC) unless given. It dates the entry.
+             */
+            paid_on?: string;
+            reference?: components["schemas"]["PaymentReference"];
+            /** @default [] */
+            allocations?: components["schemas"]["PaymentAllocationInput"][];
+        };
         /** @description An event id; the same event delivered twice has the same id. */
         EventId: string;
         /**
@@ -6062,6 +6285,26 @@ export interface components {
             /** @constant */
             type?: "erp.bill.voided";
             data?: components["schemas"]["Bill"];
+        };
+        InvoicePaidEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.invoice.paid";
+            data?: components["schemas"]["Invoice"];
+        };
+        BillPaidEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.bill.paid";
+            data?: components["schemas"]["Bill"];
+        };
+        PaymentReceivedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.payment.received";
+            data?: components["schemas"]["Payment"];
+        };
+        PaymentPaidEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.payment.paid";
+            data?: components["schemas"]["Payment"];
         };
     };
     responses: {
@@ -6748,6 +6991,20 @@ export interface components {
         BillSupplierFilter: components["schemas"]["SupplierId"];
         /** @description The bill's id. */
         BillIdPath: components["schemas"]["BillId"];
+        /** @description Only the payments received, or only those paid. */
+        PaymentDirectionFilter: components["schemas"]["PaymentDirection"];
+        /** @description Only the payments received from this customer. */
+        PaymentCustomerFilter: components["schemas"]["CustomerId"];
+        /** @description Only the payments paid to this supplier. */
+        PaymentSupplierFilter: components["schemas"]["SupplierId"];
+        /** @description Only payments made on or after this day. */
+        PaidOnAfter: string;
+        /** @description Only payments made strictly before this day. */
+        PaidOnBefore: string;
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        PaymentSort: "paid_on" | "-paid_on" | "created_at" | "-created_at";
+        /** @description The payment's id. */
+        PaymentIdPath: components["schemas"]["PaymentId"];
     };
     requestBodies: never;
     headers: {
@@ -14763,6 +15020,163 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the payments received, or only those paid. */
+                direction?: components["parameters"]["PaymentDirectionFilter"];
+                /** @description Only the payments received from this customer. */
+                customer_id?: components["parameters"]["PaymentCustomerFilter"];
+                /** @description Only the payments paid to this supplier. */
+                supplier_id?: components["parameters"]["PaymentSupplierFilter"];
+                /** @description Only payments made on or after this day. */
+                paid_on_after?: components["parameters"]["PaidOnAfter"];
+                /** @description Only payments made strictly before this day. */
+                paid_on_before?: components["parameters"]["PaidOnBefore"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["PaymentSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "direction": "received",
+                 *       "customer_id": "cus_01M8C2D4F6H8K0M2P4R6T8V0X2",
+                 *       "amount": {
+                 *         "amount": 20000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "paid_on": "2026-12-20",
+                 *       "reference": "SEPA 2026-12-20 Acme GmbH",
+                 *       "allocations": [
+                 *         {
+                 *           "invoice_id": "inv_01M9H0A2C4E6G8J0K2M4P6R8T0",
+                 *           "amount": {
+                 *             "amount": 14875,
+                 *             "currency": "EUR"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PaymentCreate"];
+            };
+        };
+        responses: {
+            /** @description The payment recorded. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payment's id. */
+                payment_id: components["parameters"]["PaymentIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     onCrmActivityCreated: {
         parameters: {
             query?: never;
@@ -15861,6 +16275,70 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BillVoidedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpInvoicePaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoicePaidEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpBillPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillPaidEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpPaymentReceived: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReceivedEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpPaymentPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentPaidEvent"];
             };
         };
         responses: {

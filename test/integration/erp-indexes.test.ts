@@ -3,7 +3,9 @@ import { buildListQuery, type List, type ListRequest } from '../../src/platform/
 import { JOURNAL_ENTRY_LIST, TRIAL_BALANCE } from '../../src/modules/erp/infrastructure/journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from '../../src/modules/erp/infrastructure/ledger-account.repository';
 import { PERIOD_LIST } from '../../src/modules/erp/infrastructure/period.repository';
+import { BILL_LIST, INVOICE_LIST } from '../../src/modules/erp/infrastructure/document.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from '../../src/modules/erp/infrastructure/party.repository';
+import { PAYMENT_LIST } from '../../src/modules/erp/infrastructure/payment.repository';
 import { PURCHASE_ORDER_LIST } from '../../src/modules/erp/infrastructure/purchase-order.repository';
 import { SALES_ORDER_LIST } from '../../src/modules/erp/infrastructure/sales-order.repository';
 import { TAX_RATE_LIST } from '../../src/modules/erp/infrastructure/tax-rate.repository';
@@ -12,7 +14,8 @@ import { Harness } from '../support/harness';
 /**
  * On PostgreSQL, with 20,000 customers, 20,000 suppliers, 5,000 tax rates and 5,000 ledger
  * accounts of one tenant (and as many of another), 20,000 journal entries of 3 lines each,
- * 240 periods, 20,000 sales orders and 20,000 purchase orders, each documented filter and sort
+ * 240 periods, 20,000 sales orders, 20,000 purchase orders, 20,000 invoices, 20,000 bills and
+ * 20,000 payments, each documented filter and sort
  * of the ERP's lists, and the trial balance's aggregation, read through an index — the plans,
  * not timings. Rows are made in SQL (generate_series).
  */
@@ -62,6 +65,24 @@ async function fill(tenant: string, n: number) {
     SELECT 'po_' || :prefix || lpad(g::text, 20, '0'), :tenant, 'PO-2026-' || lpad(g::text, 6, '0'), 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'),
       (ARRAY['draft', 'confirmed', 'partially_received', 'received', 'cancelled'])[1 + g % 5], date '2026-01-01' + (g % 365), 'EUR', 1, now() - g * interval '1 second', now()
     FROM generate_series(1, :n) AS g`);
+  // Invoices and bills: one in five a draft (no number, no dates), the others open, paid, void or uncollectible.
+  for (const [table, prefix, series, party, order] of [
+    ['erp_invoices', 'inv_', 'INV', 'customer_id', 'sales_order_id'],
+    ['erp_bills', 'bil_', 'BILL', 'supplier_id', 'purchase_order_id'],
+  ]) {
+    await q(`INSERT INTO ${table} (id, tenant_id, number, ${party}, ${order}, status, issue_date, due_date, currency, amount_paid, journal_entry_id, version, created_at, updated_at)
+      SELECT '${prefix}' || :prefix || lpad(g::text, 20, '0'), :tenant, CASE WHEN g % 5 = 0 THEN NULL ELSE '${series}-2026-' || lpad(g::text, 6, '0') END,
+        'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'), NULL,
+        CASE WHEN g % 5 = 0 THEN 'draft' ELSE (ARRAY['open', 'paid', 'void', 'uncollectible'])[1 + g % 4] END,
+        CASE WHEN g % 5 = 0 THEN NULL ELSE date '2026-01-01' + (g % 365) END, CASE WHEN g % 5 = 0 THEN NULL ELSE date '2026-01-31' + (g % 365) END,
+        'EUR', 0, NULL, 1, now() - g * interval '1 second', now()
+      FROM generate_series(1, :n) AS g`);
+  }
+  await q(`INSERT INTO erp_payments (id, tenant_id, direction, customer_id, supplier_id, currency, amount, unallocated, paid_on, reference, journal_entry_id, created_at)
+    SELECT 'pay_' || :prefix || lpad(g::text, 20, '0'), :tenant, CASE WHEN g % 2 = 0 THEN 'received' ELSE 'paid' END,
+      CASE WHEN g % 2 = 0 THEN 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0') END, CASE WHEN g % 2 = 1 THEN 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0') END,
+      'EUR', 100 + g, 0, date '2026-01-01' + (g % 365), NULL, 'jen_' || :prefix || lpad(g::text, 20, '0'), now() - g * interval '1 second'
+    FROM generate_series(1, :n) AS g`);
 }
 
 (onPostgres ? describe : describe.skip)('ERP lists on PostgreSQL', () => {
@@ -70,7 +91,7 @@ async function fill(tenant: string, n: number) {
     tenantId = (await h.tenant()).tenantId;
     await fill(tenantId, 20_000);
     await fill((await h.tenant()).tenantId, 20_000);
-    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders', 'erp_purchase_orders']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
+    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders', 'erp_purchase_orders', 'erp_invoices', 'erp_bills', 'erp_payments']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
   }, 300_000);
   afterAll(() => h?.stop());
 
@@ -117,6 +138,21 @@ async function fill(tenant: string, n: number) {
     ['purchase orders, newest first', PURCHASE_ORDER_LIST, '-created_at', {}, /erp_purchase_orders_tenant_created/],
     ['the purchase orders of a supplier', PURCHASE_ORDER_LIST, '-order_date', { filters: { supplier_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_purchase_orders_tenant_supplier_date/],
     ['purchase orders in a status', PURCHASE_ORDER_LIST, '-order_date', { filters: { status: 'partially_received' } }, /erp_purchase_orders_tenant_status_date/],
+    ['invoices, newest first', INVOICE_LIST, '-created_at', {}, /erp_invoices_tenant_created/],
+    ['invoices by issue date', INVOICE_LIST, 'issue_date', {}, /erp_invoices_tenant_issue_date/],
+    ['the invoices of a customer', INVOICE_LIST, '-created_at', { filters: { customer_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_invoices_tenant_party_created/],
+    ['invoices in a status', INVOICE_LIST, '-created_at', { filters: { status: 'uncollectible' } }, /erp_invoices_tenant_status_created/],
+    ['open invoices due before a day (the overdue ones)', INVOICE_LIST, '-created_at', { filters: { status: 'open', due_date_before: '2026-02-15' } }, /erp_invoices_tenant_(status_created|due_date)/],
+    ['invoices issued in a month', INVOICE_LIST, 'issue_date', { filters: { issue_date_after: '2026-03-01', issue_date_before: '2026-04-01' } }, /erp_invoices_tenant_issue_date/],
+    ['bills, newest first', BILL_LIST, '-created_at', {}, /erp_bills_tenant_created/],
+    ['the bills of a supplier', BILL_LIST, '-created_at', { filters: { supplier_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_bills_tenant_party_created/],
+    ['bills in a status', BILL_LIST, '-created_at', { filters: { status: 'void' } }, /erp_bills_tenant_status_created/],
+    ['payments, latest first', PAYMENT_LIST, '-paid_on', {}, /erp_payments_tenant_paid_on/],
+    ['payments, newest first', PAYMENT_LIST, '-created_at', {}, /erp_payments_tenant_created/],
+    ['payments received', PAYMENT_LIST, '-paid_on', { filters: { direction: 'received' } }, /erp_payments_tenant_direction_paid_on/],
+    ['the payments of a customer', PAYMENT_LIST, '-paid_on', { filters: { customer_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_payments_tenant_customer_paid_on/],
+    ['the payments to a supplier', PAYMENT_LIST, '-paid_on', { filters: { supplier_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_payments_tenant_supplier_paid_on/],
+    ['payments of a month', PAYMENT_LIST, 'paid_on', { filters: { paid_on_after: '2026-03-01', paid_on_before: '2026-04-01' } }, /erp_payments_tenant_paid_on/],
     ['purchase orders of a month', PURCHASE_ORDER_LIST, '-order_date', { filters: { order_date_after: '2026-03-01', order_date_before: '2026-04-01' } }, /erp_purchase_orders_tenant_order_date/],
   ];
 

@@ -36,6 +36,7 @@ import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
 import { ledgerCheckUseCases } from './application/ledger-check';
 import { partyUseCases } from './application/parties';
+import { paymentUseCases } from './application/payments';
 import { periodUseCases } from './application/periods';
 import { reportUseCases } from './application/reports';
 import { purchaseOrderUseCases } from './application/purchase-orders';
@@ -63,10 +64,11 @@ export const erpModule = defineModule({
     const ledgerCheck = ledgerCheckUseCases({ runInUnitOfWork: kernel.runInUnitOfWork, stock: use(wmsModule).stock });
     const invoices = documentUseCases('invoice', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     const bills = documentUseCases('bill', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
+    const payments = paymentUseCases({ ...deps, journal: journal.journal });
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, invoices });
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, bills });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, cursors: kernel.cursors }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, cursors: kernel.cursors }),
       seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal, ledgerCheck },
     };

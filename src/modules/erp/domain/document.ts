@@ -41,12 +41,12 @@ export interface DocumentKind extends OrderKind<DocumentStatus, DocumentAction> 
   orderField: 'sales_order_id' | 'purchase_order_id';
   unitField: 'unit_price' | 'unit_cost';
   /** The events finalize and void record. */
-  events: { finalized: string; voided: string };
+  events: { finalized: string; voided: string; paid: string };
 }
 
 export const DOCUMENT_KINDS: Record<DocumentType, DocumentKind> = {
-  invoice: { type: 'invoice', what: 'Invoice', aggregate: 'invoice', actions: ACTIONS, role: 'customer', idPrefix: 'inv', linePrefix: 'invl', series: 'INV', events: { finalized: 'erp.invoice.finalized', voided: 'erp.invoice.voided' }, partyField: 'customer_id', orderField: 'sales_order_id', unitField: 'unit_price' },
-  bill: { type: 'bill', what: 'Bill', aggregate: 'bill', actions: ACTIONS, role: 'supplier', idPrefix: 'bil', linePrefix: 'bill', series: 'BILL', events: { finalized: 'erp.bill.finalized', voided: 'erp.bill.voided' }, partyField: 'supplier_id', orderField: 'purchase_order_id', unitField: 'unit_cost' },
+  invoice: { type: 'invoice', what: 'Invoice', aggregate: 'invoice', actions: ACTIONS, role: 'customer', idPrefix: 'inv', linePrefix: 'invl', series: 'INV', events: { finalized: 'erp.invoice.finalized', voided: 'erp.invoice.voided', paid: 'erp.invoice.paid' }, partyField: 'customer_id', orderField: 'sales_order_id', unitField: 'unit_price' },
+  bill: { type: 'bill', what: 'Bill', aggregate: 'bill', actions: ACTIONS, role: 'supplier', idPrefix: 'bil', linePrefix: 'bill', series: 'BILL', events: { finalized: 'erp.bill.finalized', voided: 'erp.bill.voided', paid: 'erp.bill.paid' }, partyField: 'supplier_id', orderField: 'purchase_order_id', unitField: 'unit_cost' },
 };
 
 /** A line as the application hands it over: references checked, the tax rate resolved. */
@@ -133,6 +133,9 @@ const DESCRIPTION_MAX = 500;
 /** The 409 of a void of a document that was paid in part. */
 export class DocumentPaidError extends ConflictError {}
 
+/** The 409 of a payment allocated to a document that is not open, or beyond what it is due. */
+export class PaymentNotAcceptedError extends ConflictError {}
+
 /** An invoice or a bill. */
 export class FinancialDocument extends Order<DocumentStatus, DocumentAction, DocumentState, DocumentLineInput> {
   private constructor(state: DocumentState) {
@@ -184,6 +187,24 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
     this.transition('void', this.documentKind.events.voided, now);
   }
 
+  /**
+   * A payment's allocation of `amount` (minor units, > 0): only an open document takes one, and
+   * never more than its amount due (409 naming it and what is due). Paid in full, it is `paid`.
+   */
+  receivePayment(amount: bigint, now = new Date()): void {
+    const s = this.state;
+    const what = `${this.documentKind.what} ${s.id}${s.number ? ` (${s.number})` : ''}`;
+    if (s.status !== 'open') throw new PaymentNotAcceptedError(`${what} is ${s.status}: only an open ${this.documentKind.type} takes a payment.`);
+    const due = amountDue(s);
+    if (amount > due) throw new PaymentNotAcceptedError(`${what} has ${formatMinor(due, s.currency)} due: an allocation of ${formatMinor(amount, s.currency)} is more than that.`);
+    s.amountPaid += Number(amount);
+    if (amount === due) this.transition('paid', this.documentKind.events.paid, now);
+    else {
+      s.version += 1;
+      s.updatedAt = now;
+    }
+  }
+
   /** Uncollectible: an open document given up on; nothing is posted. */
   markUncollectible(now = new Date()): void {
     this.assertAllowed('mark-uncollectible');
@@ -211,6 +232,9 @@ function newLines(kind: DocumentKind, inputs: readonly DocumentLineInput[], curr
 }
 
 const money = (amount: number | bigint, currency: string): Money => ({ amount: Number(amount), currency });
+
+/** Minor units for people: `148.75 EUR` (two decimals: the base currency's). */
+const formatMinor = (amount: bigint, currency: string) => `${(Number(amount) / 100).toFixed(2)} ${currency}`;
 
 /** An invoice or bill as the contract shows it (the API's body and the events' data); `overdue` as of `today`. */
 export function documentBody(s: Readonly<DocumentState>, today: string) {

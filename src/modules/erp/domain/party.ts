@@ -71,8 +71,8 @@ export class AccountTakenError extends ConflictError {
 }
 
 /** Refuses (422 naming `currency`) any currency but the base currency: the books are kept in it. */
-export function assertBaseCurrency(currency: string): void {
-  if (currency !== BASE_CURRENCY) throw new NotSupportedError([{ pointer: '/currency', detail: `is not the base currency ${BASE_CURRENCY} (only the base currency for now)` }]);
+export function assertBaseCurrency(currency: string, pointer = '/currency'): void {
+  if (currency !== BASE_CURRENCY) throw new NotSupportedError([{ pointer, detail: `is not the base currency ${BASE_CURRENCY} (only the base currency for now)` }]);
 }
 
 /** A customer or supplier. */

@@ -5,6 +5,7 @@ import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
 import type { LedgerCheckUseCases } from '../application/ledger-check';
 import type { PartyUseCases } from '../application/parties';
+import type { PaymentUseCases } from '../application/payments';
 import type { PurchaseOrderUseCases } from '../application/purchase-orders';
 import type { SalesOrderUseCases } from '../application/sales-orders';
 import type { PeriodUseCases } from '../application/periods';
@@ -15,6 +16,7 @@ import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
 import { ledgerCheckHandlers } from './ledger-check.handlers';
 import { customerHandlers, supplierHandlers } from './parties.handlers';
+import { paymentHandlers } from './payments.handlers';
 import { purchaseOrderHandlers } from './purchase-orders.handlers';
 import { salesOrderHandlers } from './sales-orders.handlers';
 import { taxRateHandlers } from './tax-rates.handlers';
@@ -32,11 +34,12 @@ export interface ErpHandlerDeps {
   purchaseOrders: PurchaseOrderUseCases;
   invoices: DocumentUseCases;
   bills: DocumentUseCases;
+  payments: PaymentUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
@@ -48,5 +51,6 @@ export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, jo
     ...purchaseOrderHandlers(purchaseOrders, cursors),
     ...invoiceHandlers(invoices, cursors),
     ...billHandlers(bills, cursors),
+    ...paymentHandlers(payments, cursors),
   };
 }

@@ -3,6 +3,7 @@ import { BILL_LIST, INVOICE_LIST } from './document.repository';
 import { JOURNAL_ENTRY_LIST } from './journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from './party.repository';
+import { PAYMENT_LIST } from './payment.repository';
 import { PURCHASE_ORDER_LIST } from './purchase-order.repository';
 import { SALES_ORDER_LIST } from './sales-order.repository';
 import { PERIOD_LIST } from './period.repository';
@@ -20,4 +21,5 @@ export const erpLists = {
   listPurchaseOrders: PURCHASE_ORDER_LIST,
   listInvoices: INVOICE_LIST,
   listBills: BILL_LIST,
+  listPayments: PAYMENT_LIST,
 } satisfies Readonly<Record<string, List>>;

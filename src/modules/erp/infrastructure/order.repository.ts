@@ -167,10 +167,15 @@ export abstract class OrderRepository<Row extends { id: string }, LineRow, State
 
   /** Saves the order if it is still at `loadedVersion` (else 412), and its lines as they are now. */
   async save(order: A, loadedVersion: number): Promise<void> {
-    const updated = await this.execute<{ id: string }>(this.tables.update, { ...this.tables.params(order.snapshot), loaded: loadedVersion });
-    if (updated.length !== 1) throw new StaleVersionError(`${this.tables.what} ${order.id} was changed by another request; get it again and retry.`);
+    await this.saveHeader(order, loadedVersion);
     await this.execute(this.tables.deleteLines, { id: order.id });
     await this.writeLines(order.snapshot);
+  }
+
+  /** Saves the order's own row only (its lines unchanged: a payment of an invoice) if it is still at `loadedVersion` (else 412). */
+  async saveHeader(order: A, loadedVersion: number): Promise<void> {
+    const updated = await this.execute<{ id: string }>(this.tables.update, { ...this.tables.params(order.snapshot), loaded: loadedVersion });
+    if (updated.length !== 1) throw new StaleVersionError(`${this.tables.what} ${order.id} was changed by another request; get it again and retry.`);
     this.record(order.pullEvents());
   }
 
