@@ -2308,6 +2308,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/reports/aged-receivables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the aged receivables
+         * @description What customers owe as of `as_of` (today, UTC, when absent), by the days past the due dates of the
+         *     invoices: one row per customer with anything outstanding (`customer_id`, its `name`), by
+         *     name then id, each with its buckets and their `total`, and `totals`, the buckets summed over
+         *     all rows.
+         *
+         *     What counts:
+         *     - a invoice finalized (it has a number) with an `issue_date` on or before `as_of`, whose
+         *       status is `open`, `paid` or `uncollectible`. Drafts never count. Void invoices never count
+         *       either: a void is taken as dated today, so a report as of a day before the void leaves the
+         *       invoice out too (a known simplification; nothing was paid of a void invoice).
+         *     - uncollectible invoices count: marking one uncollectible posts nothing, so what is
+         *       outstanding of it stays in the receivables account.
+         *     - what a invoice has outstanding as of `as_of` is its total (the sum of its lines' totals,
+         *       tax rounded half to even per line) less the allocations to it of payments with `paid_on`
+         *       on or before `as_of`. A invoice with nothing outstanding is left out, and so is a
+         *       customer with nothing outstanding.
+         *     - payments not allocated to a invoice (left on the customer's account) are not taken off.
+         *       With none, `totals.total` equals the balance of the receivables (1200) account in the trial
+         *       balance as of the same day.
+         *
+         *     The buckets, by the days from the due date to `as_of`: `current` while not yet due (the due
+         *     date after `as_of`); `days_0_30` from the due date itself (0 days) to 30 days past it;
+         *     `days_31_60`; `days_61_90`; `days_over_90` (91 days or more). Amounts are minor units of the
+         *     base currency. A day that is not a calendar date is a `400` naming `/as_of`.
+         */
+        get: operations["getAgedReceivables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/reports/aged-payables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the aged payables
+         * @description What is owed to suppliers as of `as_of` (today, UTC, when absent), by the days past the due
+         *     dates of the bills: one row per supplier with anything outstanding (`supplier_id`, its `name`), by
+         *     name then id, each with its buckets and their `total`, and `totals`, the buckets summed over
+         *     all rows.
+         *
+         *     What counts:
+         *     - a bill finalized (it has a number) with an `issue_date` on or before `as_of`, whose
+         *       status is `open`, `paid` or `uncollectible`. Drafts never count. Void bills never count
+         *       either: a void is taken as dated today, so a report as of a day before the void leaves the
+         *       bill out too (a known simplification; nothing was paid of a void bill).
+         *     - uncollectible bills count: marking one uncollectible posts nothing, so what is
+         *       outstanding of it stays in the payables account.
+         *     - what a bill has outstanding as of `as_of` is its total (the sum of its lines' totals,
+         *       tax rounded half to even per line) less the allocations to it of payments with `paid_on`
+         *       on or before `as_of`. A bill with nothing outstanding is left out, and so is a
+         *       supplier with nothing outstanding.
+         *     - payments not allocated to a bill (left on the supplier's account) are not taken off.
+         *       With none, `totals.total` equals the credit balance of the payables (2000) account (its
+         *       credits less its debits) in the trial balance as of the same day.
+         *
+         *     The buckets, by the days from the due date to `as_of`: `current` while not yet due (the due
+         *     date after `as_of`); `days_0_30` from the due date itself (0 days) to 30 days past it;
+         *     `days_31_60`; `days_61_90`; `days_over_90` (91 days or more). Amounts are minor units of the
+         *     base currency. A day that is not a calendar date is a `400` naming `/as_of`.
+         */
+        get: operations["getAgedPayables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/ledger-check": {
         parameters: {
             query?: never;
@@ -5658,6 +5744,63 @@ export interface components {
             accounts: components["schemas"]["TrialBalanceRow"][];
             total_debit: components["schemas"]["Money"];
             total_credit: components["schemas"]["Money"];
+        };
+        /** @description A customer's outstanding invoices by the days past their due dates. */
+        AgedReceivablesRow: {
+            customer_id: components["schemas"]["CustomerId"];
+            name: components["schemas"]["PartyName"];
+            current: components["schemas"]["Money"];
+            days_0_30: components["schemas"]["Money"];
+            days_31_60: components["schemas"]["Money"];
+            days_61_90: components["schemas"]["Money"];
+            days_over_90: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description What is outstanding by the days from the due date to `as_of`: `current` while not yet due
+         *     (due after `as_of`), `days_0_30` from the due day itself to 30 days past it, `days_31_60`,
+         *     `days_61_90`, `days_over_90` (91 days or more); `total` is the sum of the buckets.
+         */
+        AgingAmounts: {
+            current: components["schemas"]["Money"];
+            days_0_30: components["schemas"]["Money"];
+            days_31_60: components["schemas"]["Money"];
+            days_61_90: components["schemas"]["Money"];
+            days_over_90: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description What customers owe as of `as_of` by the days past the invoices' due dates: one row per
+         *     customer with anything outstanding, by name (then id), and the buckets summed over all of
+         *     them (`totals`). The buckets and what counts are described under the operation.
+         */
+        AgedReceivables: {
+            as_of: components["schemas"]["LedgerDate"];
+            currency: components["schemas"]["BaseCurrency"];
+            parties: components["schemas"]["AgedReceivablesRow"][];
+            totals: components["schemas"]["AgingAmounts"];
+        };
+        /** @description A supplier's outstanding bills by the days past their due dates. */
+        AgedPayablesRow: {
+            supplier_id: components["schemas"]["SupplierId"];
+            name: components["schemas"]["PartyName"];
+            current: components["schemas"]["Money"];
+            days_0_30: components["schemas"]["Money"];
+            days_31_60: components["schemas"]["Money"];
+            days_61_90: components["schemas"]["Money"];
+            days_over_90: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description What is owed to suppliers as of `as_of` by the days past the bills' due dates: one row per
+         *     supplier with anything outstanding, by name (then id), and the buckets summed over all of
+         *     them (`totals`). The buckets and what counts are described under the operation.
+         */
+        AgedPayables: {
+            as_of: components["schemas"]["LedgerDate"];
+            currency: components["schemas"]["BaseCurrency"];
+            parties: components["schemas"]["AgedPayablesRow"][];
+            totals: components["schemas"]["AgingAmounts"];
         };
         /**
          * @description One thing the ledger check found wrong:
@@ -13594,6 +13737,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialBalance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAgedReceivables: {
+        parameters: {
+            query?: {
+                /** @description Sums the lines dated on or before this day; today (UTC) when absent. */
+                as_of?: components["parameters"]["AsOf"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The aged receivables. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgedReceivables"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAgedPayables: {
+        parameters: {
+            query?: {
+                /** @description Sums the lines dated on or before this day; today (UTC) when absent. */
+                as_of?: components["parameters"]["AsOf"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The aged payables. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgedPayables"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -5,7 +5,8 @@ import { readListQuery } from '../../../platform/http/list-params';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { JournalUseCases } from '../application/journal';
 import type { PeriodUseCases } from '../application/periods';
-import type { ReportUseCases } from '../application/reports';
+import type { AgedReport, ReportUseCases } from '../application/reports';
+import { AGING_BUCKETS, type AgingAmounts } from '../domain/aging';
 import { entryVersion, journalEntryDocument, type JournalEntryState, manualLines } from '../domain/journal-entry';
 import { BASE_CURRENCY } from '../domain/party';
 import type { PeriodState } from '../domain/period';
@@ -19,6 +20,22 @@ export const toJournalEntry = (s: Readonly<JournalEntryState>): Schemas['Journal
 
 /** Money of the base currency. */
 const money = (amount: bigint): Schemas['Money'] => ({ amount: Number(amount), currency: BASE_CURRENCY });
+
+/** The buckets and total of an aged report's row or totals, as Money. */
+const agingAmounts = (a: AgingAmounts): Schemas['AgingAmounts'] => ({
+  ...(Object.fromEntries(AGING_BUCKETS.map((b) => [b, money(a[b])])) as Record<(typeof AGING_BUCKETS)[number], Schemas['Money']>),
+  total: money(a.total),
+});
+
+/** The contract's AgedReceivables or AgedPayables: the party's id under `partyField`. */
+function toAgedReport<F extends 'customer_id' | 'supplier_id'>(r: AgedReport, partyField: F) {
+  return {
+    as_of: r.asOf,
+    currency: BASE_CURRENCY as Schemas['AgedReceivables']['currency'],
+    parties: r.parties.map((p) => ({ [partyField]: p.partyId, name: p.name, ...agingAmounts(p) }) as { [K in F]: string } & { name: string } & Schemas['AgingAmounts']),
+    totals: agingAmounts(r.totals),
+  };
+}
 
 export const toPeriod = (s: PeriodState): Schemas['Period'] => ({ period: s.period, status: s.status, locked_at: isoOrNull(s.lockedAt), version: s.version });
 
@@ -90,6 +107,16 @@ export function journalHandlers(journal: JournalUseCases, periods: PeriodUseCase
           total_credit: money(tb.totalCredit),
         },
       };
+    },
+
+    async getAgedReceivables(request) {
+      const body: Schemas['AgedReceivables'] = toAgedReport(await reports.agedReceivables(tenantOf(request), request.query.as_of), 'customer_id');
+      return { status: 200, body };
+    },
+
+    async getAgedPayables(request) {
+      const body: Schemas['AgedPayables'] = toAgedReport(await reports.agedPayables(tenantOf(request), request.query.as_of), 'supplier_id');
+      return { status: 200, body };
     },
   };
 }
