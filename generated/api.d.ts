@@ -2318,8 +2318,10 @@ export interface paths {
         /**
          * Check the ledger
          * @description Checks the tenant's whole ledger, read as one snapshot: every journal entry balances (its
-         *     lines' debits equal their credits and its total; two lines or more), and the inventory
-         *     account (1300) equals what the WMS values the stock at (its moving-average costs). Lists
+         *     lines' debits equal their credits and its total; two lines or more), the inventory
+         *     account (1300) equals what the WMS values the stock at (its moving-average costs), and the
+         *     receivables (1200) and payables (2000) accounts equal what the open and uncollectible
+         *     invoices and bills have due, less the payments' unallocated amounts. Lists
          *     what disagrees (`findings`, the first 1000). Entries balance by construction (and, on
          *     PostgreSQL, by a check at commit); this proves it after the fact. The inventory comparison
          *     finds stock moved in the WMS without an ERP document and without a journal entry for it.
@@ -5666,16 +5668,22 @@ export interface components {
          *     - `inventory_valuation`: the inventory account's balance (`ledger`) differs from what the
          *       WMS values the tenant's stock at (`expected`): stock moved in the WMS without an ERP
          *       document (a receipt or an adjustment made in the WMS directly) and no journal entry for
-         *       it, or stock valued in a currency other than the ledger's (then both amounts are null).
+         *       it, or stock valued in a currency other than the ledger's (then both amounts are null);
+         *     - `receivables_documents`: the receivables account's balance (`ledger`) differs from what
+         *       the customers owe by their documents (`expected`): the amount due of every open and
+         *       uncollectible invoice, less what payments received left unallocated. An entry posted to
+         *       receivables by hand, not by an invoice or a payment, is found so;
+         *     - `payables_documents`: the same of the payables account and the suppliers' bills and the
+         *       payments paid (a credit balance: `ledger` and `expected` are negative).
          */
         LedgerFinding: {
             /** @enum {string} */
-            kind: "unbalanced_entry" | "inventory_valuation";
+            kind: "unbalanced_entry" | "inventory_valuation" | "receivables_documents" | "payables_documents";
             /** @description What disagrees, in words, with the amounts. */
             detail: string;
             /** @description The entry that does not balance (`unbalanced_entry`), else null. */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
-            /** @description The account whose balance is off (`inventory_valuation`), else null. */
+            /** @description The account whose balance is off (`inventory_valuation`, `receivables_documents`, `payables_documents`), else null. */
             ledger_account_id: components["schemas"]["LedgerAccountId"] | components["schemas"]["Null"];
             /** @description What the ledger holds. */
             ledger: components["schemas"]["SignedMoney"] | components["schemas"]["Null"];
