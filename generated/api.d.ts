@@ -2562,6 +2562,9 @@ export interface paths {
         /**
          * Delete a draft invoice
          * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         *     A draft made by its sales order's `invoice` action gives back what it took: those quantities
+         *     can be invoiced again. So does a draft whose `lines` are replaced by a patch (the new lines
+         *     are its own, linked to no order line).
          */
         delete: operations["deleteInvoice"];
         options?: never;
@@ -2620,6 +2623,7 @@ export interface paths {
          * Void an invoice
          * @description Voids an `open` invoice of which nothing was paid: posts the reversal of its entry, dated today
          *     (a locked period is a `409`); the number stays used. Records `erp.invoice.voided`.
+         *     What it took of its sales order (by the order's action) can be invoiced again.
          *     Any status that does not take it is a `409` naming the status and the actions it takes.
          *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
@@ -2706,6 +2710,9 @@ export interface paths {
         /**
          * Delete a draft bill
          * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         *     A draft made by its purchase order's `bill` action gives back what it took: those quantities
+         *     can be billed again. So does a draft whose `lines` are replaced by a patch (the new lines
+         *     are its own, linked to no order line).
          */
         delete: operations["deleteBill"];
         options?: never;
@@ -2764,6 +2771,7 @@ export interface paths {
          * Void a bill
          * @description Voids an `open` bill of which nothing was paid: posts the reversal of its entry, dated today
          *     (a locked period is a `409`); the number stays used. Records `erp.bill.voided`.
+         *     What it took of its purchase order (by the order's action) can be billed again.
          *     Any status that does not take it is a `409` naming the status and the actions it takes.
          *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
