@@ -2808,6 +2808,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erp/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List credit notes
+         * @description The tenant's credit notes, newest first unless `sort` says otherwise, with cursor pagination
+         *     and no cap; filtered by customer, invoice and status.
+         */
+        get: operations["listCreditNotes"];
+        put?: never;
+        /**
+         * Create a draft credit note
+         * @description A draft credit note of an invoice (`open` or `paid`; another status is a `409`): the lines and
+         *     quantities named, or every line's whole quantity not credited yet. A line not of the invoice,
+         *     or named twice, is a `400` naming it; more than a line has left to credit (what it invoiced
+         *     less what issued credit notes credited) is a `409` naming the line and what is left. Nothing is
+         *     numbered or posted until it is finalized. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createCreditNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/credit-notes/{credit_note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credit note
+         * @description One credit note with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getCreditNote"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft credit note
+         * @description Deletes a `draft` (with `If-Match`); an issued credit note is a `409`: it never changes.
+         */
+        delete: operations["deleteCreditNote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/credit-notes/{credit_note_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credit note
+         * @description Issues a `draft`: the next number of the `CN` series in the year of the issue date (gapless
+         *     per tenant: a finalize that fails gives its number back), the issue date (`issue_date` or
+         *     today), its entry (debit revenue (net) and tax payable (tax), credit receivables (total)) dated
+         *     the issue date (a date in a locked period is a `409`), and what it takes off the invoice's
+         *     amount due (`amount_applied`; an open invoice with nothing left due becomes `paid` and records
+         *     `erp.invoice.paid`; the rest is `refund_owed`). The invoice is locked meanwhile: concurrent
+         *     credit notes of one invoice never credit a line beyond what it invoiced (the later one is a
+         *     `409` naming the line), and an invoice no longer open or paid is a `409`. Records
+         *     `erp.credit_note.issued`. Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["finalizeCreditNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/erp/payments": {
         parameters: {
             query?: never;
@@ -3438,6 +3525,26 @@ export interface webhooks {
          * @description A bill was paid in full by one or more payments. `data` is the bill.
          */
         post: operations["onErpBillPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.credit_note.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.credit_note.issued
+         * @description A credit note was issued: numbered, its entry posted, applied to its invoice. `data` is the credit note.
+         */
+        post: operations["onErpCreditNoteIssued"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5492,7 +5599,7 @@ export interface components {
          *     its due date (issue date + the customer's `payment_terms_days`) and posts its entry (debit receivables (total), credit revenue (net) and tax payable (tax); `journal_entry_id`): it never changes again. `void` (open,
          *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
          *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
-         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     `amount_due` is `total` − `amount_paid` − `amount_credited` while draft or open, 0 once paid, void or
          *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
          *     it takes now.
          */
@@ -5513,6 +5620,8 @@ export interface components {
             tax_total: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
+            /** @description What issued credit notes took off the amount due (always 0 for a bill for now). */
+            amount_credited: components["schemas"]["Money"];
             amount_due: components["schemas"]["Money"];
             /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
@@ -5876,7 +5985,7 @@ export interface components {
          *     its due date (issue date + the supplier's `payment_terms_days`) and posts its entry (debit goods received not invoiced (net) and tax receivable (tax), credit payables (total); `journal_entry_id`): it never changes again. `void` (open,
          *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
          *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
-         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     `amount_due` is `total` − `amount_paid` − `amount_credited` while draft or open, 0 once paid, void or
          *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
          *     it takes now.
          */
@@ -5897,6 +6006,8 @@ export interface components {
             tax_total: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
+            /** @description What issued credit notes took off the amount due (always 0 for a bill for now). */
+            amount_credited: components["schemas"]["Money"];
             amount_due: components["schemas"]["Money"];
             /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
@@ -5988,6 +6099,97 @@ export interface components {
             purchase_order_id?: components["schemas"]["PurchaseOrderId"];
             currency?: components["schemas"]["BaseCurrency"];
             lines?: components["schemas"]["BillLineInput"][];
+        };
+        /**
+         * @description `draft` (deleted freely), `issued` (numbered, its entry posted: it never changes again).
+         * @enum {string}
+         */
+        CreditNoteStatus: "draft" | "issued";
+        /**
+         * @description A credit note id.
+         * @example crn_01M9K0A2C4E6G8J0K2M4P6R8T0
+         */
+        CreditNoteId: string;
+        /**
+         * @description A credit note line id.
+         * @example cnl_01M9K0A2C4E6G8J0K2M4P6R8T1
+         */
+        CreditNoteLineId: string;
+        /**
+         * @description A quantity of one invoice line credited, at that line's unit price and tax rate; `net`,
+         *     `tax` and `total` follow the rule of `TaxRate`, as on the invoice.
+         */
+        CreditNoteLine: {
+            id: components["schemas"]["CreditNoteLineId"];
+            invoice_line_id: components["schemas"]["InvoiceLineId"];
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description An action `POST /erp/credit-notes/{id}/<action>` takes.
+         * @enum {string}
+         */
+        CreditNoteAction: "finalize";
+        /**
+         * @description What is credited back of an invoice, line by line: never more of a line than was invoiced
+         *     less what issued credit notes credited of it. A `draft` has no number and posts nothing.
+         *     `finalize` issues it: the next number of the `CN` series (gapless per tenant and year of the
+         *     issue date, `CN-2026-000001`), its issue date, its entry (debit revenue (net) and tax payable
+         *     (tax), credit receivables (total)), and it takes what it can off the invoice's `amount_due`
+         *     (`amount_applied`; an open invoice with nothing left due is `paid`). The rest of its total
+         *     (`refund_owed`: all of it for an invoice already paid) stays on the customer's account as
+         *     owed back to them; refunds are not recorded by the API yet.
+         */
+        CreditNote: {
+            id: components["schemas"]["CreditNoteId"];
+            /** @description Given when issued; `null` while a draft. */
+            number: string | components["schemas"]["Null"];
+            customer_id: components["schemas"]["CustomerId"];
+            invoice_id: components["schemas"]["InvoiceId"];
+            status: components["schemas"]["CreditNoteStatus"];
+            issue_date: string | components["schemas"]["Null"];
+            reason: string | components["schemas"]["Null"];
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["CreditNoteLine"][];
+            subtotal: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            /** @description What issuing it took off the invoice's amount due; 0 while a draft. */
+            amount_applied: components["schemas"]["Money"];
+            /** @description The rest of its total, owed back to the customer; 0 while a draft. */
+            refund_owed: components["schemas"]["Money"];
+            /** @description The entry issuing it posted; `null` while a draft (or for a total of 0). */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            available_actions: components["schemas"]["CreditNoteAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        CreditNoteList: {
+            data: components["schemas"]["CreditNote"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A line of the invoice and the quantity of it to credit (in the line's unit). */
+        CreditNoteLineInput: {
+            invoice_line_id: components["schemas"]["InvoiceLineId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+        };
+        /**
+         * @description A draft credit note of `invoice_id` (an open or paid invoice of the tenant: another status is
+         *     a `409`). `lines` names the invoice lines and quantities to credit; without it, every line's
+         *     whole quantity not credited yet. A line not of the invoice, or named twice, is a `400`; more
+         *     than a line has left to credit is a `409` naming the line and what is left.
+         */
+        CreditNoteCreate: {
+            invoice_id: components["schemas"]["InvoiceId"];
+            reason?: string;
+            lines?: components["schemas"]["CreditNoteLineInput"][];
         };
         /**
          * @description `received` from a customer (debit cash, credit receivables) or `paid` to a supplier (debit
@@ -6311,6 +6513,11 @@ export interface components {
             /** @constant */
             type?: "erp.bill.paid";
             data?: components["schemas"]["Bill"];
+        };
+        CreditNoteIssuedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.credit_note.issued";
+            data?: components["schemas"]["CreditNote"];
         };
         PaymentReceivedEvent: components["schemas"]["EventEnvelope"] & {
             /** @constant */
@@ -7007,6 +7214,16 @@ export interface components {
         BillSupplierFilter: components["schemas"]["SupplierId"];
         /** @description The bill's id. */
         BillIdPath: components["schemas"]["BillId"];
+        /** @description Only the credit notes of this customer. */
+        CreditNoteCustomerFilter: components["schemas"]["CustomerId"];
+        /** @description Only the credit notes of this invoice. */
+        CreditNoteInvoiceFilter: components["schemas"]["InvoiceId"];
+        /** @description Only the credit notes in this status. */
+        CreditNoteStatusFilter: components["schemas"]["CreditNoteStatus"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        CreditNoteSort: "created_at" | "-created_at";
+        /** @description The credit note's id. */
+        CreditNoteIdPath: components["schemas"]["CreditNoteId"];
         /** @description Only the payments received, or only those paid. */
         PaymentDirectionFilter: components["schemas"]["PaymentDirection"];
         /** @description Only the payments received from this customer. */
@@ -15036,6 +15253,262 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listCreditNotes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the credit notes of this customer. */
+                customer_id?: components["parameters"]["CreditNoteCustomerFilter"];
+                /** @description Only the credit notes of this invoice. */
+                invoice_id?: components["parameters"]["CreditNoteInvoiceFilter"];
+                /** @description Only the credit notes in this status. */
+                status?: components["parameters"]["CreditNoteStatusFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["CreditNoteSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of credit notes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNoteList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCreditNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "invoice_id": "inv_01M9H0A2C4E6G8J0K2M4P6R8T0",
+                 *       "reason": "Two hours billed twice",
+                 *       "lines": [
+                 *         {
+                 *           "invoice_line_id": "invl_01M9H0A2C4E6G8J0K2M4P6R8T1",
+                 *           "quantity": "2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreditNoteCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCreditNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credit note. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCreditNote: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    finalizeCreditNote: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-12"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DocumentFinalize"];
+            };
+        };
+        responses: {
+            /** @description The credit note, issued. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listPayments: {
         parameters: {
             query?: {
@@ -16323,6 +16796,22 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BillPaidEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpCreditNoteIssued: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditNoteIssuedEvent"];
             };
         };
         responses: {

@@ -92,10 +92,11 @@ export function ledgerCheckUseCases({ runInUnitOfWork, stock }: { runInUnitOfWor
         const payablesCode = standardCode('payables');
         const balances = await repo.standardBalances([receivablesCode, payablesCode]);
         for (const [kind, code, type, direction, sign, what] of [
-          ['receivables_documents', receivablesCode, 'invoice', 'received', 1n, 'the customers owe by their open and uncollectible invoices, less payments received and not allocated'],
+          ['receivables_documents', receivablesCode, 'invoice', 'received', 1n, 'the customers owe by their open and uncollectible invoices, less payments received and not allocated and refunds owed by credit notes'],
           ['payables_documents', payablesCode, 'bill', 'paid', -1n, 'is owed to the suppliers by their open and uncollectible bills, less payments paid and not allocated'],
         ] as const) {
-          const expected = sign * (owedBy(await repo.owedLines(type)) - (await repo.unallocated(direction)));
+          const credits = type === 'invoice' ? await repo.refundsOwed() : 0n;
+          const expected = sign * (owedBy(await repo.owedLines(type)) - (await repo.unallocated(direction)) - credits);
           const account = balances.get(code);
           const ledger = account?.balance ?? 0n;
           if (ledger === expected || findings.length >= LEDGER_CHECK_LIMIT) continue;
