@@ -2323,18 +2323,19 @@ export interface paths {
          *     all rows.
          *
          *     What counts:
-         *     - a invoice finalized (it has a number) with an `issue_date` on or before `as_of`, whose
+         *     - an invoice finalized (it has a number) with an `issue_date` on or before `as_of`, whose
          *       status is `open`, `paid` or `uncollectible`. Drafts never count. Void invoices never count
          *       either: a void is taken as dated today, so a report as of a day before the void leaves the
          *       invoice out too (a known simplification; nothing was paid of a void invoice).
          *     - uncollectible invoices count: marking one uncollectible posts nothing, so what is
          *       outstanding of it stays in the receivables account.
-         *     - what a invoice has outstanding as of `as_of` is its total (the sum of its lines' totals,
+         *     - what an invoice has outstanding as of `as_of` is its total (the sum of its lines' totals,
          *       tax rounded half to even per line) less the allocations to it of payments with `paid_on`
-         *       on or before `as_of`. A invoice with nothing outstanding is left out, and so is a
+         *       on or before `as_of`, and less what credit notes issued on or before `as_of` took off it
+         *       (`amount_applied`). An invoice with nothing outstanding is left out, and so is a
          *       customer with nothing outstanding.
-         *     - payments not allocated to a invoice (left on the customer's account) are not taken off.
-         *       With none, `totals.total` equals the balance of the receivables (1200) account in the trial
+         *     - payments not allocated to an invoice (left on the customer's account) are not taken off.
+         *       Nor is a credit note's `refund_owed`. With neither, `totals.total` equals the balance of the receivables (1200) account in the trial
          *       balance as of the same day.
          *
          *     The buckets, by the days from the due date to `as_of`: `current` while not yet due (the due
@@ -2404,8 +2405,10 @@ export interface paths {
         /**
          * Check the ledger
          * @description Checks the tenant's whole ledger, read as one snapshot: every journal entry balances (its
-         *     lines' debits equal their credits and its total; two lines or more), and the inventory
-         *     account (1300) equals what the WMS values the stock at (its moving-average costs). Lists
+         *     lines' debits equal their credits and its total; two lines or more), the inventory
+         *     account (1300) equals what the WMS values the stock at (its moving-average costs), and the
+         *     receivables (1200) and payables (2000) accounts equal what the open and uncollectible
+         *     invoices and bills have due, less the payments' unallocated amounts. Lists
          *     what disagrees (`findings`, the first 1000). Entries balance by construction (and, on
          *     PostgreSQL, by a check at commit); this proves it after the fact. The inventory comparison
          *     finds stock moved in the WMS without an ERP document and without a journal entry for it.
@@ -2646,6 +2649,9 @@ export interface paths {
         /**
          * Delete a draft invoice
          * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         *     A draft made by its sales order's `invoice` action gives back what it took: those quantities
+         *     can be invoiced again. So does a draft whose `lines` are replaced by a patch (the new lines
+         *     are its own, linked to no order line).
          */
         delete: operations["deleteInvoice"];
         options?: never;
@@ -2704,6 +2710,7 @@ export interface paths {
          * Void an invoice
          * @description Voids an `open` invoice of which nothing was paid: posts the reversal of its entry, dated today
          *     (a locked period is a `409`); the number stays used. Records `erp.invoice.voided`.
+         *     What it took of its sales order (by the order's action) can be invoiced again.
          *     Any status that does not take it is a `409` naming the status and the actions it takes.
          *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
@@ -2790,6 +2797,9 @@ export interface paths {
         /**
          * Delete a draft bill
          * @description Deletes a `draft` (with `If-Match`); any other status is a `409` (void it instead).
+         *     A draft made by its purchase order's `bill` action gives back what it took: those quantities
+         *     can be billed again. So does a draft whose `lines` are replaced by a patch (the new lines
+         *     are its own, linked to no order line).
          */
         delete: operations["deleteBill"];
         options?: never;
@@ -2848,6 +2858,7 @@ export interface paths {
          * Void a bill
          * @description Voids an `open` bill of which nothing was paid: posts the reversal of its entry, dated today
          *     (a locked period is a `409`); the number stays used. Records `erp.bill.voided`.
+         *     What it took of its purchase order (by the order's action) can be billed again.
          *     Any status that does not take it is a `409` naming the status and the actions it takes.
          *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
@@ -2878,6 +2889,93 @@ export interface paths {
          *     Requires `If-Match`; safe to retry with `Idempotency-Key`.
          */
         post: operations["markUncollectibleBill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List credit notes
+         * @description The tenant's credit notes, newest first unless `sort` says otherwise, with cursor pagination
+         *     and no cap; filtered by customer, invoice and status.
+         */
+        get: operations["listCreditNotes"];
+        put?: never;
+        /**
+         * Create a draft credit note
+         * @description A draft credit note of an invoice (`open` or `paid`; another status is a `409`): the lines and
+         *     quantities named, or every line's whole quantity not credited yet. A line not of the invoice,
+         *     or named twice, is a `400` naming it; more than a line has left to credit (what it invoiced
+         *     less what issued credit notes credited) is a `409` naming the line and what is left. Nothing is
+         *     numbered or posted until it is finalized. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createCreditNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/credit-notes/{credit_note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credit note
+         * @description One credit note with its lines, totals and the actions it takes now, with its version as `ETag`.
+         */
+        get: operations["getCreditNote"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft credit note
+         * @description Deletes a `draft` (with `If-Match`); an issued credit note is a `409`: it never changes.
+         */
+        delete: operations["deleteCreditNote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erp/credit-notes/{credit_note_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credit note
+         * @description Issues a `draft`: the next number of the `CN` series in the year of the issue date (gapless
+         *     per tenant: a finalize that fails gives its number back), the issue date (`issue_date` or
+         *     today), its entry (debit revenue (net) and tax payable (tax), credit receivables (total)) dated
+         *     the issue date (a date in a locked period is a `409`), and what it takes off the invoice's
+         *     amount due (`amount_applied`; an open invoice with nothing left due becomes `paid` and records
+         *     `erp.invoice.paid`; the rest is `refund_owed`). The invoice is locked meanwhile: concurrent
+         *     credit notes of one invoice never credit a line beyond what it invoiced (the later one is a
+         *     `409` naming the line), and an invoice no longer open or paid is a `409`. Records
+         *     `erp.credit_note.issued`. Requires `If-Match`; safe to retry with `Idempotency-Key`.
+         */
+        post: operations["finalizeCreditNote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3514,6 +3612,26 @@ export interface webhooks {
          * @description A bill was paid in full by one or more payments. `data` is the bill.
          */
         post: operations["onErpBillPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "erp.credit_note.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * erp.credit_note.issued
+         * @description A credit note was issued: numbered, its entry posted, applied to its invoice. `data` is the credit note.
+         */
+        post: operations["onErpCreditNoteIssued"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5568,7 +5686,7 @@ export interface components {
          *     its due date (issue date + the customer's `payment_terms_days`) and posts its entry (debit receivables (total), credit revenue (net) and tax payable (tax); `journal_entry_id`): it never changes again. `void` (open,
          *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
          *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
-         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     `amount_due` is `total` − `amount_paid` − `amount_credited` while draft or open, 0 once paid, void or
          *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
          *     it takes now.
          */
@@ -5589,6 +5707,8 @@ export interface components {
             tax_total: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
+            /** @description What issued credit notes took off the amount due (always 0 for a bill for now). */
+            amount_credited: components["schemas"]["Money"];
             amount_due: components["schemas"]["Money"];
             /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
@@ -5809,16 +5929,22 @@ export interface components {
          *     - `inventory_valuation`: the inventory account's balance (`ledger`) differs from what the
          *       WMS values the tenant's stock at (`expected`): stock moved in the WMS without an ERP
          *       document (a receipt or an adjustment made in the WMS directly) and no journal entry for
-         *       it, or stock valued in a currency other than the ledger's (then both amounts are null).
+         *       it, or stock valued in a currency other than the ledger's (then both amounts are null);
+         *     - `receivables_documents`: the receivables account's balance (`ledger`) differs from what
+         *       the customers owe by their documents (`expected`): the amount due of every open and
+         *       uncollectible invoice, less what payments received left unallocated. An entry posted to
+         *       receivables by hand, not by an invoice or a payment, is found so;
+         *     - `payables_documents`: the same of the payables account and the suppliers' bills and the
+         *       payments paid (a credit balance: `ledger` and `expected` are negative).
          */
         LedgerFinding: {
             /** @enum {string} */
-            kind: "unbalanced_entry" | "inventory_valuation";
+            kind: "unbalanced_entry" | "inventory_valuation" | "receivables_documents" | "payables_documents";
             /** @description What disagrees, in words, with the amounts. */
             detail: string;
             /** @description The entry that does not balance (`unbalanced_entry`), else null. */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
-            /** @description The account whose balance is off (`inventory_valuation`), else null. */
+            /** @description The account whose balance is off (`inventory_valuation`, `receivables_documents`, `payables_documents`), else null. */
             ledger_account_id: components["schemas"]["LedgerAccountId"] | components["schemas"]["Null"];
             /** @description What the ledger holds. */
             ledger: components["schemas"]["SignedMoney"] | components["schemas"]["Null"];
@@ -6003,7 +6129,7 @@ export interface components {
          *     its due date (issue date + the supplier's `payment_terms_days`) and posts its entry (debit goods received not invoiced (net) and tax receivable (tax), credit payables (total); `journal_entry_id`): it never changes again. `void` (open,
          *     nothing paid) posts the reversal of that entry dated today; `mark-uncollectible` (open) posts
          *     nothing. `subtotal`, `tax_total` and `total` are the sums of the lines' amounts;
-         *     `amount_due` is `total` − `amount_paid` while draft or open, 0 once paid, void or
+         *     `amount_due` is `total` − `amount_paid` − `amount_credited` while draft or open, 0 once paid, void or
          *     uncollectible. `overdue`: open and `due_date` before today (UTC). `available_actions` lists what
          *     it takes now.
          */
@@ -6024,6 +6150,8 @@ export interface components {
             tax_total: components["schemas"]["Money"];
             total: components["schemas"]["Money"];
             amount_paid: components["schemas"]["Money"];
+            /** @description What issued credit notes took off the amount due (always 0 for a bill for now). */
+            amount_credited: components["schemas"]["Money"];
             amount_due: components["schemas"]["Money"];
             /** @description The entry finalize posted; `null` while a draft (or for a document of total 0). */
             journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
@@ -6115,6 +6243,97 @@ export interface components {
             purchase_order_id?: components["schemas"]["PurchaseOrderId"];
             currency?: components["schemas"]["BaseCurrency"];
             lines?: components["schemas"]["BillLineInput"][];
+        };
+        /**
+         * @description `draft` (deleted freely), `issued` (numbered, its entry posted: it never changes again).
+         * @enum {string}
+         */
+        CreditNoteStatus: "draft" | "issued";
+        /**
+         * @description A credit note id.
+         * @example crn_01M9K0A2C4E6G8J0K2M4P6R8T0
+         */
+        CreditNoteId: string;
+        /**
+         * @description A credit note line id.
+         * @example cnl_01M9K0A2C4E6G8J0K2M4P6R8T1
+         */
+        CreditNoteLineId: string;
+        /**
+         * @description A quantity of one invoice line credited, at that line's unit price and tax rate; `net`,
+         *     `tax` and `total` follow the rule of `TaxRate`, as on the invoice.
+         */
+        CreditNoteLine: {
+            id: components["schemas"]["CreditNoteLineId"];
+            invoice_line_id: components["schemas"]["InvoiceLineId"];
+            description: components["schemas"]["DocumentLineDescription"];
+            item_id: components["schemas"]["ItemId"] | components["schemas"]["Null"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            unit_price: components["schemas"]["Money"];
+            tax_rate_id: components["schemas"]["TaxRateId"];
+            net: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+        };
+        /**
+         * @description An action `POST /erp/credit-notes/{id}/<action>` takes.
+         * @enum {string}
+         */
+        CreditNoteAction: "finalize";
+        /**
+         * @description What is credited back of an invoice, line by line: never more of a line than was invoiced
+         *     less what issued credit notes credited of it. A `draft` has no number and posts nothing.
+         *     `finalize` issues it: the next number of the `CN` series (gapless per tenant and year of the
+         *     issue date, `CN-2026-000001`), its issue date, its entry (debit revenue (net) and tax payable
+         *     (tax), credit receivables (total)), and it takes what it can off the invoice's `amount_due`
+         *     (`amount_applied`; an open invoice with nothing left due is `paid`). The rest of its total
+         *     (`refund_owed`: all of it for an invoice already paid) stays on the customer's account as
+         *     owed back to them; refunds are not recorded by the API yet.
+         */
+        CreditNote: {
+            id: components["schemas"]["CreditNoteId"];
+            /** @description Given when issued; `null` while a draft. */
+            number: string | components["schemas"]["Null"];
+            customer_id: components["schemas"]["CustomerId"];
+            invoice_id: components["schemas"]["InvoiceId"];
+            status: components["schemas"]["CreditNoteStatus"];
+            issue_date: string | components["schemas"]["Null"];
+            reason: string | components["schemas"]["Null"];
+            currency: components["schemas"]["BaseCurrency"];
+            lines: components["schemas"]["CreditNoteLine"][];
+            subtotal: components["schemas"]["Money"];
+            tax_total: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            /** @description What issuing it took off the invoice's amount due; 0 while a draft. */
+            amount_applied: components["schemas"]["Money"];
+            /** @description The rest of its total, owed back to the customer; 0 while a draft. */
+            refund_owed: components["schemas"]["Money"];
+            /** @description The entry issuing it posted; `null` while a draft (or for a total of 0). */
+            journal_entry_id: components["schemas"]["JournalEntryId"] | components["schemas"]["Null"];
+            available_actions: components["schemas"]["CreditNoteAction"][];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        CreditNoteList: {
+            data: components["schemas"]["CreditNote"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A line of the invoice and the quantity of it to credit (in the line's unit). */
+        CreditNoteLineInput: {
+            invoice_line_id: components["schemas"]["InvoiceLineId"];
+            quantity: components["schemas"]["PositiveQuantity"];
+        };
+        /**
+         * @description A draft credit note of `invoice_id` (an open or paid invoice of the tenant: another status is
+         *     a `409`). `lines` names the invoice lines and quantities to credit; without it, every line's
+         *     whole quantity not credited yet. A line not of the invoice, or named twice, is a `400`; more
+         *     than a line has left to credit is a `409` naming the line and what is left.
+         */
+        CreditNoteCreate: {
+            invoice_id: components["schemas"]["InvoiceId"];
+            reason?: string;
+            lines?: components["schemas"]["CreditNoteLineInput"][];
         };
         /**
          * @description `received` from a customer (debit cash, credit receivables) or `paid` to a supplier (debit
@@ -6438,6 +6657,11 @@ export interface components {
             /** @constant */
             type?: "erp.bill.paid";
             data?: components["schemas"]["Bill"];
+        };
+        CreditNoteIssuedEvent: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            type?: "erp.credit_note.issued";
+            data?: components["schemas"]["CreditNote"];
         };
         PaymentReceivedEvent: components["schemas"]["EventEnvelope"] & {
             /** @constant */
@@ -7134,6 +7358,16 @@ export interface components {
         BillSupplierFilter: components["schemas"]["SupplierId"];
         /** @description The bill's id. */
         BillIdPath: components["schemas"]["BillId"];
+        /** @description Only the credit notes of this customer. */
+        CreditNoteCustomerFilter: components["schemas"]["CustomerId"];
+        /** @description Only the credit notes of this invoice. */
+        CreditNoteInvoiceFilter: components["schemas"]["InvoiceId"];
+        /** @description Only the credit notes in this status. */
+        CreditNoteStatusFilter: components["schemas"]["CreditNoteStatus"];
+        /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+        CreditNoteSort: "created_at" | "-created_at";
+        /** @description The credit note's id. */
+        CreditNoteIdPath: components["schemas"]["CreditNoteId"];
         /** @description Only the payments received, or only those paid. */
         PaymentDirectionFilter: components["schemas"]["PaymentDirection"];
         /** @description Only the payments received from this customer. */
@@ -15233,6 +15467,262 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listCreditNotes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque and signed: a modified cursor, or one
+                 *     used with other filters or another sort than the page that produced it, is a `400`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the credit notes of this customer. */
+                customer_id?: components["parameters"]["CreditNoteCustomerFilter"];
+                /** @description Only the credit notes of this invoice. */
+                invoice_id?: components["parameters"]["CreditNoteInvoiceFilter"];
+                /** @description Only the credit notes in this status. */
+                status?: components["parameters"]["CreditNoteStatusFilter"];
+                /** @description Order of the list; `-` means descending. Ties are broken by id in the same direction. */
+                sort?: components["parameters"]["CreditNoteSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of credit notes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNoteList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCreditNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "invoice_id": "inv_01M9H0A2C4E6G8J0K2M4P6R8T0",
+                 *       "reason": "Two hours billed twice",
+                 *       "lines": [
+                 *         {
+                 *           "invoice_line_id": "invl_01M9H0A2C4E6G8J0K2M4P6R8T1",
+                 *           "quantity": "2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreditNoteCreate"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCreditNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credit note. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCreditNote: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    finalizeCreditNote: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version you based the change on (`"3"`), several of them separated by
+                 *     commas, or `*` for whatever version is current. Required: `428` without it, `412` when
+                 *     none of the tags is the current version. Tags are compared strongly (RFC 9110 §13.1.1), so
+                 *     a weak tag (`W/"3"`) never matches.
+                 */
+                "If-Match": components["parameters"]["IfMatch"];
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: components["parameters"]["CreditNoteIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "issue_date": "2026-12-12"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DocumentFinalize"];
+            };
+        };
+        responses: {
+            /** @description The credit note, issued. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listPayments: {
         parameters: {
             query?: {
@@ -16520,6 +17010,22 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BillPaidEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EventReceived"];
+        };
+    };
+    onErpCreditNoteIssued: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditNoteIssuedEvent"];
             };
         };
         responses: {

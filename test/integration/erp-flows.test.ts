@@ -4,9 +4,11 @@ import { testDbKind } from '../support/databases';
 import { Harness } from '../support/harness';
 
 /**
- * The ERP's two flows through a typed client (openapi-fetch over the generated types, nothing
- * hand-written), each in a tenant of its own and each ending with the books and the stock in
- * agreement: a zero trial balance, nothing from the ledger check, no drift from the stock check.
+ * The ERP's flows through a typed client (openapi-fetch over the generated types, nothing
+ * hand-written): procure (order, receipts), procure to pay (bill, finalize, payments) and order
+ * to cash (order, confirm, deliveries, invoice, finalize, payment), each in a tenant of its own and
+ * each step ending with the books and the stock in agreement: a zero trial balance, nothing from
+ * the ledger check, no drift from the stock check.
  */
 let h: Harness;
 
@@ -97,6 +99,39 @@ describe(`the ERP's flows through a typed client on ${testDbKind()}`, () => {
     expect(await booksAgree(api)).toEqual({ '1300': 210_060, '2100': -210_060 });
   });
 
+  it('pays the supplier: the order billed, the bill finalized, paid in two payments, the bill paid', async () => {
+    const api = await client();
+    const w = await warehouseAndItems(api);
+    const { supplier, order } = await procure(api, w);
+    const received = (await api.GET('/erp/purchase-orders/{purchase_order_id}', { params: { path: { purchase_order_id: order } } })).data!;
+    const billed = await api.POST('/erp/purchase-orders/{purchase_order_id}/bill', { params: { path: { purchase_order_id: order }, header: { 'If-Match': `"${received.version}"` } } });
+    expect(billed.response.status).toBe(201);
+    const draft = billed.data!;
+    // What was received, at the order's costs: 1800.00 + 300.60 net, 19 % on each line.
+    expect(draft).toMatchObject({ status: 'draft', purchase_order_id: order, subtotal: eur(210_060), tax_total: eur(34_200 + 5_711), total: eur(210_060 + 39_911) });
+    const path = { bill_id: draft.id };
+    const open = await api.POST('/erp/bills/{bill_id}/finalize', { params: { path, header: { 'If-Match': `"${draft.version}"` } }, body: { issue_date: '2026-12-01' } });
+    expect(open.data).toMatchObject({ status: 'open', due_date: '2026-12-31', amount_due: eur(249_971) });
+    // GRNI cleared by the bill; payables hold what is owed.
+    expect(await booksAgree(api)).toEqual({ '1300': 210_060, '1400': 39_911, '2000': -249_971, '2100': 0 });
+
+    const pay = (amount: number, paid_on: string) => api.POST('/erp/payments', { body: { direction: 'paid', supplier_id: supplier, amount: eur(amount), paid_on, allocations: [{ bill_id: draft.id, amount: eur(amount) }] } });
+    const part = await pay(100_000, '2026-12-03');
+    expect(part.response.status).toBe(201);
+    expect((await api.GET('/erp/bills/{bill_id}', { params: { path } })).data).toMatchObject({ status: 'open', amount_paid: eur(100_000), amount_due: eur(149_971) });
+    // More than is due is refused, and changes nothing.
+    expect((await pay(149_972, '2026-12-04')).response.status).toBe(409);
+    const last = await pay(149_971, '2026-12-04');
+    expect(last.data).toMatchObject({ unallocated: eur(0) });
+    expect((await api.GET('/erp/bills/{bill_id}', { params: { path } })).data).toMatchObject({ status: 'paid', amount_due: eur(0), available_actions: [] });
+    const payments = (await api.GET('/erp/payments', { params: { query: { supplier_id: supplier, sort: 'paid_on' } } })).data!.data;
+    expect(payments.map((p) => [p.paid_on, p.amount.amount])).toEqual([
+      ['2026-12-03', 100_000],
+      ['2026-12-04', 149_971],
+    ]);
+    expect(await booksAgree(api)).toEqual({ '1000': -249_971, '1300': 210_060, '1400': 39_911, '2000': 0, '2100': 0 });
+  });
+
   it('sells from that stock: customer, sales order, confirm (reserved), deliver in two shipments, the cost of goods', async () => {
     const api = await client();
     const w = await warehouseAndItems(api);
@@ -136,5 +171,24 @@ describe(`the ERP's flows through a typed client on ${testDbKind()}`, () => {
     expect(balances['5000']).toBe(54_000 + 1_500);
     expect(balances['1300']).toBe(210_060 - 55_500);
     expect((await api.GET('/wms/items/{item_id}/stock', { params: { path: { item_id: w.desk } } })).data).toMatchObject({ on_hand: '7', reserved: '0', value: eur(126_000) });
+
+    // Invoiced: the order's invoice action drafts what was delivered; finalized, it is owed.
+    const invoiced = await api.POST('/erp/sales-orders/{sales_order_id}/invoice', { params: { path, header: { 'If-Match': `"${rest.data!.version}"` } } });
+    expect(invoiced.response.status).toBe(201);
+    const draft = invoiced.data!;
+    expect(draft).toMatchObject({ status: 'draft', sales_order_id: order.id, subtotal: eur(125_325), total: order.total });
+    expect((await api.GET('/erp/sales-orders/{sales_order_id}', { params: { path } })).data).toMatchObject({ status: 'invoiced', available_actions: [] });
+    const open = await api.POST('/erp/invoices/{invoice_id}/finalize', { params: { path: { invoice_id: draft.id }, header: { 'If-Match': `"${draft.version}"` } }, body: { issue_date: '2026-12-04' } });
+    expect(open.data).toMatchObject({ status: 'open', number: expect.stringMatching(/^INV-2026-\d{6}$/), due_date: '2026-12-18', amount_due: order.total });
+    const total = order.total.amount;
+    expect(await booksAgree(api)).toMatchObject({ '1200': total, '4000': -125_325, '2200': -(total - 125_325) });
+
+    // Paid: one payment for more than is due; the rest stays on the customer's account.
+    const paid = await api.POST('/erp/payments', { body: { direction: 'received', customer_id: customer.id, amount: eur(total + 1_000), paid_on: '2026-12-05', reference: `Transfer ${open.data!.number}`, allocations: [{ invoice_id: draft.id, amount: eur(total) }] } });
+    expect(paid.response.status).toBe(201);
+    expect(paid.data).toMatchObject({ unallocated: eur(1_000), customer_id: customer.id, supplier_id: null });
+    expect((await api.GET('/erp/invoices/{invoice_id}', { params: { path: { invoice_id: draft.id } } })).data).toMatchObject({ status: 'paid', amount_paid: order.total, amount_due: eur(0) });
+    // Cash in; receivables carry the customer's credit of 10.00.
+    expect(await booksAgree(api)).toMatchObject({ '1000': total + 1_000, '1200': -1_000 });
   });
 });

@@ -82,6 +82,7 @@ describe.each(KINDS)('ERP $type', (k) => {
       tax_total: eur(818),
       total: eur(5648),
       amount_paid: eur(0),
+      amount_credited: eur(0),
       amount_due: eur(5648),
       journal_entry_id: null,
       available_actions: ['finalize'],

@@ -3,8 +3,9 @@ import { eur, type Json, orderRequests, unique } from '../support/erp-orders';
 import { Harness, type Admin } from '../support/harness';
 
 /**
- * The ledger check (`GET /v1/erp/ledger-check`, admin): every entry balances, and the inventory
- * account equals what the WMS values the stock at; what disagrees is listed, never fixed.
+ * The ledger check (`GET /v1/erp/ledger-check`, admin): every entry balances, the inventory
+ * account equals what the WMS values the stock at, receivables and payables what the documents
+ * have due less unallocated payments; what disagrees is listed, never fixed.
  */
 let h: Harness;
 let admin: Admin;
@@ -92,6 +93,48 @@ describe(`ERP ledger check on ${testDbKind()}`, () => {
     expect(second.id).not.toBe(entry.id);
     expect((await act(`/erp/journal-entries/${second.id}/reverse`, '"1"', {}, {}, t.token)).status).toBe(201);
     expect((await get('/erp/ledger-check', t.token)).body).toMatchObject({ entries_checked: 3, findings: [] });
+  });
+
+  it('holds receivables and payables to their documents and payments, and finds an entry posted to them by hand', async () => {
+    const t = await h.tenant();
+    const w = await world(t.token);
+    const a = await chart(t.token);
+    const check = async () => (await get('/erp/ledger-check', t.token)).body.findings;
+    // An invoice of 119.00 and a bill of 59.50, finalized; 50.00 received of the invoice and 20.00
+    // more on account; the bill paid in full.
+    const finalized = async (path: string, json: Json) => {
+      const draft = await created(path, json, t.token);
+      const fin = await act(`${path}/${draft.id}/finalize`, '"1"', { issue_date: '2026-12-01' }, {}, t.token);
+      expect(fin.status).toBe(200);
+      return fin.body;
+    };
+    const invoice = await finalized('/erp/invoices', { customer_id: w.customer, lines: [{ description: 'Work', quantity: '1', unit_price: eur(10000) }] });
+    const bill = await finalized('/erp/bills', { supplier_id: w.supplier, lines: [{ description: 'Parts', quantity: '1', unit_cost: eur(5000) }] });
+    expect(await check()).toEqual([]);
+    const pay = (json: Json) => post('/erp/payments', { paid_on: '2026-12-05', ...json }, t.token);
+    expect((await pay({ direction: 'received', customer_id: w.customer, amount: eur(7000), allocations: [{ invoice_id: invoice.id, amount: eur(5000) }] })).status).toBe(201);
+    expect((await pay({ direction: 'paid', supplier_id: w.supplier, amount: eur(5950), allocations: [{ bill_id: bill.id, amount: eur(5950) }] })).status).toBe(201);
+    expect(await check()).toEqual([]);
+    // An uncollectible invoice stays in receivables (nothing was posted): still sound.
+    expect((await act(`/erp/invoices/${invoice.id}/mark-uncollectible`, '"3"', undefined, {}, t.token)).status).toBe(200);
+    expect(await check()).toEqual([]);
+
+    // Receivables debited by hand: 119.00 − 50.00 − 20.00 = 49.00 owed, the account at 59.00.
+    const byHand = await created('/erp/journal-entries', { date: '2026-12-06', memo: 'Receivable by hand', lines: [{ ledger_account_id: a['1200'].id, debit: eur(1000) }, { ledger_account_id: a['4000'].id, credit: eur(1000) }] }, t.token);
+    expect(await check()).toEqual([
+      {
+        kind: 'receivables_documents',
+        detail: expect.stringContaining('Receivables (1200) stand at 59.00; what the customers owe'),
+        journal_entry_id: null,
+        ledger_account_id: a['1200'].id,
+        ledger: eur(5900),
+        expected: eur(4900),
+      },
+    ]);
+    expect((await act(`/erp/journal-entries/${byHand.id}/reverse`, '"1"', {}, {}, t.token)).status).toBe(201);
+    // Payables credited by hand: the suppliers are owed nothing, the account says 5.00 (a credit: negative).
+    await created('/erp/journal-entries', { date: '2026-12-06', memo: 'Payable by hand', lines: [{ ledger_account_id: a['6000'].id, debit: eur(500) }, { ledger_account_id: a['2000'].id, credit: eur(500) }] }, t.token);
+    expect(await check()).toEqual([expect.objectContaining({ kind: 'payables_documents', ledger_account_id: a['2000'].id, ledger: { amount: -500, currency: 'EUR' }, expected: eur(0) })]);
   });
 
   // On PostgreSQL a constraint trigger refuses such an entry at commit (erp-ledger-guards); on

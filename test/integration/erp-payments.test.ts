@@ -187,7 +187,10 @@ describe.each(KINDS)('ERP payments $direction', (k) => {
     expect(after).toMatchObject({ status: 'paid', amount_paid: eur(11900), amount_due: eur(0), version: 12 });
     const paidEvents = (await outboxEvents(h, `erp.${k.type}.paid`, [doc.id])).length;
     expect(paidEvents).toBe(1);
+    // Ten payments posted, each its entry; the ledger agrees with the documents and payments.
+    expect((await get(`/erp/payments?${k.party}_id=${party}&limit=200`)).body.data.filter((p: Json) => p.allocations[0]?.[k.field] === doc.id)).toHaveLength(10);
     const tb = await get('/erp/reports/trial-balance?as_of=2030-12-31');
     expect(tb.body.total_debit).toEqual(tb.body.total_credit);
+    expect((await get('/erp/ledger-check')).body.findings).toEqual([]);
   });
 });

@@ -285,6 +285,27 @@ describe('ERP purchase orders', () => {
     expect(fin.body.subtotal).toEqual(eur(13164));
   });
 
+  it('takes back what a bill took of its order when the draft is deleted or its lines are replaced', async () => {
+    const order = await confirmed([{ item_id: w.chair, quantity: '2', unit_cost: eur(1300), location_id: w.bin }]);
+    expect((await act(`/erp/purchase-orders/${order.id}/receive`, '"2"')).status).toBe(200);
+    const bill = (await act(`/erp/purchase-orders/${order.id}/bill`, '"3"')).body;
+    expect((await get(`/erp/purchase-orders/${order.id}`)).body.lines[0].quantity_billed).toBe('2');
+    // Lines replaced by a patch: the new line is the bill's own; the order's 2 can be billed again.
+    const patched = await h.request('PATCH', `/v1/erp/bills/${bill.id}`, { token: admin.token, json: { lines: [{ description: 'Freight', quantity: '1', unit_cost: eur(500) }] }, headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.lines.map((l: Json) => l.order_line_id)).toEqual([null]);
+    let now = (await get(`/erp/purchase-orders/${order.id}`)).body;
+    expect(now).toMatchObject({ status: 'received', available_actions: ['bill'] });
+    expect(now.lines[0].quantity_billed).toBe('0');
+    const second = (await act(`/erp/purchase-orders/${order.id}/bill`, `"${now.version}"`)).body;
+    expect((await get(`/erp/purchase-orders/${order.id}`)).body.lines[0].quantity_billed).toBe('2');
+    // That draft deleted: nothing of the order is billed.
+    expect((await h.request('DELETE', `/v1/erp/bills/${second.id}`, { token: admin.token, headers: { 'if-match': '"1"' } })).status).toBe(204);
+    now = (await get(`/erp/purchase-orders/${order.id}`)).body;
+    expect(now.lines[0].quantity_billed).toBe('0');
+    expect(now.available_actions).toEqual(['bill']);
+  });
+
   it('receives lot-tracked lines with their lot, and names a line that lacks one', async () => {
     const order = await confirmed([{ item_id: w.wire, quantity: '3', unit_cost: eur(200), location_id: w.dock }]);
     const line = order.lines[0].id;

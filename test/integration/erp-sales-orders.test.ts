@@ -308,6 +308,20 @@ describe('ERP sales orders', () => {
     expect(fin.status).toBe(200);
     expect(fin.body).toMatchObject({ status: 'open', number: expect.stringMatching(/^INV-/) });
     expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+
+    // The first draft deleted: its chair can be invoiced again.
+    expect((await h.request('DELETE', `/v1/erp/invoices/${first.body.id}`, { token: admin.token, headers: { 'if-match': '"1"' } })).status).toBe(204);
+    now = (await get(`/erp/sales-orders/${order.id}`)).body;
+    expect(now).toMatchObject({ status: 'delivered', version: 7, available_actions: ['invoice'] });
+    expect(now.lines.map((l: Json) => l.quantity_invoiced)).toEqual(['1', '4']);
+    // The finalized one voided: everything it invoiced can be invoiced again, in one new draft.
+    expect((await act(`/erp/invoices/${second.body.id}/void`, '"2"')).status).toBe(200);
+    now = (await get(`/erp/sales-orders/${order.id}`)).body;
+    expect(now.lines.map((l: Json) => l.quantity_invoiced)).toEqual(['0', '0']);
+    const again = await act(`/erp/sales-orders/${order.id}/invoice`, `"${now.version}"`);
+    expect(again.status).toBe(201);
+    expect(again.body.lines.map((l: Json) => [l.quantity, l.order_line_id])).toEqual([['2', chairLine], ['4', ropeLine]]);
+    expect((await get(`/erp/sales-orders/${order.id}`)).body).toMatchObject({ status: 'invoiced', available_actions: [] });
   });
 
   it('numbers orders gaplessly per year: a refused order takes no number', async () => {

@@ -38,7 +38,7 @@ describe('the ERP demo seed', () => {
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -85,7 +85,10 @@ describe('the ERP demo seed', () => {
     expect(tb.total_debit).toEqual(tb.total_credit);
     expect(tb.total_debit.amount).toBeGreaterThan(0);
     expect(tb.accounts.reduce((sum: number, r: { balance: { amount: number } }) => sum + r.balance.amount, 0)).toBe(0);
-    expect(tb.accounts.find((r: { code: string }) => r.code === '1000').balance).toEqual({ amount: 5_000_000 - 120_000 - 34_000, currency: 'EUR' });
+    // Cash: the opening balance, less rent and supplies, plus the invoice paid, less the part of the bill paid.
+    const paidInvoice = (await h.request('GET', '/v1/erp/invoices?status=paid', { token: a.token })).body.data;
+    expect(paidInvoice).toHaveLength(1);
+    expect(tb.accounts.find((r: { code: string }) => r.code === '1000').balance).toEqual({ amount: 5_000_000 - 120_000 - 34_000 + paidInvoice[0].total.amount - 4000, currency: 'EUR' });
     // Four sales orders, one in each of draft, confirmed, delivered, cancelled; the same in b.
     expect(first.sales_orders).toBe(4);
     const orders = async (token: string) => {
@@ -131,9 +134,9 @@ describe('the ERP demo seed', () => {
       ['1300', 10500, 0],
       ['2100', 0, 10500],
     ]);
-    // Invoices: the delivered order's (open), and three written directly (draft, void,
-    // uncollectible); bills: the received order's (open) and the one received in part's (draft).
-    expect([first.invoices, first.bills]).toEqual([4, 2]);
+    // Invoices: the delivered order's (paid by the demo payment), and three written directly (draft, void,
+    // uncollectible); bills: the received order's (open, 40.00 of it paid) and the one received in part's (draft).
+    expect([first.invoices, first.bills, first.payments]).toEqual([4, 2, 2]);
     const documents = async (token: string, path: string) => {
       const res = await h.request('GET', `/v1/erp/${path}?sort=created_at`, { token });
       expect(res.status).toBe(200);
@@ -141,7 +144,7 @@ describe('the ERP demo seed', () => {
     };
     const seededInvoices = await documents(a.token, 'invoices');
     expect(seededInvoices.map((d: unknown[]) => d.slice(0, 2))).toEqual([
-      ['INV-YYYY-000001', 'open'],
+      ['INV-YYYY-000001', 'paid'],
       [null, 'draft'],
       ['INV-YYYY-000002', 'void'],
       ['INV-YYYY-000003', 'uncollectible'],
@@ -149,7 +152,7 @@ describe('the ERP demo seed', () => {
     expect(await documents(b.token, 'invoices')).toEqual(seededInvoices);
     const seededBills = await documents(a.token, 'bills');
     expect(seededBills).toEqual([
-      ['BILL-YYYY-000001', 'open', 7021, 7021],
+      ['BILL-YYYY-000001', 'open', 7021, 7021 - 4000],
       [null, 'draft', 5474, 5474],
     ]);
     expect(await documents(b.token, 'bills')).toEqual(seededBills);

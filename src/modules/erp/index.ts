@@ -31,6 +31,7 @@
 import { defineModule, type ModuleDefinition } from '../../platform/module';
 import { crmModule } from '../crm';
 import { wmsModule } from '../wms';
+import { creditNoteUseCases } from './application/credit-notes';
 import { documentUseCases } from './application/documents';
 import { journalUseCases } from './application/journal';
 import { ledgerAccountUseCases } from './application/ledger-accounts';
@@ -65,11 +66,12 @@ export const erpModule = defineModule({
     const invoices = documentUseCases('invoice', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     const bills = documentUseCases('bill', { ...deps, stock: use(wmsModule).stock, journal: journal.journal });
     const payments = paymentUseCases({ ...deps, journal: journal.journal });
+    const creditNotes = creditNoteUseCases({ ...deps, journal: journal.journal });
     const salesOrders = salesOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, invoices });
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, bills });
     return {
-      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
+      handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, creditNotes, cursors: kernel.cursors }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, payments, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal, ledgerCheck },
     };
   },

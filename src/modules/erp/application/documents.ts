@@ -116,6 +116,26 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
     return lines.filter((l) => l.debit > 0n || l.credit > 0n);
   }
 
+  /**
+   * Gives back to its order what the document's lines had taken of it (`invoice` / `bill`
+   * actions): the order locked after the document, saved at the version it is at.
+   */
+  async function returnToOrder(uow: UnitOfWork, doc: Readonly<DocumentState>): Promise<void> {
+    const returned = doc.lines.flatMap((l) => (l.orderLineId ? [{ lineId: l.orderLineId, quantity: l.quantity }] : []));
+    if (!doc.orderId || !returned.length) return;
+    if (type === 'invoice') {
+      const repo = SalesOrderRepository.in(uow);
+      const order = await repo.get(doc.orderId);
+      const loaded = order?.version;
+      if (order && order.uninvoiced(returned)) await repo.save(order, loaded!);
+    } else {
+      const repo = PurchaseOrderRepository.in(uow);
+      const order = await repo.get(doc.orderId);
+      const loaded = order?.version;
+      if (order && order.unbilled(returned)) await repo.save(order, loaded!);
+    }
+  }
+
   return {
     kind,
     load,
@@ -156,16 +176,19 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
         const checked = patch.lines ? await lines(uow, partyId, patch.lines) : patch.partyId !== undefined ? (await partyOf(uow, kind.role, partyId), undefined) : undefined;
         const orderId = patch.orderId ?? doc.snapshot.orderId;
         if (orderId && (patch.orderId !== undefined || patch.partyId !== undefined)) await checkOrder(uow, orderId, partyId);
+        // Lines replaced: what the old ones took of the order is its own again.
+        if (checked) await returnToOrder(uow, doc.snapshot);
         if (doc.change({ partyId: patch.partyId, orderId: patch.orderId, currency: patch.currency, lines: checked }).changed) await repo.save(doc, loaded);
         return doc.snapshot;
       });
     },
 
-    /** Deletes a draft (else 409). */
+    /** Deletes a draft (else 409); what it took of its order (an order's `invoice` / `bill` action) can be invoiced or billed again. */
     remove(tenantId: string, id: string, expected: ExpectedVersion): Promise<void> {
       return runInUnitOfWork(tenantId, async (uow) => {
         const { repo, order: doc, loaded } = await load(uow, id, expected);
         doc.assertDraft();
+        await returnToOrder(uow, doc.snapshot);
         await repo.remove(doc, loaded);
       });
     },
@@ -191,12 +214,13 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
       });
     },
 
-    /** Voids an open document of which nothing was paid: its entry reversed, dated today; the number stays used. */
+    /** Voids an open document of which nothing was paid: its entry reversed, dated today; the number stays used; what it took of its order can be invoiced or billed again. */
     void(tenantId: string, id: string, expected: ExpectedVersion, claim?: IdempotencyClaim): Promise<DocumentState> {
       return action(tenantId, id, expected, claim, async (uow, doc) => {
         doc.void();
         const { journalEntryId, number } = doc.snapshot;
         if (journalEntryId) await journal.reverse(uow, journalEntryId, today(), `Void of ${kind.what.toLowerCase()} ${number}`);
+        await returnToOrder(uow, doc.snapshot);
       });
     },
 

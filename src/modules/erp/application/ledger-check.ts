@@ -1,7 +1,17 @@
 import type { RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { BASE_CURRENCY } from '../domain/party';
 import { standardCode } from '../domain/ledger-account';
-import { LedgerCheckRepository } from '../infrastructure/ledger-check.repository';
+import { orderTotals } from '../domain/order';
+import { LedgerCheckRepository, type OwedLineRow } from '../infrastructure/ledger-check.repository';
+
+/** What the documents of `lines` still have due: each document's total (its lines' amounts, as the document computes them) less what it was paid. */
+function owedBy(lines: readonly OwedLineRow[]): bigint {
+  const byDocument = new Map<string, OwedLineRow[]>();
+  for (const l of lines) byDocument.set(l.documentId, [...(byDocument.get(l.documentId) ?? []), l]);
+  let owed = 0n;
+  for (const ls of byDocument.values()) owed += orderTotals(ls).total - ls[0].amountPaid;
+  return owed;
+}
 
 /** An amount of the base currency (EUR, two decimals) as text for a finding's detail: `-12.50`. */
 function formatMinor(minor: bigint): string {
@@ -12,7 +22,7 @@ function formatMinor(minor: bigint): string {
 /** At most this many findings are listed (the check stops looking for more). */
 export const LEDGER_CHECK_LIMIT = 1000;
 
-export type LedgerFindingKind = 'unbalanced_entry' | 'inventory_valuation';
+export type LedgerFindingKind = 'unbalanced_entry' | 'inventory_valuation' | 'receivables_documents' | 'payables_documents';
 
 export interface LedgerFinding {
   kind: LedgerFindingKind;
@@ -38,7 +48,9 @@ export interface StockValuation {
 
 /**
  * The ledger check: every entry balances (its lines' debits equal their credits and its total,
- * two lines or more), and the inventory account equals what the WMS values the stock at. Read in
+ * two lines or more), the inventory account equals what the WMS values the stock at, and the
+ * receivables and payables accounts what the open and uncollectible documents have due less the
+ * payments' unallocated amounts (the documents' lines are read whole: an off-peak check). Read in
  * one unit of work as one snapshot, so a post committing meanwhile is seen whole or not at all.
  */
 export function ledgerCheckUseCases({ runInUnitOfWork, stock }: { runInUnitOfWork: RunInUnitOfWork; stock: StockValuation }) {
@@ -73,6 +85,28 @@ export function ledgerCheckUseCases({ runInUnitOfWork, stock }: { runInUnitOfWor
             journalEntryId: null,
             ledger: booked,
             expected: stockValue,
+          });
+        }
+        // Receivables (a debit balance) and payables (a credit one) against their documents.
+        const receivablesCode = standardCode('receivables');
+        const payablesCode = standardCode('payables');
+        const balances = await repo.standardBalances([receivablesCode, payablesCode]);
+        for (const [kind, code, type, direction, sign, what] of [
+          ['receivables_documents', receivablesCode, 'invoice', 'received', 1n, 'the customers owe by their open and uncollectible invoices, less payments received and not allocated and refunds owed by credit notes'],
+          ['payables_documents', payablesCode, 'bill', 'paid', -1n, 'is owed to the suppliers by their open and uncollectible bills, less payments paid and not allocated'],
+        ] as const) {
+          const credits = type === 'invoice' ? await repo.refundsOwed() : 0n;
+          const expected = sign * (owedBy(await repo.owedLines(type)) - (await repo.unallocated(direction)) - credits);
+          const account = balances.get(code);
+          const ledger = account?.balance ?? 0n;
+          if (ledger === expected || findings.length >= LEDGER_CHECK_LIMIT) continue;
+          findings.push({
+            kind,
+            detail: `${kind === 'receivables_documents' ? 'Receivables' : 'Payables'} (${code}) stand at ${formatMinor(ledger)}; what ${what}, is ${formatMinor(expected)} ${BASE_CURRENCY}: a difference of ${formatMinor(ledger - expected)}. An entry on the account that no invoice, bill or payment posted does this.`,
+            ledgerAccountId: account?.id ?? null,
+            journalEntryId: null,
+            ledger,
+            expected,
           });
         }
         for (const [currency, value] of valuation) {

@@ -1,6 +1,7 @@
 import type { ListPage, ListPosition } from '../../../platform/db/list-query';
 import type { RunInUnitOfWork } from '../../../platform/db/unit-of-work';
 import type { StandardRole } from '../domain/ledger-account';
+import { documentTotals } from '../domain/document';
 import { BASE_CURRENCY } from '../domain/party';
 import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
@@ -9,6 +10,7 @@ import type { StockApi } from '../../wms';
 import type { DocumentUseCases } from './documents';
 import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
+import type { PaymentUseCases } from './payments';
 import type { AccountParty, PartyUseCases } from './parties';
 import type { PurchaseOrderUseCases } from './purchase-orders';
 import type { SalesOrderUseCases } from './sales-orders';
@@ -37,6 +39,9 @@ import type { TaxRateUseCases } from './tax-rates';
  *   written directly — one left a draft, one finalized then voided (its entry reversed), one
  *   finalized then marked uncollectible; the received purchase order billed and finalized, the
  *   one received in part billed for what came in (left a draft).
+ * - payments, made only while the tenant has none, dated today: the delivered order's invoice
+ *   paid in full by its customer (the invoice `paid`), and the open bill paid in part (40.00 of
+ *   it: the bill stays open with the rest due).
  * - a few journal entries dated the first of the current month (UTC), posted through the journal
  *   with the source `demo_seed` (keyed by its id): the opening balance (cash, and inventory at
  *   what the WMS values the demo stock at, against owner equity), a month's rent and office
@@ -79,6 +84,7 @@ export interface ErpSeedDeps {
   purchaseOrders: PurchaseOrderUseCases;
   invoices: DocumentUseCases;
   bills: DocumentUseCases;
+  payments: PaymentUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
   stock: Pick<StockApi, 'takeable' | 'valuation'>;
 }
@@ -101,10 +107,12 @@ const DEMO_PURCHASES = [
 const DEMO_PURCHASE_QUANTITY = '5';
 /** Each demo line takes this much of its item: whole, for items counted in `ea`. */
 const DEMO_QUANTITY = '2';
+/** What the demo pays of the open bill, in cents. */
+const DEMO_BILL_PAYMENT = 4000;
 /** The demo actions' client id (as the WMS seed's moves are posted by). */
 const SEED_ACTOR = 'cli_00000000000000000000000000';
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, invoices, bills, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, invoices, bills, payments, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
   /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
   async function demoOrders(tenantId: string): Promise<number> {
     if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
@@ -202,6 +210,28 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     return made;
   }
 
+  /** The demo payments (see above); how many were made. */
+  async function demoPayments(tenantId: string): Promise<number> {
+    const page = { filters: {}, sort: '-created_at', limit: 1 };
+    if ((await payments.list(tenantId, page)).items.length) return 0;
+    let made = 0;
+    const open = { filters: { status: 'open' }, sort: 'created_at', limit: 50 };
+    const invoice = (await invoices.list(tenantId, open)).items.find((d) => d.orderId !== null);
+    if (invoice) {
+      const due = Number(documentTotals(invoice).total) - invoice.amountPaid;
+      const amount = { amount: due, currency: invoice.currency };
+      await payments.record(tenantId, { direction: 'received', customerId: invoice.partyId, amount, reference: `Transfer for ${invoice.number}`, allocations: [{ invoiceId: invoice.id, amount }] });
+      made++;
+    }
+    const [bill] = (await bills.list(tenantId, open)).items;
+    if (bill) {
+      const amount = { amount: Math.min(DEMO_BILL_PAYMENT, Number(documentTotals(bill).total) - bill.amountPaid), currency: bill.currency };
+      await payments.record(tenantId, { direction: 'paid', supplierId: bill.partyId, amount, reference: `Part payment of ${bill.number}`, allocations: [{ billId: bill.id, amount }] });
+      made++;
+    }
+    return made;
+  }
+
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -214,7 +244,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -257,6 +287,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     report.sales_orders = await demoOrders(tenantId);
     report.purchase_orders = await demoPurchases(tenantId);
     Object.assign(report, await demoDocuments(tenantId));
+    report.payments = await demoPayments(tenantId);
     return report;
   };
 }

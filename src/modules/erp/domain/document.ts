@@ -85,6 +85,8 @@ export interface DocumentState {
   currency: string;
   /** Minor units; 0 until payments come. */
   amountPaid: number;
+  /** Minor units that issued credit notes took off the amount due (invoices only). */
+  amountCredited: number;
   /** The entry finalize posted. */
   journalEntryId: string | null;
   lines: DocumentLineState[];
@@ -120,9 +122,9 @@ const priced = (l: DocumentLineState): PricedLine => ({ quantity: l.quantity, un
 /** The document's totals in minor units: net, tax and total of its lines. */
 export const documentTotals = (s: Readonly<DocumentState>) => orderTotals(s.lines.map(priced));
 
-/** What is still owed: total − paid while draft or open; nothing once paid, void or uncollectible. */
+/** What is still owed: total − paid − credited while draft or open; nothing once paid, void or uncollectible. */
 export function amountDue(s: Readonly<DocumentState>): bigint {
-  return s.status === 'draft' || s.status === 'open' ? documentTotals(s).total - BigInt(s.amountPaid) : 0n;
+  return s.status === 'draft' || s.status === 'open' ? documentTotals(s).total - BigInt(s.amountPaid) - BigInt(s.amountCredited) : 0n;
 }
 
 /** Open and due before `today` (YYYY-MM-DD). */
@@ -157,6 +159,7 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
       dueDate: null,
       currency: input.currency,
       amountPaid: 0,
+      amountCredited: 0,
       journalEntryId: null,
       lines: newLines(kind, input.lines, input.currency),
       version: 1,
@@ -203,6 +206,25 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
       s.version += 1;
       s.updatedAt = now;
     }
+  }
+
+  /**
+   * An issued credit note of `amount` (minor units) against this invoice (open or paid, else
+   * 409): what it takes off the amount due (`applied`, the invoice `paid` when nothing is left
+   * due) and what is left of it to refund (`refund`).
+   */
+  credit(amount: bigint, now = new Date()): { applied: bigint; refund: bigint } {
+    const s = this.state;
+    if (s.status !== 'open' && s.status !== 'paid') throw new PaymentNotAcceptedError(`${this.documentKind.what} ${s.id}${s.number ? ` (${s.number})` : ''} is ${s.status}: only an open or paid invoice takes a credit note.`);
+    const due = amountDue(s);
+    const applied = amount < due ? amount : due;
+    s.amountCredited += Number(applied);
+    if (s.status === 'open' && applied === due) this.transition('paid', this.documentKind.events.paid, now);
+    else {
+      s.version += 1;
+      s.updatedAt = now;
+    }
+    return { applied, refund: amount - applied };
   }
 
   /** Uncollectible: an open document given up on; nothing is posted. */
@@ -269,6 +291,7 @@ export function documentBody(s: Readonly<DocumentState>, today: string) {
     tax_total: money(totals.tax, s.currency),
     total: money(totals.total, s.currency),
     amount_paid: money(s.amountPaid, s.currency),
+    amount_credited: money(s.amountCredited, s.currency),
     amount_due: money(amountDue(s), s.currency),
     journal_entry_id: s.journalEntryId,
     available_actions: [...ACTIONS[s.status]],

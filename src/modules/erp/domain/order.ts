@@ -316,6 +316,23 @@ export abstract class Order<Status extends string, Action extends string, State 
   }
 
   /**
+   * Gives back what a follow-up document had taken of the lines (its deletion, its void, its lines
+   * replaced): each quantity off its line's `field`, never below 0; lines no longer on the order
+   * are skipped. Whether anything changed.
+   */
+  protected takeFromLines<K extends string>(returned: readonly { lineId: string; quantity: number }[], field: K): boolean {
+    const lines = this.state.lines as ({ id: string } & Record<K, number>)[];
+    let changed = false;
+    for (const r of returned) {
+      const line = lines.find((l) => l.id === r.lineId);
+      if (!line || r.quantity <= 0 || line[field] === 0) continue;
+      (line as Record<K, number>)[field] = Math.max(0, line[field] - r.quantity);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
    * What a follow-up document takes of each line (an invoice of what was delivered, a bill of
    * what was received): `from` less `done`, for the lines that have some; none is a 409.
    */

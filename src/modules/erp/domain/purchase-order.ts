@@ -155,6 +155,13 @@ export class PurchaseOrder extends Order<PurchaseOrderStatus, PurchaseOrderActio
     this.transition(this.state.status, null, now);
   }
 
+  /** A bill of the order gone (a draft deleted or its lines replaced, a bill voided): what it billed can be billed again. */
+  unbilled(returned: readonly { lineId: string; quantity: number }[], now = new Date()): boolean {
+    if (!this.takeFromLines(returned, 'quantityBilled')) return false;
+    this.transition(this.state.status, null, now);
+    return true;
+  }
+
   /** Cancelled: a draft, or a confirmed order of which nothing was received. */
   cancel(now = new Date()): void {
     this.assertAllowed('cancel');

@@ -140,6 +140,16 @@ export class SalesOrder extends Order<SalesOrderStatus, SalesOrderAction, SalesO
     this.transition(all && this.state.status === 'delivered' ? 'invoiced' : this.state.status, null, now);
   }
 
+  /**
+   * An invoice of the order gone (a draft deleted or its lines replaced, an invoice voided): what
+   * it invoiced can be invoiced again, and an `invoiced` order is `delivered` again.
+   */
+  uninvoiced(returned: readonly { lineId: string; quantity: number }[], now = new Date()): boolean {
+    if (!this.takeFromLines(returned, 'quantityInvoiced')) return false;
+    this.transition(this.state.status === 'invoiced' ? 'delivered' : this.state.status, null, now);
+    return true;
+  }
+
   /** Cancelled (a draft, or a confirmed order whose reservations the caller releases). */
   cancel(now = new Date()): void {
     this.assertAllowed('cancel');

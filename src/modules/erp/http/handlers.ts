@@ -1,5 +1,6 @@
 import type { HandlerMap } from '../../../platform/http/handler';
 import type { CursorCodec } from '../../../platform/http/pagination';
+import type { CreditNoteUseCases } from '../application/credit-notes';
 import type { DocumentUseCases } from '../application/documents';
 import type { JournalUseCases } from '../application/journal';
 import type { LedgerAccountUseCases } from '../application/ledger-accounts';
@@ -11,6 +12,7 @@ import type { SalesOrderUseCases } from '../application/sales-orders';
 import type { PeriodUseCases } from '../application/periods';
 import type { ReportUseCases } from '../application/reports';
 import type { TaxRateUseCases } from '../application/tax-rates';
+import { creditNoteHandlers } from './credit-notes.handlers';
 import { billHandlers, invoiceHandlers } from './documents.handlers';
 import { journalHandlers } from './journal.handlers';
 import { ledgerAccountHandlers } from './ledger-accounts.handlers';
@@ -35,11 +37,12 @@ export interface ErpHandlerDeps {
   invoices: DocumentUseCases;
   bills: DocumentUseCases;
   payments: PaymentUseCases;
+  creditNotes: CreditNoteUseCases;
   cursors: CursorCodec;
 }
 
 /** Every ERP operation's handler, one file per resource. */
-export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, cursors }: ErpHandlerDeps): HandlerMap {
+export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, creditNotes, cursors }: ErpHandlerDeps): HandlerMap {
   return {
     ...taxRateHandlers(taxRates, cursors),
     ...customerHandlers(customers, cursors),
@@ -52,5 +55,6 @@ export function erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, jo
     ...invoiceHandlers(invoices, cursors),
     ...billHandlers(bills, cursors),
     ...paymentHandlers(payments, cursors),
+    ...creditNoteHandlers(creditNotes, cursors),
   };
 }

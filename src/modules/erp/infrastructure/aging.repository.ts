@@ -10,12 +10,19 @@ const TABLES: Record<DocumentType, { table: string; lines: string; document: str
 
 /**
  * The documents that count as of :asOf with their lines, their party's name and what payments
- * made by then allocated to them: one statement, so that documents and payments are read as
+ * made by then allocated to them (and, for invoices, what credit notes issued by then applied): one statement, so that documents and payments are read as
  * of the same commits. Finalized (a number), issued by then, and open, paid or uncollectible.
  */
 function agingSql(type: DocumentType): string {
   const t = TABLES[type];
-  return `SELECT d.id, d.${t.party} AS party_id, p.name AS party_name, d.due_date, l.quantity, l.unit_amount, l.tax_rate, l.tax_inclusive, COALESCE(x.paid, 0) AS paid
+  // An invoice's credit notes issued by then took `amount_applied` off it (bills have none yet).
+  const credited =
+    type === 'invoice'
+      ? `LEFT JOIN (SELECT c.invoice_id AS document_id, SUM(c.amount_applied) AS credited FROM erp_credit_notes c
+              WHERE c.tenant_id = :tenantId AND c.status = 'issued' AND c.issue_date <= :asOf GROUP BY c.invoice_id) c ON c.document_id = d.id`
+      : '';
+  const paid = type === 'invoice' ? 'COALESCE(x.paid, 0) + COALESCE(c.credited, 0)' : 'COALESCE(x.paid, 0)';
+  return `SELECT d.id, d.${t.party} AS party_id, p.name AS party_name, d.due_date, l.quantity, l.unit_amount, l.tax_rate, l.tax_inclusive, ${paid} AS paid
   FROM ${t.table} d
   JOIN ${t.parties} p ON p.tenant_id = d.tenant_id AND p.id = d.${t.party}
   JOIN ${t.lines} l ON l.tenant_id = d.tenant_id AND l.${t.document} = d.id
@@ -23,6 +30,7 @@ function agingSql(type: DocumentType): string {
                FROM erp_payment_allocations a JOIN erp_payments y ON y.tenant_id = a.tenant_id AND y.id = a.payment_id
               WHERE a.tenant_id = :tenantId AND a.${t.document} IS NOT NULL AND y.paid_on <= :asOf
               GROUP BY a.${t.document}) x ON x.document_id = d.id
+  ${credited}
   WHERE d.tenant_id = :tenantId AND d.number IS NOT NULL AND d.issue_date <= :asOf AND d.status IN ('open', 'paid', 'uncollectible')
   ORDER BY d.id, l.position`;
 }

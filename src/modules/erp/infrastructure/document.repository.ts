@@ -22,7 +22,7 @@ const LINE_COLUMNS = ['id', 'description', 'item_id', 'quantity', 'unit_amount',
  */
 function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentState, DocumentLineState> & { list: List; delete: string } {
   const t = TABLE[type];
-  const header = ['id', 'tenant_id', 'number', t.party, t.order, 'status', 'issue_date', 'due_date', 'currency', 'amount_paid', 'journal_entry_id', 'version', 'created_at', 'updated_at'];
+  const header = ['id', 'tenant_id', 'number', t.party, t.order, 'status', 'issue_date', 'due_date', 'currency', 'amount_paid', 'amount_credited', 'journal_entry_id', 'version', 'created_at', 'updated_at'];
   const columns = header.join(', ');
   const lineColumns = ['id', t.document, 'position', ...LINE_COLUMNS.slice(1)];
   const list = defineList({
@@ -46,7 +46,7 @@ function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentS
     get: `SELECT ${columns} FROM ${t.table} WHERE tenant_id = :tenantId AND id = :id`,
     insert: `INSERT INTO ${t.table} (${columns}) VALUES (${header.map((c) => (c === 'tenant_id' ? ':tenantId' : `:${c}`)).join(', ')})`,
     update: `UPDATE ${t.table} SET number = :number, ${t.party} = :${t.party}, ${t.order} = :${t.order}, status = :status, issue_date = :issue_date, due_date = :due_date,
-      currency = :currency, amount_paid = :amount_paid, journal_entry_id = :journal_entry_id, version = :version, updated_at = :updated_at
+      currency = :currency, amount_paid = :amount_paid, amount_credited = :amount_credited, journal_entry_id = :journal_entry_id, version = :version, updated_at = :updated_at
       WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
     delete: `DELETE FROM ${t.table} WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
     deleteLines: `DELETE FROM ${t.lines} WHERE tenant_id = :tenantId AND ${t.document} = :id`,
@@ -76,6 +76,7 @@ function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentS
       dueDate: optionalDay(r.due_date),
       currency: String(r.currency).trim(),
       amountPaid: Number(r.amount_paid),
+      amountCredited: Number(r.amount_credited),
       journalEntryId: (r.journal_entry_id as string | null) ?? null,
       lines,
       version: Number(r.version),
@@ -92,6 +93,7 @@ function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentS
       due_date: s.dueDate,
       currency: s.currency,
       amount_paid: s.amountPaid,
+      amount_credited: s.amountCredited,
       journal_entry_id: s.journalEntryId,
       version: s.version,
       created_at: s.createdAt,

@@ -1,4 +1,5 @@
 import type { List } from '../../../platform/db/list-query';
+import { CREDIT_NOTE_LIST } from './credit-note.repository';
 import { BILL_LIST, INVOICE_LIST } from './document.repository';
 import { JOURNAL_ENTRY_LIST } from './journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from './ledger-account.repository';
@@ -22,4 +23,5 @@ export const erpLists = {
   listInvoices: INVOICE_LIST,
   listBills: BILL_LIST,
   listPayments: PAYMENT_LIST,
+  listCreditNotes: CREDIT_NOTE_LIST,
 } satisfies Readonly<Record<string, List>>;
