@@ -138,6 +138,20 @@ describe(`ERP aged receivables on ${testDbKind()}`, () => {
     expect((await get(k.report, t.token)).body.as_of).toBe(new Date().toISOString().slice(0, 10));
   });
 
+  it('takes off what credit notes issued by the day applied; a refund owed is not outstanding', async () => {
+    const t = await h.tenant();
+    const delta = await partyOf(k, t.token, `Delta ${unique()}`, 14);
+    const inv = await openDocument(k, delta.id, 10000, '2026-11-01', t.token); // 119.00, due 11-15
+    const note = await post('/erp/credit-notes', { invoice_id: inv.id, lines: [{ invoice_line_id: inv.lines[0].id, quantity: '0.5' }] }, t.token);
+    expect(note.status).toBe(201);
+    expect((await act(`/erp/credit-notes/${note.body.id}/finalize`, '"1"', { issue_date: '2026-12-10' }, {}, t.token)).status).toBe(200);
+    const report = async (asOf: string) => (await get(`${k.report}?as_of=${asOf}`, t.token)).body;
+    // Before the credit note: all of it, 24 days late; from its issue date: half of it (59.50 credited).
+    expect((await report('2026-12-09')).totals).toEqual(amounts({ days_0_30: 11900 }));
+    expect((await report('2026-12-10')).totals).toEqual(amounts({ days_0_30: 5950 }));
+    expect(await balanceOf(k.account, '2030-12-31', t.token)).toBe(5950);
+  });
+
   it('refuses a bad as_of (400 naming it), and needs erp:read', async () => {
     const t = await h.tenant();
     for (const report of [KINDS.receivables.report, KINDS.payables.report]) {
