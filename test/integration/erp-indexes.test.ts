@@ -3,6 +3,7 @@ import { buildListQuery, type List, type ListRequest } from '../../src/platform/
 import { JOURNAL_ENTRY_LIST, TRIAL_BALANCE } from '../../src/modules/erp/infrastructure/journal-entry.repository';
 import { LEDGER_ACCOUNT_LIST } from '../../src/modules/erp/infrastructure/ledger-account.repository';
 import { PERIOD_LIST } from '../../src/modules/erp/infrastructure/period.repository';
+import { CREDIT_NOTE_LIST } from '../../src/modules/erp/infrastructure/credit-note.repository';
 import { BILL_LIST, INVOICE_LIST } from '../../src/modules/erp/infrastructure/document.repository';
 import { CUSTOMER_LIST, SUPPLIER_LIST } from '../../src/modules/erp/infrastructure/party.repository';
 import { PAYMENT_LIST } from '../../src/modules/erp/infrastructure/payment.repository';
@@ -15,7 +16,7 @@ import { Harness } from '../support/harness';
  * On PostgreSQL, with 20,000 customers, 20,000 suppliers, 5,000 tax rates and 5,000 ledger
  * accounts of one tenant (and as many of another), 20,000 journal entries of 3 lines each,
  * 240 periods, 20,000 sales orders, 20,000 purchase orders, 20,000 invoices, 20,000 bills and
- * 20,000 payments, each documented filter and sort
+ * 20,000 payments and 20,000 credit notes, each documented filter and sort
  * of the ERP's lists, and the trial balance's aggregation, read through an index — the plans,
  * not timings. Rows are made in SQL (generate_series).
  */
@@ -78,6 +79,12 @@ async function fill(tenant: string, n: number) {
         'EUR', 0, NULL, 1, now() - g * interval '1 second', now()
       FROM generate_series(1, :n) AS g`);
   }
+  // Credit notes of the invoices: one in three a draft.
+  await q(`INSERT INTO erp_credit_notes (id, tenant_id, number, customer_id, invoice_id, status, issue_date, reason, currency, amount_applied, refund_owed, journal_entry_id, version, created_at, updated_at)
+    SELECT 'crn_' || :prefix || lpad(g::text, 20, '0'), :tenant, CASE WHEN g % 3 = 0 THEN NULL ELSE 'CN-2026-' || lpad(g::text, 6, '0') END,
+      'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0'), 'inv_' || :prefix || lpad(g::text, 20, '0'), CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'issued' END,
+      CASE WHEN g % 3 = 0 THEN NULL ELSE date '2026-01-01' + (g % 365) END, NULL, 'EUR', 0, 0, NULL, 1, now() - g * interval '1 second', now()
+    FROM generate_series(1, :n) AS g`);
   await q(`INSERT INTO erp_payments (id, tenant_id, direction, customer_id, supplier_id, currency, amount, unallocated, paid_on, reference, journal_entry_id, created_at)
     SELECT 'pay_' || :prefix || lpad(g::text, 20, '0'), :tenant, CASE WHEN g % 2 = 0 THEN 'received' ELSE 'paid' END,
       CASE WHEN g % 2 = 0 THEN 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0') END, CASE WHEN g % 2 = 1 THEN 'p_' || :prefix || lpad((1 + g % 2000)::text, 20, '0') END,
@@ -91,7 +98,7 @@ async function fill(tenant: string, n: number) {
     tenantId = (await h.tenant()).tenantId;
     await fill(tenantId, 20_000);
     await fill((await h.tenant()).tenantId, 20_000);
-    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders', 'erp_purchase_orders', 'erp_invoices', 'erp_bills', 'erp_payments']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
+    for (const table of ['erp_customers', 'erp_suppliers', 'erp_tax_rates', 'erp_ledger_accounts', 'erp_journal_entries', 'erp_journal_lines', 'erp_periods', 'erp_sales_orders', 'erp_purchase_orders', 'erp_invoices', 'erp_bills', 'erp_payments', 'erp_credit_notes']) await h.stratum.kernel.db.sequelize.query(`ANALYZE ${table}`);
   }, 300_000);
   afterAll(() => h?.stop());
 
@@ -147,6 +154,10 @@ async function fill(tenant: string, n: number) {
     ['bills, newest first', BILL_LIST, '-created_at', {}, /erp_bills_tenant_created/],
     ['the bills of a supplier', BILL_LIST, '-created_at', { filters: { supplier_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_bills_tenant_party_created/],
     ['bills in a status', BILL_LIST, '-created_at', { filters: { status: 'void' } }, /erp_bills_tenant_status_created/],
+    ['credit notes, newest first', CREDIT_NOTE_LIST, '-created_at', {}, /erp_credit_notes_tenant_created/],
+    ['the credit notes of a customer', CREDIT_NOTE_LIST, '-created_at', { filters: { customer_id: `p_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_credit_notes_tenant_customer_created/],
+    ['the credit notes of an invoice', CREDIT_NOTE_LIST, '-created_at', { filters: { invoice_id: `inv_${'x'.repeat(6)}${'77'.padStart(20, '0')}` } }, /erp_credit_notes_tenant_invoice_created/],
+    ['credit notes in a status', CREDIT_NOTE_LIST, '-created_at', { filters: { status: 'draft' } }, /erp_credit_notes_tenant_(status_created|created)/],
     ['payments, latest first', PAYMENT_LIST, '-paid_on', {}, /erp_payments_tenant_paid_on/],
     ['payments, newest first', PAYMENT_LIST, '-created_at', {}, /erp_payments_tenant_created/],
     ['payments received', PAYMENT_LIST, '-paid_on', { filters: { direction: 'received' } }, /erp_payments_tenant_direction_paid_on/],
