@@ -38,7 +38,7 @@ describe('the ERP demo seed', () => {
     expect(first.suppliers).toBeGreaterThan(5);
     expect(first.suppliers).toBeLessThanOrEqual(10);
     const again = await h.stratum.seed(a.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
-    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0 });
+    expect(again).toMatchObject({ tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0, credit_notes: 0 });
     await h.stratum.seed(b.tenantId, { profile: 'demo', items: ITEMS, progress: quiet });
 
     // Read back through the API (every response checked against the contract).
@@ -136,7 +136,9 @@ describe('the ERP demo seed', () => {
     ]);
     // Invoices: the delivered order's (paid by the demo payment), and three written directly (draft, void,
     // uncollectible); bills: the received order's (open, 40.00 of it paid) and the one received in part's (draft).
-    expect([first.invoices, first.bills, first.payments]).toEqual([4, 2, 2]);
+    expect([first.invoices, first.bills, first.payments, first.credit_notes]).toEqual([4, 2, 2, 1]);
+    const notes = (await h.request('GET', '/v1/erp/credit-notes', { token: a.token })).body.data;
+    expect(notes.map((n: any) => [n.status, n.reason, n.lines.map((l: any) => l.quantity)])).toEqual([['draft', 'One unit damaged in transit', ['1']]]);
     const documents = async (token: string, path: string) => {
       const res = await h.request('GET', `/v1/erp/${path}?sort=created_at`, { token });
       expect(res.status).toBe(200);

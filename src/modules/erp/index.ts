@@ -71,7 +71,7 @@ export const erpModule = defineModule({
     const purchaseOrders = purchaseOrderUseCases({ ...deps, stock: use(wmsModule).stock, journal: journal.journal, bills });
     return {
       handlers: erpHandlers({ taxRates, customers, suppliers, ledgerAccounts, journal, periods, reports, ledgerCheck, salesOrders, purchaseOrders, invoices, bills, payments, creditNotes, cursors: kernel.cursors }),
-      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, payments, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
+      seed: erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, salesOrders, purchaseOrders, invoices, bills, payments, creditNotes, stock: use(wmsModule).stock, runInUnitOfWork: kernel.runInUnitOfWork, accountByExternalId: parties.accountByExternalId }),
       api: { journal: journal.journal, ledgerCheck },
     };
   },

@@ -7,6 +7,7 @@ import type { SeedOptions, SeedReport, Seeder } from '../../../platform/module';
 import { parseRate } from '../domain/tax';
 import type { TaxRateState } from '../domain/tax-rate';
 import type { StockApi } from '../../wms';
+import type { CreditNoteUseCases } from './credit-notes';
 import type { DocumentUseCases } from './documents';
 import type { JournalUseCases } from './journal';
 import type { LedgerAccountUseCases } from './ledger-accounts';
@@ -42,6 +43,8 @@ import type { TaxRateUseCases } from './tax-rates';
  * - payments, made only while the tenant has none, dated today: the delivered order's invoice
  *   paid in full by its customer (the invoice `paid`), and the open bill paid in part (40.00 of
  *   it: the bill stays open with the rest due).
+ * - a credit note, made only while the tenant has none: a draft of one unit of the paid invoice's
+ *   first line ("damaged in transit"), left a draft (it changes nothing until it is finalized).
  * - a few journal entries dated the first of the current month (UTC), posted through the journal
  *   with the source `demo_seed` (keyed by its id): the opening balance (cash, and inventory at
  *   what the WMS values the demo stock at, against owner equity), a month's rent and office
@@ -85,6 +88,7 @@ export interface ErpSeedDeps {
   invoices: DocumentUseCases;
   bills: DocumentUseCases;
   payments: PaymentUseCases;
+  creditNotes: CreditNoteUseCases;
   /** The WMS's stock interface: where the demo orders find stock. */
   stock: Pick<StockApi, 'takeable' | 'valuation'>;
 }
@@ -112,7 +116,7 @@ const DEMO_BILL_PAYMENT = 4000;
 /** The demo actions' client id (as the WMS seed's moves are posted by). */
 const SEED_ACTOR = 'cli_00000000000000000000000000';
 
-export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, invoices, bills, payments, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
+export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, journal, accountByExternalId, salesOrders, purchaseOrders, invoices, bills, payments, creditNotes, stock, runInUnitOfWork }: ErpSeedDeps): Seeder {
   /** The demo orders, unless the tenant has sales orders already; returns how many were made. */
   async function demoOrders(tenantId: string): Promise<number> {
     if ((await salesOrders.list(tenantId, { filters: {}, sort: 'created_at', limit: 1 })).items.length) return 0;
@@ -232,6 +236,16 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     return made;
   }
 
+  /** The demo credit note (see above): a draft of one unit of the paid invoice's first line; how many were made. */
+  async function demoCreditNotes(tenantId: string): Promise<number> {
+    if ((await creditNotes.list(tenantId, { filters: {}, sort: '-created_at', limit: 1 })).items.length) return 0;
+    const [paid] = (await invoices.list(tenantId, { filters: { status: 'paid' }, sort: 'created_at', limit: 1 })).items;
+    if (!paid) return 0;
+    const line = paid.lines[0];
+    await creditNotes.create(tenantId, { invoiceId: paid.id, reason: 'One unit damaged in transit', lines: [{ invoiceLineId: line.id, quantity: Math.min(line.quantity, 1000) }] });
+    return 1;
+  }
+
   async function allTaxRates(tenantId: string): Promise<TaxRateState[]> {
     const out: TaxRateState[] = [];
     let after: ListPosition | null = null;
@@ -244,7 +258,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
   }
 
   return async (tenantId: string, options: SeedOptions): Promise<SeedReport> => {
-    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0 };
+    const report: SeedReport = { tax_rates: 0, ledger_accounts: 0, customers: 0, suppliers: 0, journal_entries: 0, sales_orders: 0, purchase_orders: 0, invoices: 0, bills: 0, payments: 0, credit_notes: 0 };
     const have = new Map((await allTaxRates(tenantId)).map((r) => [r.name.toLowerCase(), r]));
     for (const r of DEMO_TAX_RATES) {
       if (have.has(r.name.toLowerCase())) continue;
@@ -288,6 +302,7 @@ export function erpSeeder({ taxRates, ledgerAccounts, customers, suppliers, jour
     report.purchase_orders = await demoPurchases(tenantId);
     Object.assign(report, await demoDocuments(tenantId));
     report.payments = await demoPayments(tenantId);
+    report.credit_notes = await demoCreditNotes(tenantId);
     return report;
   };
 }
