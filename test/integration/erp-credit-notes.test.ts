@@ -1,6 +1,7 @@
 import { entriesOf, eur, type Json, orderRequests, outboxEvents, pointersOf, unique, webhookSchema } from '../support/erp-orders';
 import { testDbKind } from '../support/databases';
-import { Harness, type Admin } from '../support/harness';
+import type { Admin, Harness } from '../support/harness';
+import { START_TIMEOUT_MS, startTwoApps, STOP_TIMEOUT_MS, stopTwoApps } from '../support/two-apps';
 
 /**
  * Credit notes through the HTTP app on a real database: drafts of some or all of an invoice's
@@ -14,14 +15,10 @@ let other: Harness;
 let admin: Admin;
 
 beforeAll(async () => {
-  h = await Harness.start();
-  other = testDbKind() === 'postgres' ? await Harness.start({}, h.db) : h;
+  ({ h, other } = await startTwoApps());
   admin = await h.tenant();
-});
-afterAll(async () => {
-  if (other !== h) await other.stop();
-  await h.stop();
-});
+}, START_TIMEOUT_MS);
+afterAll(() => stopTwoApps(h, other), STOP_TIMEOUT_MS);
 
 const { post, act, get, created } = orderRequests(
   () => h,
