@@ -2708,7 +2708,8 @@ export interface paths {
         put?: never;
         /**
          * Void an invoice
-         * @description Voids an `open` invoice of which nothing was paid: posts the reversal of its entry, dated today
+         * @description Voids an `open` invoice of which nothing was paid or credited (by a credit note issued
+         *     against it): posts the reversal of its entry, dated today
          *     (a locked period is a `409`); the number stays used. Records `erp.invoice.voided`.
          *     What it took of its sales order (by the order's action) can be invoiced again.
          *     Any status that does not take it is a `409` naming the status and the actions it takes.

@@ -95,6 +95,10 @@ describe(`ERP credit notes on ${testDbKind()}`, () => {
       ],
     ]);
     expect((await get(`/erp/invoices/${invoice.id}`)).body).toMatchObject({ status: 'open', amount_credited: eur(23800), amount_due: eur(130900 - 23800) });
+    // Credited in part, it is not voided (the note's entry stands): the rest is credited instead.
+    const refused = await act(`/erp/invoices/${invoice.id}/void`, '"3"');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('credited in part');
     const events = await outboxEvents(h, 'erp.credit_note.', [res.body.id]);
     expect(events.map((e) => e.type)).toEqual(['erp.credit_note.issued']);
     expect(webhookSchema('erp.credit_note.issued')(events[0])).toBe(true);

@@ -183,10 +183,12 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
     this.transition('open', this.documentKind.events.finalized, now);
   }
 
-  /** Void: an open document of which nothing was paid (its entry is reversed by the caller). */
+  /** Void: an open document of which nothing was paid or credited (its entry is reversed by the caller). */
   void(now = new Date()): void {
     this.assertAllowed('void');
     if (this.state.amountPaid > 0) throw new DocumentPaidError(`${this.documentKind.what} ${this.state.id} (${this.state.number}) was paid in part: it cannot be voided.`);
+    // Its credit notes' entries stand: voiding it too would take their amounts off receivables twice.
+    if (this.state.amountCredited > 0) throw new DocumentPaidError(`${this.documentKind.what} ${this.state.id} (${this.state.number}) was credited in part by credit notes: it cannot be voided; credit the rest instead.`);
     this.transition('void', this.documentKind.events.voided, now);
   }
 
