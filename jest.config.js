@@ -8,6 +8,9 @@ const integration = ['<rootDir>/test/integration/**/*.test.ts'];
 
 module.exports = {
   testTimeout: 60000,
+  // A suite whose test timed out may leave its server or pool open; the run must still end and
+  // report (an open handle would otherwise hold CI until its time limit, with no result).
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'] },

@@ -34,6 +34,11 @@ describe('the contract', () => {
       expect(contract.operations.size).toBe(Object.keys(handlers).length);
     });
 
+    it("compiles every operation's request, response and response-header validators (the server compiles each on first use)", () => {
+      expect(() => contract.compileAll()).not.toThrow();
+      for (const op of contract.operations.values()) expect(op.validators?.params).toBeInstanceOf(Function);
+    }, 180_000);
+
     it('refuses to start with an operation that has no handler, or a handler without an operation', () => {
       const { getTenant: _dropped, ...missing } = handlers;
       expect(() => checkHandlers(contract, missing)).toThrow(/operations without a handler: getTenant/);

@@ -6,8 +6,12 @@ import OpenAPIBackend, { ValidationContext } from 'openapi-backend';
 import { pointerToken } from './problem';
 
 /**
- * The contract, loaded once at boot. openapi-backend dereferences it and compiles every request
- * and response validator (Ajv 2020-12, formats on). Routing does not use its per-request
+ * The contract, loaded once at boot. openapi-backend dereferences it; each operation's request
+ * and response validators (Ajv 2020-12, formats on) are compiled the first time the operation is
+ * served, not at boot: compiling all of them takes seconds per process (about 16 s for the three
+ * modules' 187 operations on one core), which every start-up, every scaled-out copy and every
+ * test suite would pay for operations it may never see. `compileAll()` compiles every one (the
+ * contract test calls it, so a schema Ajv cannot compile still fails the build). Routing does not use its per-request
  * matcher (slow: it rebuilds its operation list per request): the route table is built here once from the same
  * operations, and the request pipeline calls the compiled validators directly.
  */
@@ -31,8 +35,10 @@ export interface OperationSpec {
   /** Query and path parameters typed integer or number: their text must be plain decimal. */
   numericParams: { in: 'query' | 'path'; name: string; integer: boolean }[];
   responses: Map<string, { contentTypes: string[]; requiredHeaders: string[] }>;
-  bodyValidator: ValidateFunction | undefined;
-  paramsValidator: ValidateFunction;
+  /** Whether a body of a declared type is validated (JSON, form or multipart). */
+  hasBodyValidator: boolean;
+  /** Compiled on the operation's first request (see `Contract.requestValidators`). */
+  validators?: { body: ValidateFunction | undefined; params: ValidateFunction };
 }
 
 /**
@@ -101,6 +107,10 @@ export class Contract implements SchemaValidators {
       definition: unshared(await dereference(structuredClone(document) as never)) as any,
       strict: true,
       validate: true,
+      // `quick` is openapi-backend's switch for compiling validators on first use (it also skips
+      // its OpenAPI 3.0 document check, switched off below anyway, and dereferences the already
+      // dereferenced definition synchronously).
+      quick: true,
       coerceTypes: true,
       customizeAjv: (_ajv, opts, context) => {
         const ajv = new Ajv2020({
@@ -134,7 +144,6 @@ export class Contract implements SchemaValidators {
       if (!operationId) throw new Error(`${op.method} ${op.path} has no operationId`);
       const content = op.requestBody?.content ?? {};
       const params: any[] = op.parameters ?? [];
-      const validators = this.api.validator.getRequestValidatorsForOperation(operationId) ?? [];
       const requestContentTypes = Object.keys(content).map((c) => c.toLowerCase());
       const hasBodyValidator = requestContentTypes.some((c) => ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'].includes(c));
       checkOneBodySchema(operationId, content);
@@ -171,8 +180,7 @@ export class Contract implements SchemaValidators {
             },
           ]),
         ),
-        bodyValidator: hasBodyValidator ? validators[0] : undefined,
-        paramsValidator: validators[validators.length - 1],
+        hasBodyValidator,
       };
       this.operations.set(operationId, spec);
       this.addRoute(spec);
@@ -230,6 +238,25 @@ export class Contract implements SchemaValidators {
     return { operation, params };
   }
 
+  /** The operation's request validators, compiled on its first request and kept on it. */
+  private requestValidators(operation: OperationSpec): NonNullable<OperationSpec['validators']> {
+    const compiled = this.api.validator.getRequestValidatorsForOperation(operation.operationId) ?? [];
+    operation.validators = { body: operation.hasBodyValidator ? compiled[0] : undefined, params: compiled[compiled.length - 1] };
+    return operation.validators;
+  }
+
+  /**
+   * Compiles every operation's request, response and response-header validators now, throwing
+   * on a schema Ajv cannot compile. Start-up does not need it (each compiles on first use).
+   */
+  compileAll(): void {
+    for (const operation of this.operations.values()) {
+      operation.validators ?? this.requestValidators(operation);
+      this.api.validator.getStatusBasedResponseValidatorForOperation(operation.operationId);
+      this.api.validator.getResponseHeadersValidatorForOperation(operation.operationId);
+    }
+  }
+
   /** Validates and coerces parameters in place; returns each failing field. */
   validateRequest(
     operation: OperationSpec,
@@ -245,15 +272,16 @@ export class Contract implements SchemaValidators {
         issues.push({ pointer: `/${numeric.in}/${pointerToken(numeric.name)}`, detail: numeric.integer ? 'must be an integer in decimal digits' : 'must be a number in decimal digits' });
       }
     }
-    if (!operation.paramsValidator(params)) {
+    const validators = operation.validators ?? this.requestValidators(operation);
+    if (!validators.params(params)) {
       // A number refused above is not reported a second time by the schema. A missing If-Match
       // is the pipeline's 428, not a 400 of the header's `required`.
       const refused = new Set(issues.map((i) => i.pointer));
-      const errors = (operation.paramsValidator.errors ?? []).filter((e) => !(operation.requiresIfMatch && isMissingIfMatch(e)));
+      const errors = (validators.params.errors ?? []).filter((e) => !(operation.requiresIfMatch && isMissingIfMatch(e)));
       issues.push(...toIssues(errors).filter((i) => !refused.has(i.pointer)));
     }
-    if (operation.bodyValidator && input.hasBody) {
-      if (!operation.bodyValidator({ requestBody: input.body })) issues.push(...toIssues(operation.bodyValidator.errors ?? []));
+    if (validators.body && input.hasBody) {
+      if (!validators.body({ requestBody: input.body })) issues.push(...toIssues(validators.body.errors ?? []));
     }
     return dedupe(issues);
   }
