@@ -2642,6 +2642,14 @@ export interface paths {
         /**
          * Get an invoice
          * @description One invoice with its lines, totals and the actions it takes now, with its version as `ETag`.
+         *
+         *     With `Accept: application/pdf` the answer is the invoice as a PDF document (A4): its number,
+         *     status (a draft or a void invoice says so across the page), issue and due dates, the
+         *     customer's name and billing address, each line (description, quantity, unit price, net, tax
+         *     rate, tax, total), the tax per rate, the totals, and what was paid, credited and is still
+         *     due. The server picks JSON or PDF by the `Accept` header's preferences (RFC 9110 §12.5.1);
+         *     no `Accept`, `*\/*` and `application/*` get JSON, and an `Accept` that allows neither is a
+         *     `406`. The `ETag` is the invoice's version, the same for both (`Vary: Accept`).
          */
         get: operations["getInvoice"];
         put?: never;
@@ -3759,7 +3767,7 @@ export interface components {
              * Format: uri-reference
              * @enum {string}
              */
-            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/request-timeout" | "/problems/idempotency-key-reused" | "/problems/not-supported" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
+            type: "/problems/validation-error" | "/problems/malformed-request" | "/problems/invalid-cursor" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/not-acceptable" | "/problems/conflict" | "/problems/idempotency-key-in-use" | "/problems/precondition-failed" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/headers-too-large" | "/problems/request-timeout" | "/problems/idempotency-key-reused" | "/problems/not-supported" | "/problems/precondition-required" | "/problems/too-many-requests" | "/problems/service-unavailable" | "/problems/internal-error";
             title: string;
             /** Format: int32 */
             status: number;
@@ -6997,6 +7005,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The `Accept` header allows none of the media types this operation answers with (its `200` lists them). */
+        NotAcceptable: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-acceptable",
+                 *       "title": "Not acceptable",
+                 *       "status": 406,
+                 *       "detail": "This operation answers with application/json or application/pdf; the Accept header allows neither (text/html).",
+                 *       "instance": "6f1c1d0e-5b7a-4c1e-9a53-2f4e8d7c9b10"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /**
          * @description The receiver took the event. (Delivery to HTTP endpoints is not offered yet; see
          *     "Events" in the introduction.)
@@ -7405,8 +7438,9 @@ export interface components {
         AccessControlExposeHeaders: string;
         /**
          * @description The request headers this answer depends on besides the URL: `Origin` while CORS is on
-         *     (`CORS_ORIGINS`), since `Access-Control-Allow-Origin` depends on it, and `Accept-Encoding`
-         *     where the answer may be compressed.
+         *     (`CORS_ORIGINS`), since `Access-Control-Allow-Origin` depends on it, `Accept-Encoding`
+         *     where the answer may be compressed, and `Accept` where the operation answers in more than one
+         *     media type (an invoice as JSON or PDF).
          */
         Vary: string;
         /**
@@ -14689,12 +14723,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                    "application/pdf": string;
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

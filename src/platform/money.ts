@@ -15,3 +15,13 @@ export function divideHalfEven(n: bigint, d: bigint): bigint {
   if (twice > d || (twice === d && q % 2n === 1n)) return q + 1n;
   return q;
 }
+
+/**
+ * Minor units as decimal text with the currency's two minor digits (`123456` → `"1234.56"`,
+ * `-5` → `"-0.05"`), exactly: for messages and documents, never for arithmetic.
+ */
+export function formatMinor(minor: bigint | number): string {
+  const n = BigInt(minor);
+  const abs = n < 0n ? -n : n;
+  return `${n < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}

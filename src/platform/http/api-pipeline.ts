@@ -298,6 +298,8 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
       await options.idempotency.release(principal.tenantId, key, claim.token);
       return outcome;
     }
+    // Answers replayed by key are JSON (or none): no idempotent operation answers in bytes.
+    if (outcome.body !== undefined && typeof outcome.body !== 'string') throw new Error(`${operation.operationId} answered a binary body; it cannot be stored for replay`);
     try {
       await options.idempotency.complete(principal.tenantId, key, claim.token, {
         status: outcome.status,
@@ -324,7 +326,7 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
   function check(operation: OperationSpec, outcome: Outcome, state: RequestState): Outcome {
     // What `write` will add: the request id and the rate limit headers.
     const headers = { ...outcome.headers, ...(state.rateLimit ? rateLimitHeaders(state.rateLimit) : {}), 'x-request-id': state.requestId };
-    const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, outcome.body === undefined ? undefined : JSON.parse(outcome.body));
+    const problems = contract.validateResponse(operation, outcome.status, outcome.contentType, headers, typeof outcome.body === 'string' ? JSON.parse(outcome.body) : outcome.body);
     if (!problems.length) return outcome;
     logger.error({ operationId: operation.operationId, status: outcome.status, problems, requestId: state.requestId }, 'response does not match the contract');
     return errorOutcome(new Error(`response does not match the contract: ${problems.join('; ')}`), { requestId: state.requestId, status: 0 }, logger, true);

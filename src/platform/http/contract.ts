@@ -311,6 +311,11 @@ export class Contract implements SchemaValidators {
       if (body !== undefined && body !== '') problems.push(`status ${status} of ${operation.operationId} has no body in the contract`);
     } else if (!type || !declared.contentTypes.includes(type)) {
       problems.push(`content type ${type} is not documented for ${status} of ${operation.operationId}`);
+    } else if (!type.endsWith('json')) {
+      // A binary body (application/pdf): bytes, not a JSON value; its schema says only `string`.
+      if (!(body instanceof Uint8Array) || body.length === 0) problems.push(`the ${type} body of ${status} of ${operation.operationId} is not bytes`);
+    } else if (body instanceof Uint8Array) {
+      problems.push(`the ${type} body of ${status} of ${operation.operationId} is bytes, not JSON`);
     } else {
       const result = this.api.validator.validateResponse(body, operation.operationId, status);
       if (!result.valid) problems.push(...(result.errors ?? []).map((e) => `body${e.instancePath} ${e.message}`));

@@ -1,6 +1,8 @@
+import Negotiator from 'negotiator';
 import type { Principal } from '../auth/principal';
 import type { ExpectedVersion } from '../errors';
 import type { IfMatch } from './handler';
+import { HttpProblem } from './problem';
 
 /**
  * What every module's handlers would otherwise repeat, once: who calls, which version a change
@@ -38,4 +40,18 @@ export function isoOrNull(instant: Date | null | undefined): string | null {
 /** A calendar day as the contract's `date` (YYYY-MM-DD), in UTC. */
 export function isoDate(day: Date): string {
   return day.toISOString().slice(0, 10);
+}
+
+/**
+ * The media type of `offered` (the operation's, its default first) that the request's `Accept`
+ * prefers (RFC 9110 §12.5.1: quality values, then the more specific range); no `Accept`, `*\/*`
+ * and equal preferences get the first. An `Accept` that allows none of them is a 406.
+ */
+export function negotiatedType<T extends string>(headers: { accept?: string }, offered: readonly [T, ...T[]]): T {
+  if (!headers.accept) return offered[0];
+  const type = new Negotiator({ headers: { accept: headers.accept } }).mediaType([...offered]) as T | undefined;
+  if (!type) {
+    throw new HttpProblem('not-acceptable', `This operation answers with ${offered.join(' or ')}; the Accept header allows neither (${headers.accept.slice(0, 200)}).`);
+  }
+  return type;
 }

@@ -38,8 +38,22 @@ export interface HandlerRequest<K extends OperationId> {
   claim?: IdempotencyClaim;
 }
 
+/**
+ * A body that is not JSON (an invoice's PDF): its bytes, sent as they are under their media type,
+ * which the operation's response must declare (the response check refuses any other).
+ */
+export class BinaryBody {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/** A binary body where the contract declares one (a `string` media type such as application/pdf). */
+type BodyOf<K extends OperationId, S extends keyof Responses<K>> = ResponseBody<K, S> | (string extends ResponseBody<K, S> ? BinaryBody : never);
+
 export type Reply<K extends OperationId> = {
-  [S in SuccessStatus<K>]: { status: S; body: ResponseBody<K, S>; headers?: Record<string, string> };
+  [S in SuccessStatus<K>]: { status: S; body: BodyOf<K, S>; headers?: Record<string, string> };
 }[SuccessStatus<K>];
 
 export type Handler<K extends OperationId> = (request: HandlerRequest<K>) => Promise<Reply<K>>;

@@ -6,7 +6,7 @@ import { SecretChecksBusyError } from '../auth/secrets';
 import { isDatabaseMisconfigured, isDatabaseUnavailable } from '../db/unavailable';
 import type { RateDecision } from '../ratelimit/rate-limiter';
 import type { OperationSpec } from './contract';
-import { OAuthError } from './handler';
+import { BinaryBody, OAuthError } from './handler';
 import { HttpProblem, problemBody, problemOfAppError } from './problem';
 
 /** Seconds a client should wait when the database is down. */
@@ -19,8 +19,8 @@ const RETRY_AFTER_UNAVAILABLE_S = 5;
 export interface Outcome {
   status: number;
   headers: Record<string, string>;
-  /** Serialized body, or undefined for none. */
-  body: string | undefined;
+  /** Serialized JSON, the bytes of a binary body (a PDF), or undefined for none. */
+  body: string | Uint8Array | undefined;
   contentType: string | undefined;
 }
 
@@ -50,6 +50,7 @@ function rateLimitValue(d: RateDecision): string {
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': 'no-store' });
 
 export function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
+  if (reply.body instanceof BinaryBody) return { status: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: reply.body.bytes, contentType: reply.body.contentType };
   const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
   return { status: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: json, contentType: json === undefined ? undefined : 'application/json' };
 }
@@ -123,7 +124,10 @@ function put(ctx: Koa.Context, outcome: Outcome, state: RequestState): void {
   const res = ctx.res;
   const headers = outcome.headers;
   for (const name in headers) {
-    if (name.length !== 12 || name.toLowerCase() !== 'content-type') res.setHeader(name, headers[name]);
+    if (name.length === 12 && name.toLowerCase() === 'content-type') continue;
+    // Vary adds to what middleware in front said (CORS's Origin), never replaces it.
+    if (name.length === 4 && name.toLowerCase() === 'vary') ctx.vary(headers[name]);
+    else res.setHeader(name, headers[name]);
   }
   // The same fields the response check expects (rateLimitHeaders).
   const limit = state.rateLimit;
@@ -133,9 +137,14 @@ function put(ctx: Koa.Context, outcome: Outcome, state: RequestState): void {
   }
   ctx.status = outcome.status;
   if (outcome.body !== undefined) {
-    // Content-Type first: Koa then skips guessing the type of a string body.
-    res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
-    ctx.body = outcome.body;
+    // Content-Type first: Koa then skips guessing the type of the body.
+    if (typeof outcome.body === 'string') {
+      res.setHeader('Content-Type', `${outcome.contentType ?? 'application/json'}; charset=utf-8`);
+      ctx.body = outcome.body;
+    } else {
+      res.setHeader('Content-Type', outcome.contentType ?? 'application/octet-stream');
+      ctx.body = Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
+    }
   } else {
     ctx.body = null;
   }

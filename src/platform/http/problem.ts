@@ -12,6 +12,7 @@ export const PROBLEM_KINDS = {
   forbidden: { status: 403, title: 'Missing scope', explain: 'The credential is valid but does not carry a scope the operation needs. Ask for a token with that scope, or have an admin allow it for the client.' },
   'not-found': { status: 404, title: 'Not found', explain: 'There is no such resource in your tenant, or no such route. Ids of other tenants are not found either.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', explain: 'The route exists but not with this method. `Allow` lists the methods it has.' },
+  'not-acceptable': { status: 406, title: 'Not acceptable', explain: 'The `Accept` header allows none of the media types the operation answers with. Its `200` in the contract lists them (JSON everywhere; an invoice also as `application/pdf`). Send one of them, or `*/*`.' },
   conflict: { status: 409, title: 'Conflict', explain: 'The request conflicts with the current state of the resource (a duplicate, an illegal transition). `detail` says what.' },
   'idempotency-key-in-use': { status: 409, title: 'Idempotency-Key in use', explain: 'A request with the same `Idempotency-Key` is still being processed. Retry after it has finished to get its stored response.' },
   'precondition-failed': { status: 412, title: 'Precondition failed', explain: 'The `If-Match` version is not the current one: someone changed the resource since you read it. Get it again, re-apply your change, and retry.' },

@@ -6,12 +6,13 @@ import type { Money } from '../../../platform/money';
 import { formatQuantity, parseQuantity, type StockApi } from '../../wms';
 import { addDays, DOCUMENT_KINDS, type DocumentLineInput, type DocumentState, type DocumentType, documentTotals, FinancialDocument } from '../domain/document';
 import { documentNumber, isCalendarDate } from '../domain/journal-entry';
-import { assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
+import { type Address, assertBaseCurrency, BASE_CURRENCY, type PartyRole } from '../domain/party';
 import { BillRepository, InvoiceRepository } from '../infrastructure/document.repository';
 import { PartyRepository } from '../infrastructure/party.repository';
 import { PurchaseOrderRepository } from '../infrastructure/purchase-order.repository';
 import { SalesOrderRepository } from '../infrastructure/sales-order.repository';
 import { SequenceRepository } from '../infrastructure/sequence.repository';
+import { TaxRateRepository } from '../infrastructure/tax-rate.repository';
 import type { EntryLine, Journal } from './journal';
 import { lineTaxRates, loadOrder, orderAction, partyOf, today } from './orders';
 
@@ -42,6 +43,14 @@ export interface DocumentCreate {
 }
 
 export type DocumentChange = Partial<DocumentCreate>;
+
+/** What a printed document shows besides the document itself: its party, and the names of its tax rates. */
+export interface PrintableDocument {
+  document: DocumentState;
+  party: { name: string; billingAddress: Address | null };
+  /** Each line's tax rate by id (a rate deactivated since still has its name). */
+  taxRateNames: ReadonlyMap<string, string>;
+}
 
 const repoOf = (type: DocumentType, uow: UnitOfWork) => (type === 'invoice' ? InvoiceRepository.in(uow) : BillRepository.in(uow));
 
@@ -82,6 +91,12 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
   const reader = (tenantId: string) => (type === 'invoice' ? new InvoiceRepository(db, tenantId) : new BillRepository(db, tenantId));
   const load = (uow: UnitOfWork, id: string, expected: ExpectedVersion) => loadOrder(repoOf(type, uow), id, expected, what);
   const action = orderAction<FinancialDocument>(runInUnitOfWork, load);
+
+  async function get(tenantId: string, id: string): Promise<DocumentState> {
+    const state = await reader(tenantId).state(id);
+    if (!state) throw new NotFoundError(`There is no ${what} ${id}.`);
+    return state;
+  }
 
   /** The order named must be one of the tenant's, of the same party (else a 400 naming it). */
   async function checkOrder(uow: UnitOfWork, orderId: string, partyId: string): Promise<void> {
@@ -140,10 +155,17 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
     kind,
     load,
 
-    async get(tenantId: string, id: string): Promise<DocumentState> {
-      const state = await reader(tenantId).state(id);
-      if (!state) throw new NotFoundError(`There is no ${what} ${id}.`);
-      return state;
+    get,
+
+    /** The document with its party's name and address and its tax rates' names, for its PDF. */
+    async printable(tenantId: string, id: string): Promise<PrintableDocument> {
+      const document = await get(tenantId, id);
+      const party = await new PartyRepository(db, tenantId).of(kind.role).state(document.partyId);
+      if (!party) throw new Error(`${what} ${id} names ${kind.role} ${document.partyId}, which does not exist`);
+      const taxRates = new TaxRateRepository(db, tenantId);
+      const taxRateNames = new Map<string, string>();
+      for (const rateId of new Set(document.lines.map((l) => l.taxRateId))) taxRateNames.set(rateId, (await taxRates.state(rateId))?.name ?? rateId);
+      return { document, party: { name: party.name, billingAddress: party.billingAddress }, taxRateNames };
     },
 
     list(tenantId: string, request: ListRequest): Promise<ListPage<DocumentState>> {

@@ -1,4 +1,5 @@
 import type { RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
+import { formatMinor } from '../../../platform/money';
 import { BASE_CURRENCY } from '../domain/party';
 import { standardCode } from '../domain/ledger-account';
 import { orderTotals } from '../domain/order';
@@ -14,11 +15,6 @@ function owedBy(lines: readonly OwedLineRow[]): bigint {
 }
 
 /** An amount of the base currency (EUR, two decimals) as text for a finding's detail: `-12.50`. */
-function formatMinor(minor: bigint): string {
-  const abs = minor < 0n ? -minor : minor;
-  return `${minor < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
-
 /** At most this many findings are listed (the check stops looking for more). */
 export const LEDGER_CHECK_LIMIT = 1000;
 

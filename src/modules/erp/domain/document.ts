@@ -1,6 +1,6 @@
 import { ConflictError, InvalidInputError, type InvalidField } from '../../../platform/errors';
 import { newId } from '../../../platform/ids';
-import type { Money } from '../../../platform/money';
+import { formatMinor, type Money } from '../../../platform/money';
 import { formatQuantity } from '../../wms';
 import { checkPricedLines, lineAmounts, Order, type OrderKind, orderTotals, type PricedLine } from './order';
 import { assertBaseCurrency, type PartyRole } from './party';
@@ -117,7 +117,8 @@ export function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const priced = (l: DocumentLineState): PricedLine => ({ quantity: l.quantity, unitAmount: l.unitAmount, taxRate: l.taxRate, taxInclusive: l.taxInclusive });
+/** A line as the line math (domain/order.ts) takes it. */
+export const priced = (l: DocumentLineState): PricedLine => ({ quantity: l.quantity, unitAmount: l.unitAmount, taxRate: l.taxRate, taxInclusive: l.taxInclusive });
 
 /** The document's totals in minor units: net, tax and total of its lines. */
 export const documentTotals = (s: Readonly<DocumentState>) => orderTotals(s.lines.map(priced));
@@ -201,7 +202,7 @@ export class FinancialDocument extends Order<DocumentStatus, DocumentAction, Doc
     const what = `${this.documentKind.what} ${s.id}${s.number ? ` (${s.number})` : ''}`;
     if (s.status !== 'open') throw new PaymentNotAcceptedError(`${what} is ${s.status}: only an open ${this.documentKind.type} takes a payment.`);
     const due = amountDue(s);
-    if (amount > due) throw new PaymentNotAcceptedError(`${what} has ${formatMinor(due, s.currency)} due: an allocation of ${formatMinor(amount, s.currency)} is more than that.`);
+    if (amount > due) throw new PaymentNotAcceptedError(`${what} has ${formatMinor(due)} ${s.currency} due: an allocation of ${formatMinor(amount)} ${s.currency} is more than that.`);
     s.amountPaid += Number(amount);
     if (amount === due) this.transition('paid', this.documentKind.events.paid, now);
     else {
@@ -258,8 +259,6 @@ function newLines(kind: DocumentKind, inputs: readonly DocumentLineInput[], curr
 const money = (amount: number | bigint, currency: string): Money => ({ amount: Number(amount), currency });
 
 /** Minor units for people: `148.75 EUR` (two decimals: the base currency's). */
-const formatMinor = (amount: bigint, currency: string) => `${(Number(amount) / 100).toFixed(2)} ${currency}`;
-
 /** An invoice or bill as the contract shows it (the API's body and the events' data); `overdue` as of `today`. */
 export function documentBody(s: Readonly<DocumentState>, today: string) {
   const kind = DOCUMENT_KINDS[s.type];

@@ -1,10 +1,12 @@
 import type { components } from '../../../../generated/api';
-import type { HandlerMap, HandlerRequest } from '../../../platform/http/handler';
+import { BinaryBody, etag, type HandlerMap, type HandlerRequest, type Reply } from '../../../platform/http/handler';
+import { negotiatedType, tenantOf } from '../../../platform/http/handler-kit';
 import type { CursorCodec } from '../../../platform/http/pagination';
 import type { DocumentLineRequest, DocumentUseCases } from '../application/documents';
 import { documentBody, type DocumentState } from '../domain/document';
 import { BILL_LIST, INVOICE_LIST } from '../infrastructure/document.repository';
 import { today } from '../application/orders';
+import { invoicePdf } from './invoice-pdf';
 import { orderHandlerKit } from './orders';
 
 type Schemas = components['schemas'];
@@ -53,5 +55,23 @@ function documentHandlers(docs: DocumentUseCases, cursors: CursorCodec, spec: { 
   } as HandlerMap;
 }
 
-export const invoiceHandlers = (invoices: DocumentUseCases, cursors: CursorCodec) => documentHandlers(invoices, cursors, { name: 'Invoice', path: '/v1/erp/invoices', list: INVOICE_LIST, toBody: toInvoice });
+/** An invoice's media types: JSON by default, its PDF by `Accept` (`Vary: Accept` on both). */
+const INVOICE_TYPES = ['application/json', 'application/pdf'] as const;
+
+export function invoiceHandlers(invoices: DocumentUseCases, cursors: CursorCodec): HandlerMap {
+  const handlers = documentHandlers(invoices, cursors, { name: 'Invoice', path: '/v1/erp/invoices', list: INVOICE_LIST, toBody: toInvoice });
+  const getJson = handlers.getInvoice!;
+  return {
+    ...handlers,
+    async getInvoice(request): Promise<Reply<'getInvoice'>> {
+      if (negotiatedType(request.headers, INVOICE_TYPES) === 'application/json') {
+        const reply = await getJson(request);
+        const headers: Record<string, string> = { ...reply.headers, Vary: 'Accept' };
+        return { ...reply, headers };
+      }
+      const printable = await invoices.printable(tenantOf(request), request.params.invoice_id);
+      return { status: 200, headers: { ETag: etag(printable.document.version), Vary: 'Accept' }, body: new BinaryBody('application/pdf', await invoicePdf(printable)) };
+    },
+  };
+}
 export const billHandlers = (bills: DocumentUseCases, cursors: CursorCodec) => documentHandlers(bills, cursors, { name: 'Bill', path: '/v1/erp/bills', list: BILL_LIST, toBody: toBill });
