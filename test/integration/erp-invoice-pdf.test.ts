@@ -157,6 +157,21 @@ describe('ERP invoice PDF', () => {
     expect(refused.body.detail).toContain('application/json or application/pdf');
   });
 
+  it("adds Vary: Accept to what CORS varies on (Origin), in both media types", async () => {
+    const { invoice } = await draftInvoice(1);
+    const browserFacing = await Harness.start({ CORS_ORIGINS: 'https://app.example' }, h.db);
+    try {
+      for (const accept of ['application/json', 'application/pdf']) {
+        const res = await browserFacing.request('GET', `/v1/erp/invoices/${invoice.id}`, { token: admin.token, headers: { accept, origin: 'https://app.example' } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+        expect(res.headers.get('vary')?.split(/\s*,\s*/).sort()).toEqual(expect.arrayContaining(['Accept', 'Origin']));
+      }
+    } finally {
+      await browserFacing.stop();
+    }
+  });
+
   it("answers 404 as a problem for an invoice that is not the tenant's, and needs erp:read", async () => {
     const { invoice } = await draftInvoice(1);
     const stranger = await h.tenant();
