@@ -6,7 +6,7 @@ import { Harness } from '../support/harness';
 /**
  * The ERP's flows through a typed client (openapi-fetch over the generated types, nothing
  * hand-written): procure (order, receipts), procure to pay (bill, finalize, payments) and order
- * to cash (order, confirm, deliveries, invoice, finalize, payment), each in a tenant of its own and
+ * to cash (order, confirm, deliveries, invoice, finalize, PDF, payment), each in a tenant of its own and
  * each step ending with the books and the stock in agreement: a zero trial balance, nothing from
  * the ledger check, no drift from the stock check.
  */
@@ -182,6 +182,13 @@ describe(`the ERP's flows through a typed client on ${testDbKind()}`, () => {
     expect(open.data).toMatchObject({ status: 'open', number: expect.stringMatching(/^INV-2026-\d{6}$/), due_date: '2026-12-18', amount_due: order.total });
     const total = order.total.amount;
     expect(await booksAgree(api)).toMatchObject({ '1200': total, '4000': -125_325, '2200': -(total - 125_325) });
+
+    // Printed: the invoice as a PDF (the same GET, by Accept), of this number and this total.
+    const pdf = await api.GET('/erp/invoices/{invoice_id}', { params: { path: { invoice_id: draft.id } }, headers: { Accept: 'application/pdf' }, parseAs: 'arrayBuffer' });
+    expect(pdf.response.status).toBe(200);
+    expect(pdf.response.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(pdf.data as ArrayBuffer).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.response.headers.get('etag')).toBe(`"${open.data!.version}"`);
 
     // Paid: one payment for more than is due; the rest stays on the customer's account.
     const paid = await api.POST('/erp/payments', { body: { direction: 'received', customer_id: customer.id, amount: eur(total + 1_000), paid_on: '2026-12-05', reference: `Transfer ${open.data!.number}`, allocations: [{ invoice_id: draft.id, amount: eur(total) }] } });
