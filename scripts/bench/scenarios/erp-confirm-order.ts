@@ -13,7 +13,7 @@
  * lines' items in one read; their item-stock rows made if missing (one INSERT) and read FOR
  * UPDATE in item order (one SELECT); the lines' location (FOR SHARE, one read); per line the
  * balance's guarded UPDATE and the reservation's INSERT; per item the item-stock UPDATE; the order's UPDATE guarded by its version, its lines deleted and inserted
- * again (now with their reservation ids), and the four events (three `wms.stock.reserved`, one
+ * again in one INSERT (now with their reservation ids), and the four events (three `wms.stock.reserved`, one
  * `erp.sales_order.confirmed`) in one outbox INSERT. The baseline runs the same statements in
  * the same order between BEGIN and COMMIT (SQLite: without the locking clauses, as the app) and
  * answers the same order JSON. Its outbox rows are never due (NEVER_DUE, see transfer.ts).
@@ -239,9 +239,11 @@ export const erpConfirmOrder: Scenario<Data> = {
       'UPDATE erp_sales_orders SET customer_id = $1, status = $2, order_date = $3, currency = $4, version = $5, updated_at = $6 WHERE tenant_id = $7 AND id = $8 AND version = $9 RETURNING id',
     );
     const linesDelete = db.statement('bench_erp_so_lines_delete', 'DELETE FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id = $2');
-    const lineAdd = db.statement(
-      'bench_erp_so_line_insert',
-      'INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+    // The three lines in one INSERT, as the order repository writes them.
+    const lineRows = Array.from({ length: 3 }, (_, r) => `($1, ${Array.from({ length: 13 }, (_, c) => `$${2 + r * 13 + c}`).join(', ')})`);
+    const linesAdd = db.statement(
+      'bench_erp_so_lines_insert',
+      `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id) VALUES ${lineRows.join(', ')}`,
     );
     const values = Array.from({ length: 4 }, (_, i) => `($${i * 8 + 1}, $${i * 8 + 2}, $${i * 8 + 3}, $${i * 8 + 4}, $${i * 8 + 5}, $${i * 8 + 6}, $${i * 8 + 7}, 0, $${i * 8 + 8})`);
     const eventsAdd = db.statement('bench_erp_events_insert', `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at) VALUES ${values.join(', ')}`);
@@ -285,9 +287,13 @@ export const erpConfirmOrder: Scenario<Data> = {
             json = JSON.stringify(doc);
             if (!(await orderWrite.one([order.customer_id, 'confirmed', doc.order_date, doc.currency, doc.version, timeParam(db, updated), tenantId, id, Number(order.version)], tx))) throw new Refused(409);
             await linesDelete.all([tenantId, id], tx);
-            for (const l of lines) {
-              await lineAdd.all([tenantId, l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), l.reservation_id], tx);
-            }
+            await linesAdd.all(
+              [
+                tenantId,
+                ...lines.flatMap((l) => [l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), l.reservation_id]),
+              ],
+              tx,
+            );
             const never = timeParam(db, NEVER_DUE(new Date()));
             const events: unknown[] = [];
             for (const r of reservations) {

@@ -50,7 +50,7 @@ function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentS
       WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
     delete: `DELETE FROM ${t.table} WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
     deleteLines: `DELETE FROM ${t.lines} WHERE tenant_id = :tenantId AND ${t.document} = :id`,
-    insertLine: `INSERT INTO ${t.lines} (tenant_id, ${lineColumns.join(', ')}) VALUES (:tenantId, ${lineColumns.map((c) => `:line_${c}`).join(', ')})`,
+    lineInsert: { table: t.lines, columns: lineColumns },
     selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${t.lines} WHERE tenant_id = :tenantId AND ${t.document} IN (${ids}) ORDER BY ${t.document}, position`,
     orderIdOf: (r) => r[t.document] as string,
     toLine: (r) => ({

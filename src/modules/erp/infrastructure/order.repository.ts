@@ -21,7 +21,8 @@ export interface OrderTables<Row extends { id: string }, LineRow, State extends 
   /** Guarded by `version = :loaded`, `RETURNING id`. */
   update: string;
   deleteLines: string;
-  insertLine: string;
+  /** The line table and its columns after `tenant_id`, in `lineParams`'s order (`line_<column>`). */
+  lineInsert: { table: string; columns: readonly string[] };
   /** The lines of the orders `(${list})`, by order and position. */
   selectLines: (list: string) => string;
   orderIdOf: (line: LineRow) => string;
@@ -106,7 +107,7 @@ export function orderTables<State extends OrderHeader<string> & { lines: Line[] 
     update: `UPDATE ${table} SET ${party} = :${party}, status = :status, order_date = :order_date, currency = :currency, version = :version, updated_at = :updated_at
       WHERE tenant_id = :tenantId AND id = :id AND version = :loaded RETURNING id`,
     deleteLines: `DELETE FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} = :id`,
-    insertLine: `INSERT INTO ${lines} (tenant_id, ${lineColumns.join(', ')}) VALUES (:tenantId, ${lineColumns.map((c) => `:line_${c}`).join(', ')})`,
+    lineInsert: { table: lines, columns: lineColumns },
     selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} IN (${ids}) ORDER BY ${orderColumn}, position`,
     orderIdOf: (r) => r[orderColumn] as string,
     toLine: (r) => Object.fromEntries([['id', r.id], ...own.map(([c, kind]) => [camel(c), READ[kind](r[c])])]) as Line,
@@ -141,18 +142,41 @@ interface Aggregate<State> {
   pullEvents(): DomainEvent[];
 }
 
+/** Lines per multi-row INSERT: well under both databases' limits on parameters (14 columns each). */
+const LINES_PER_INSERT = 200;
+/** The multi-row INSERT of `count` lines (`:l<i>_<column>`), by table and count. */
+const insertSql = new Map<string, string>();
+
+function linesInsert(table: string, columns: readonly string[], count: number): string {
+  const key = `${table}:${count}`;
+  let sql = insertSql.get(key);
+  if (!sql) {
+    const rows = Array.from({ length: count }, (_, i) => `(:tenantId, ${columns.map((c) => `:l${i}_${c}`).join(', ')})`);
+    sql = `INSERT INTO ${table} (tenant_id, ${columns.join(', ')}) VALUES ${rows.join(', ')}`;
+    insertSql.set(key, sql);
+  }
+  return sql;
+}
+
 /**
  * Orders of one tenant with their lines, for every kind of order: the order row versioned, the
- * lines written whole with it.
+ * lines written whole with it — and only when they changed: an action that changes the order's
+ * row alone (finalize, void, a payment) writes that row and nothing else; one that changes a
+ * line (confirm sets reservation ids) replaces the lines in two statements.
  */
 export abstract class OrderRepository<Row extends { id: string }, LineRow, State extends { id: string; lines: Line[] }, Line, A extends Aggregate<State>> extends TenantRepository {
   protected abstract readonly tables: OrderTables<Row, LineRow, State, Line>;
   protected abstract restore(state: State): A;
+  /** The lines each order had when `get` read it, as their written parameters: what `save` compares. */
+  private readonly loadedLines = new WeakMap<A, string>();
 
   /** Inside a unit of work on PostgreSQL the order row is locked: every change of it takes turns. */
   async get(id: string): Promise<A | null> {
     const state = await this.read(id, true);
-    return state ? this.restore(state) : null;
+    if (!state) return null;
+    const order = this.restore(state);
+    this.loadedLines.set(order, this.linesSignature(state));
+    return order;
   }
 
   state(id: string): Promise<State | null> {
@@ -165,11 +189,18 @@ export abstract class OrderRepository<Row extends { id: string }, LineRow, State
     this.record(order.pullEvents());
   }
 
-  /** Saves the order if it is still at `loadedVersion` (else 412), and its lines as they are now. */
+  /**
+   * Saves the order if it is still at `loadedVersion` (else 412), and its lines as they are now
+   * (unless they are as `get` read them).
+   */
   async save(order: A, loadedVersion: number): Promise<void> {
     await this.saveHeader(order, loadedVersion);
+    const state = order.snapshot;
+    const signature = this.linesSignature(state);
+    if (this.loadedLines.get(order) === signature) return;
     await this.execute(this.tables.deleteLines, { id: order.id });
-    await this.writeLines(order.snapshot);
+    await this.writeLines(state);
+    this.loadedLines.set(order, signature);
   }
 
   /** Saves the order's own row only (its lines unchanged: a payment of an invoice) if it is still at `loadedVersion` (else 412). */
@@ -196,12 +227,29 @@ export abstract class OrderRepository<Row extends { id: string }, LineRow, State
     const { list, params: ids } = this.inList('o', [...new Set(orderIds)]);
     for (const r of await this.select<LineRow>(this.tables.selectLines(list), ids)) {
       const orderId = this.tables.orderIdOf(r);
-      out.set(orderId, [...(out.get(orderId) ?? []), this.tables.toLine(r)]);
+      const group = out.get(orderId);
+      if (group) group.push(this.tables.toLine(r));
+      else out.set(orderId, [this.tables.toLine(r)]);
     }
     return out;
   }
 
+  /** The lines as they would be written, in one string: equal strings, nothing to write. */
+  private linesSignature(s: Readonly<State>): string {
+    return JSON.stringify(s.lines.map((l, position) => this.tables.lineParams(s, l, position)));
+  }
+
+  /** The lines in multi-row INSERTs (one for up to LINES_PER_INSERT lines). */
   private async writeLines(s: Readonly<State>): Promise<void> {
-    for (const [position, l] of s.lines.entries()) await this.execute(this.tables.insertLine, this.tables.lineParams(s, l, position));
+    const { table, columns } = this.tables.lineInsert;
+    for (let start = 0; start < s.lines.length; start += LINES_PER_INSERT) {
+      const chunk = s.lines.slice(start, start + LINES_PER_INSERT);
+      const params: Record<string, unknown> = {};
+      chunk.forEach((l, i) => {
+        const line = this.tables.lineParams(s, l, start + i);
+        for (const c of columns) params[`l${i}_${c}`] = line[`line_${c}`];
+      });
+      await this.execute(linesInsert(table, columns, chunk.length), params);
+    }
   }
 }
