@@ -7,7 +7,7 @@ import { Harness, type Admin } from '../support/harness';
 /**
  * What the database enforces about the ledger (migrations/20261210100000-erp-ledger-guards.ts),
  * written to by hand in raw SQL, past the app: posted entries and their lines are never updated
- * or deleted but for the one change a reversal makes (both databases); on PostgreSQL an entry
+ * or deleted but for the one change a reversal makes, and gain no lines (both databases); on PostgreSQL an entry
  * that does not balance, or has no lines, fails its COMMIT. On SQLite the balance is the posting
  * code's: the Journal every service posts through refuses an unbalanced entry and writes nothing.
  */
@@ -96,6 +96,22 @@ describe(`ERP ledger guards on ${testDbKind()}`, () => {
     expect((await rows(t.tenantId)).lines).toEqual(before.lines);
   });
 
+  it('refuses a line, or a balanced pair of lines, inserted by hand into a posted entry', async () => {
+    const { t, a } = await setup();
+    const { journal } = h.stratum.use(erpModule);
+    const posted = await h.stratum.kernel.runInUnitOfWork(t.tenantId, (uow) => journal.post(uow, entry(a, 700n, 700n, 'Posted')));
+    const before = await rows(t.tenantId);
+    const line = (no: number, account: string, debit: number, credit: number) =>
+      `(:id, ${no}, :tenantId, '${account}', '2026-12-01', ${debit}, ${credit})`;
+    const insert = (...values: string[]) => raw(`INSERT INTO erp_journal_lines (entry_id, line_no, tenant_id, ledger_account_id, date, debit, credit) VALUES ${values.join(', ')}`, { id: posted.id, tenantId: t.tenantId });
+    const refused = expect.stringMatching(/a journal line cannot take its entry above its total: posted entries gain no lines/);
+    // A balanced pair, in one statement: it keeps the entry balanced, and is refused all the same.
+    expect(await insert(line(3, a.cash, 50, 0), line(4, a.revenue, 0, 50))).toEqual(refused);
+    expect(await insert(line(3, a.revenue, 0, 1))).toEqual(refused);
+    expect(await insert(line(3, a.cash, 1, 0))).toEqual(refused);
+    expect(await rows(t.tenantId)).toEqual(before);
+  });
+
   (postgres ? it : it.skip)('fails the COMMIT of an entry written by hand that does not balance or has no lines (PostgreSQL)', async () => {
     const { t, a } = await setup();
     let n = 0;
@@ -118,8 +134,8 @@ describe(`ERP ledger guards on ${testDbKind()}`, () => {
     expect(await rows(t.tenantId)).toEqual({ entries: [], lines: [] });
     // Unbalanced between the statements but balanced at the commit: fine (the check is deferred).
     expect(await write([insertEntry('jen_raw_4'), line('jen_raw_4', 1, a.cash, 100, 0), line('jen_raw_4', 2, a.revenue, 0, 60), line('jen_raw_4', 3, a.receivables, 0, 40)])).toBe('committed');
-    // A line added later to a posted entry unbalances it: refused at the commit.
-    expect(await write([line('jen_raw_4', 4, a.cash, 5, 0)])).toMatch(/journal entry jen_raw_4 does not balance: debit - credit = 5/);
+    // A line added later to a posted entry: refused as it is inserted (it would take the entry above its total).
+    expect(await write([line('jen_raw_4', 4, a.cash, 5, 0)])).toMatch(/a journal line cannot take its entry above its total: posted entries gain no lines \(journal entry jen_raw_4\)/);
     expect((await rows(t.tenantId)).lines).toHaveLength(3);
   });
 });
