@@ -1,4 +1,5 @@
 import type { Database } from '../../../platform/db/database';
+import { groupBy } from '../../../platform/group-by';
 
 /** Seeded records of a table by external id (`seed-acc-…`): what a seed run need not make again. */
 export async function seededIds(db: Database, table: 'crm_accounts' | 'crm_contacts', tenantId: string, prefix: string): Promise<Map<string, string>> {
@@ -9,9 +10,7 @@ export async function seededIds(db: Database, table: 'crm_accounts' | 'crm_conta
 /** The seeded contacts of each seeded account, in seed order. */
 export async function seededContactsByAccount(db: Database, tenantId: string): Promise<Map<string, string[]>> {
   const rows = await db.select<{ id: string; account_id: string }>("SELECT id, account_id FROM crm_contacts WHERE tenant_id = :tenantId AND external_id LIKE 'seed-con-%' ORDER BY external_id", { tenantId });
-  const byAccount = new Map<string, string[]>();
-  for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.id]);
-  return byAccount;
+  return groupBy(rows, (r) => r.account_id, (r) => r.id);
 }
 
 /** After a bulk load on PostgreSQL: fresh planner statistics, so lists use their indexes at once. */

@@ -4,11 +4,11 @@ import { BASE_CURRENCY } from '../domain/party';
 import { standardCode } from '../domain/ledger-account';
 import { orderTotals } from '../domain/order';
 import { LedgerCheckRepository, type OwedLineRow } from '../infrastructure/ledger-check.repository';
+import { groupBy } from '../../../platform/group-by';
 
 /** What the documents of `lines` still have due: each document's total (its lines' amounts, as the document computes them) less what it was paid. */
 function owedBy(lines: readonly OwedLineRow[]): bigint {
-  const byDocument = new Map<string, OwedLineRow[]>();
-  for (const l of lines) byDocument.set(l.documentId, [...(byDocument.get(l.documentId) ?? []), l]);
+  const byDocument = groupBy(lines, (l) => l.documentId);
   let owed = 0n;
   for (const ls of byDocument.values()) owed += orderTotals(ls).total - ls[0].amountPaid;
   return owed;

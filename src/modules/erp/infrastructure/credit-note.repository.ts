@@ -4,6 +4,7 @@ import { date } from '../../../platform/db/rows';
 import { StaleVersionError } from '../../../platform/errors';
 import { CREDIT_NOTE_STATUSES, CreditNote, type CreditNoteLineState, type CreditNoteState, type CreditNoteStatus } from '../domain/credit-note';
 import { day } from './order.repository';
+import { groupBy } from '../../../platform/group-by';
 
 type Row = Record<string, unknown> & { id: string };
 type LineRow = Record<string, unknown>;
@@ -138,13 +139,8 @@ export class CreditNoteRepository extends TenantRepository {
   }
 
   private async linesOf(ids: readonly string[]): Promise<Map<string, CreditNoteLineState[]>> {
-    const out = new Map<string, CreditNoteLineState[]>();
-    if (!ids.length) return out;
+    if (!ids.length) return new Map();
     const { list, params: p } = this.inList('n', ids);
-    for (const r of await this.select<LineRow>(LINES(list), p)) {
-      const id = r.credit_note_id as string;
-      out.set(id, [...(out.get(id) ?? []), toLine(r)]);
-    }
-    return out;
+    return groupBy(await this.select<LineRow>(LINES(list), p), (r) => r.credit_note_id as string, toLine);
   }
 }

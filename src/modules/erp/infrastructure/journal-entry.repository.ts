@@ -3,6 +3,7 @@ import { TenantRepository } from '../../../platform/db/repository';
 import { date, isUniqueViolation } from '../../../platform/db/rows';
 import { EntryReversedError, JOURNAL_ENTRY_STATUSES, type JournalEntry, type JournalEntryState, type JournalEntryStatus, type JournalLineState } from '../domain/journal-entry';
 import type { LedgerAccountType } from '../domain/ledger-account';
+import { groupBy } from '../../../platform/group-by';
 
 interface EntryRow {
   id: string;
@@ -186,8 +187,7 @@ export class JournalEntryRepository extends TenantRepository {
     if (!page.items.length) return { items: [], next: page.next };
     const { list, params } = this.inList('e', page.items.map((r) => r.id));
     const lines = await this.select<LineRow>(`${LINES} IN (${list})`, params);
-    const byEntry = new Map<string, LineRow[]>();
-    for (const l of lines) byEntry.set(l.entry_id, [...(byEntry.get(l.entry_id) ?? []), l]);
+    const byEntry = groupBy(lines, (l) => l.entry_id);
     return { items: page.items.map((r) => toState(r, byEntry.get(r.id) ?? [])), next: page.next };
   }
 

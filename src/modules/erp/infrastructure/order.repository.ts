@@ -2,6 +2,7 @@ import { defineList, type List, type ListPage, type ListRequest } from '../../..
 import { TenantRepository } from '../../../platform/db/repository';
 import { date } from '../../../platform/db/rows';
 import { StaleVersionError } from '../../../platform/errors';
+import { groupBy } from '../../../platform/group-by';
 import type { DomainEvent } from '../../../platform/events/domain-event';
 import type { OrderHeader } from '../domain/order';
 
@@ -222,16 +223,9 @@ export abstract class OrderRepository<Row extends { id: string }, LineRow, State
   }
 
   private async linesOf(orderIds: readonly string[]): Promise<Map<string, Line[]>> {
-    const out = new Map<string, Line[]>();
-    if (!orderIds.length) return out;
+    if (!orderIds.length) return new Map();
     const { list, params: ids } = this.inList('o', [...new Set(orderIds)]);
-    for (const r of await this.select<LineRow>(this.tables.selectLines(list), ids)) {
-      const orderId = this.tables.orderIdOf(r);
-      const group = out.get(orderId);
-      if (group) group.push(this.tables.toLine(r));
-      else out.set(orderId, [this.tables.toLine(r)]);
-    }
-    return out;
+    return groupBy(await this.select<LineRow>(this.tables.selectLines(list), ids), this.tables.orderIdOf, this.tables.toLine);
   }
 
   /** The lines as they would be written, in one string: equal strings, nothing to write. */

@@ -3,6 +3,7 @@ import { TenantRepository } from '../../../platform/db/repository';
 import { date } from '../../../platform/db/rows';
 import { DIRECTIONS, PAYMENT_DIRECTIONS, type Allocation, type Payment, type PaymentDirection, type PaymentState } from '../domain/payment';
 import { day } from './order.repository';
+import { groupBy } from '../../../platform/group-by';
 
 interface PaymentRow {
   id: string;
@@ -109,12 +110,12 @@ export class PaymentRepository extends TenantRepository {
   }
 
   private async allocationsOf(paymentIds: readonly string[]): Promise<Map<string, Allocation[]>> {
-    const out = new Map<string, Allocation[]>();
-    if (!paymentIds.length) return out;
+    if (!paymentIds.length) return new Map();
     const { list, params } = this.inList('p', paymentIds);
-    for (const r of await this.select<AllocationRow>(ALLOCATIONS(list), params)) {
-      out.set(r.payment_id, [...(out.get(r.payment_id) ?? []), { documentId: (r.invoice_id ?? r.bill_id) as string, amount: BigInt(String(r.amount)) }]);
-    }
-    return out;
+    return groupBy(
+      await this.select<AllocationRow>(ALLOCATIONS(list), params),
+      (r) => r.payment_id,
+      (r): Allocation => ({ documentId: (r.invoice_id ?? r.bill_id) as string, amount: BigInt(String(r.amount)) }),
+    );
   }
 }
