@@ -5,6 +5,7 @@ import { StaleVersionError } from '../../../platform/errors';
 import { CREDIT_NOTE_STATUSES, CreditNote, type CreditNoteLineState, type CreditNoteState, type CreditNoteStatus } from '../domain/credit-note';
 import { day } from './order.repository';
 import { groupBy } from '../../../platform/group-by';
+import { pricedLineOf } from './line-rows';
 
 type Row = Record<string, unknown> & { id: string };
 type LineRow = Record<string, unknown>;
@@ -39,17 +40,7 @@ export const CREDIT_NOTE_LIST = defineList({
 });
 
 function toLine(r: LineRow): CreditNoteLineState {
-  return {
-    id: r.id as string,
-    invoiceLineId: r.invoice_line_id as string,
-    description: r.description as string,
-    itemId: (r.item_id as string | null) ?? null,
-    quantity: Number(r.quantity),
-    unitAmount: Number(r.unit_amount),
-    taxRateId: r.tax_rate_id as string,
-    taxRate: Number(r.tax_rate),
-    taxInclusive: r.tax_inclusive === true || r.tax_inclusive === 1,
-  };
+  return { ...pricedLineOf(r), invoiceLineId: r.invoice_line_id as string };
 }
 
 function toState(r: Row, lines: CreditNoteLineState[]): CreditNoteState {

@@ -3,6 +3,7 @@ import { date } from '../../../platform/db/rows';
 import { StaleVersionError } from '../../../platform/errors';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, FinancialDocument, type DocumentLineState, type DocumentState, type DocumentStatus, type DocumentType } from '../domain/document';
 import { day, OrderRepository, type OrderTables } from './order.repository';
+import { pricedLineOf } from './line-rows';
 
 type Row = Record<string, unknown> & { id: string };
 type LineRow = Record<string, unknown>;
@@ -53,17 +54,7 @@ function documentTables(type: DocumentType): OrderTables<Row, LineRow, DocumentS
     lineInsert: { table: t.lines, columns: lineColumns },
     selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${t.lines} WHERE tenant_id = :tenantId AND ${t.document} IN (${ids}) ORDER BY ${t.document}, position`,
     orderIdOf: (r) => r[t.document] as string,
-    toLine: (r) => ({
-      id: r.id as string,
-      description: r.description as string,
-      itemId: (r.item_id as string | null) ?? null,
-      quantity: Number(r.quantity),
-      unitAmount: Number(r.unit_amount),
-      taxRateId: r.tax_rate_id as string,
-      taxRate: Number(r.tax_rate),
-      taxInclusive: r.tax_inclusive === true || r.tax_inclusive === 1,
-      orderLineId: (r.order_line_id as string | null) ?? null,
-    }),
+    toLine: (r) => ({ ...pricedLineOf(r), orderLineId: (r.order_line_id as string | null) ?? null }),
     toState: (r, lines) => ({
       id: r.id,
       tenantId: r.tenant_id as string,
