@@ -56,7 +56,7 @@ describe('the server process', () => {
       blocker.close();
       await other.drop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('bootstraps one demo tenant when two processes start at once on one empty database', async () => {
     const shared = await freshDatabase();
@@ -68,7 +68,7 @@ describe('the server process', () => {
       return run;
     });
     try {
-      await waitFor(() => runs.every((r) => r.out.includes('stratum listening') || r.p.exitCode !== null), 40_000);
+      await waitFor(() => runs.every((r) => r.out.includes('stratum listening') || r.p.exitCode !== null), 90_000);
       expect(runs.map((r) => r.p.exitCode)).toEqual([null, null]);
       expect(runs.filter((r) => r.out.includes('client_secret:'))).toHaveLength(1);
     } finally {
@@ -76,7 +76,7 @@ describe('the server process', () => {
       await Promise.all(runs.map((r) => (r.p.exitCode !== null ? undefined : new Promise((res) => r.p.on('exit', res)))));
       await shared.drop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('prints the demo credentials once, then finishes in-flight requests on SIGTERM and exits 0', async () => {
     const port = freePort();
@@ -87,7 +87,7 @@ describe('the server process', () => {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     // It listens once the demo tenant is seeded (CRM and WMS: seconds on PostgreSQL, more under load).
-    await waitFor(() => output.includes('stratum listening'), 40_000);
+    await waitFor(() => output.includes('stratum listening'), 90_000);
     expect(output).toMatch(/client_id: +cli_[0-9A-Z]{26}/);
     expect(output).toMatch(/client_secret: +cs_/);
 
@@ -111,5 +111,5 @@ describe('the server process', () => {
     const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', r)));
     expect(code).toBe(0);
     expect(output).toContain('stopped');
-  }, 60_000);
+  }, 120_000);
 });
