@@ -5,6 +5,7 @@
 import type { Scenario } from '../scenario';
 import { createItem } from './create-item';
 import { erpConfirmOrder } from './erp-confirm-order';
+import { erpFinalizeInvoice } from './erp-finalize-invoice';
 import { getApiClient } from './get-api-client';
 import { getItem } from './get-item';
 import { listAccountsByOwner } from './list-accounts-by-owner';
@@ -26,6 +27,7 @@ export const SCENARIOS: Scenario<any>[] = [
   createItem,
   transfer,
   erpConfirmOrder,
+  erpFinalizeInvoice,
 ];
 
 export function scenarioNamed(name: string): Scenario<any> {
