@@ -2001,7 +2001,10 @@ export interface paths {
         /**
          * Confirm a sales order
          * @description Confirms a `draft` order: every line is reserved in the WMS (`wms.stock.reserved`), all or
-         *     none, in the same transaction as the order. A line that cannot be had in full is a `409`
+         *     none, in the same transaction as the order. A line shipped from a warehouse whose stock no
+         *     one location holds whole is reserved in parts (one reservation per location, those with the
+         *     most available first), and a delivery takes from them in that order; the same goes for a
+         *     lot-tracked item's lots at one location. A line that cannot be had in full is a `409`
          *     whose `shortages` list each short line (`line_id`, item, location, requested, available,
          *     shortfall), and nothing is reserved; an item made inactive since is a `409` too, a location
          *     or warehouse that is not the tenant's a `400` naming `/lines/<n>/…`. Any other status is a

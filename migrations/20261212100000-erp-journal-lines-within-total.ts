@@ -9,12 +9,15 @@ import type { MigrationContext } from '../src/platform/db/migrator';
  * would take the entry's debits or its credits above that total: the posting code writes an
  * entry's lines once, summing exactly to it, and any line added after that is refused. Two
  * indexed sums over the entry's lines (primary key entry_id, line_no) and one read of the entry
- * per line; earlier rows of the same INSERT count (both databases see them).
+ * per line; earlier rows of the same INSERT count (both databases see them). A line of an entry
+ * the inserting transaction cannot see (none, or another's uncommitted) is refused too.
  */
 const REFUSED = 'a journal line cannot take its entry above its total: posted entries gain no lines';
 
-const ABOVE_TOTAL = (line: string) => `(SELECT COALESCE(SUM(debit), 0) FROM erp_journal_lines WHERE entry_id = ${line}.entry_id) + ${line}.debit > (SELECT total_amount FROM erp_journal_entries WHERE id = ${line}.entry_id)
-  OR (SELECT COALESCE(SUM(credit), 0) FROM erp_journal_lines WHERE entry_id = ${line}.entry_id) + ${line}.credit > (SELECT total_amount FROM erp_journal_entries WHERE id = ${line}.entry_id)`;
+/** An entry this transaction cannot see (another's, not committed yet) has a total of 0 here: its lines are refused. */
+const TOTAL = (line: string) => `COALESCE((SELECT total_amount FROM erp_journal_entries WHERE id = ${line}.entry_id), 0)`;
+const ABOVE_TOTAL = (line: string) => `(SELECT COALESCE(SUM(debit), 0) FROM erp_journal_lines WHERE entry_id = ${line}.entry_id) + ${line}.debit > ${TOTAL(line)}
+  OR (SELECT COALESCE(SUM(credit), 0) FROM erp_journal_lines WHERE entry_id = ${line}.entry_id) + ${line}.credit > ${TOTAL(line)}`;
 
 export async function up({ sequelize }: MigrationContext): Promise<void> {
   const postgres = sequelize.getDialect() === 'postgres';

@@ -55,6 +55,12 @@ describe('the contract', () => {
       await expect(Contract.load(differing)).rejects.toThrow(/schema of application\/merge-patch\+json differs/);
     });
 
+    it('refuses an operation that takes Idempotency-Key and answers anything but JSON (a replay stores text)', async () => {
+      const binary = structuredClone(document);
+      binary.paths['/platform/api-clients'].post.responses['201'].content['application/pdf'] = { schema: { type: 'string', maxLength: 100 } };
+      await expect(Contract.load(binary)).rejects.toThrow(/createApiClient: takes Idempotency-Key but answers 201 as application\/pdf/);
+    });
+
     it('refuses a contract with no operations', async () => {
       await expect(Contract.load({ ...document, paths: {} })).rejects.toThrow(/no operations/);
     });

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,9 @@ describe("the tenant's CRM contract", () => {
     const file = join(dir, 'tenant.json');
     writeFileSync(file, JSON.stringify(doc));
     // From a directory of its own: in this repository openapi-typescript would lint with our redocly.yaml.
-    execFileSync(bin('openapi-typescript'), [file, '--output', join(dir, 'tenant.d.ts')], { stdio: 'ignore', cwd: dir });
+    // Not execFileSync: a blocked event loop lets the server's keep-alive timer close the
+    // connection the next request is about to reuse (ECONNRESET).
+    await promisify(execFile)(bin('openapi-typescript'), [file, '--output', join(dir, 'tenant.d.ts')], { cwd: dir });
     const types = readFileSync(join(dir, 'tenant.d.ts'), 'utf8');
     expect(types).toMatch(/tier: "bronze" \| "silver" \| "gold";/);
     expect(types).toMatch(/seats\?: number;/);

@@ -128,6 +128,19 @@ describe('ERP invoice PDF', () => {
     expect(page).not.toContain('DRAFT');
   });
 
+  it('keeps wide amounts and tax-inclusive rates inside their rows', async () => {
+    const vat = await created('/erp/tax-rates', { name: `VAT incl ${unique()}`, rate: '20', inclusive: true });
+    const account = await created('/crm/accounts', { name: `Big spender ${unique()}` });
+    const customer = await created('/erp/customers', { account_id: account.id, tax_rate_id: vat.id });
+    const lines = Array.from({ length: 40 }, (_, i) => ({ description: `Machine ${i + 1}`, quantity: '999', unit_price: eur(99_999_999) }));
+    const invoice = await created('/erp/invoices', { customer_id: customer.id, lines });
+    const pages = pdfText(await pdfOf(`/erp/invoices/${invoice.id}`));
+    const all = pages.join('\n');
+    expect(all).toContain('20% incl.');
+    for (let i = 1; i <= 40; i++) expect(all).toContain(`Machine ${i}`);
+    expect(all).toContain((BigInt(invoice.total.amount) / 100n).toString());
+  });
+
   it('runs a long invoice over several pages, every line on one of them, each page numbered', async () => {
     const { invoice } = await draftInvoice(70);
     const pages = pdfText(await pdfOf(`/erp/invoices/${invoice.id}`));
@@ -141,7 +154,18 @@ describe('ERP invoice PDF', () => {
   it('negotiates by Accept: JSON without it, for */* and for a preferred JSON; a PDF only when preferred; 406 when neither is allowed', async () => {
     const { invoice } = await draftInvoice(1);
     const path = `/erp/invoices/${invoice.id}`;
-    for (const accept of [undefined, '*/*', 'application/json', 'application/*', 'application/pdf;q=0.5, application/json', 'text/html, application/json;q=0.1']) {
+    for (const accept of [
+      undefined,
+      '*/*',
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/*',
+      'application/pdf;q=0.5, application/json',
+      'text/html, application/json;q=0.1',
+      // No media range in it, or a weight that is none: as if no preference was said.
+      'foo',
+      'application/json;q=abc',
+    ]) {
       const res = await fetchAs(path, accept);
       expect({ accept, status: res.status, type: res.headers.get('content-type') }).toEqual({ accept, status: 200, type: 'application/json; charset=utf-8' });
       expect(res.body.id).toBe(invoice.id);
@@ -151,6 +175,7 @@ describe('ERP invoice PDF', () => {
       const res = await fetchAs(path, accept);
       expect({ accept, status: res.status, type: res.headers.get('content-type') }).toEqual({ accept, status: 200, type: 'application/pdf' });
     }
+    expect((await fetchAs(path, 'application/pdf;q=0, application/json;q=0')).status).toBe(406);
     const refused = await fetchAs(path, 'text/html, image/png');
     expect(refused.status).toBe(406);
     expect(refused.body.type).toBe('/problems/not-acceptable');

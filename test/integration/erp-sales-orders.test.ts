@@ -272,6 +272,49 @@ describe('ERP sales orders', () => {
     expect(cancel.body.detail).toMatch(/is delivered: it cannot cancel; the actions it takes now: invoice/);
   });
 
+  it('holds a line no one place can hold in several reservations, delivers from them in order, and names the whole warehouse when even together they are short', async () => {
+    const binB = await created('/wms/locations', { warehouse_id: w.warehouse, code: `B2-${unique()}`, type: 'storage' });
+    const lamp = await created('/wms/items', { sku: `LAMP-${unique()}`, name: 'Lamp', category: 'finished', unit: 'ea' });
+    await created('/wms/stock-moves', { type: 'receipt', item_id: lamp.id, quantity: '6', to_location_id: w.bin, unit_cost: eur(500) });
+    await created('/wms/stock-moves', { type: 'receipt', item_id: lamp.id, quantity: '6', to_location_id: binB.id, unit_cost: eur(500) });
+
+    // 13 of 12: short by 1 in the warehouse as a whole, nothing reserved.
+    const tooMany = (await draft([{ item_id: lamp.id, quantity: '13', unit_price: eur(2500), warehouse_id: w.warehouse }])).body;
+    const short = await act(`/erp/sales-orders/${tooMany.id}/confirm`, '"1"');
+    expect(short.status).toBe(409);
+    expect(short.body.shortages).toEqual([{ line_id: tooMany.lines[0].id, item_id: lamp.id, location_id: null, lot: null, requested: '13', available: '12', shortfall: '1' }]);
+    expect(await balance(lamp.id)).toMatchObject({ on_hand: '12', reserved: '0', available: '12' });
+
+    // 10 of 6 + 6: held as 6 at one bin and 4 at the other.
+    const order = (await draft([{ item_id: lamp.id, quantity: '10', unit_price: eur(2500), warehouse_id: w.warehouse }])).body;
+    const confirmed = await act(`/erp/sales-orders/${order.id}/confirm`, '"1"');
+    expect(confirmed.status).toBe(200);
+    const held = (await get(`/wms/reservations?item_id=${lamp.id}&status=active`)).body.data;
+    expect(held.map((r: Json) => r.quantity).sort()).toEqual(['4', '6']);
+    expect(held.every((r: Json) => r.reference?.type === 'sales_order' && r.reference.id === order.id)).toBe(true);
+    expect(new Set(held.map((r: Json) => r.location_id))).toEqual(new Set([w.bin, binB.id]));
+    expect(await balance(lamp.id)).toMatchObject({ on_hand: '12', reserved: '10', available: '2' });
+
+    // Delivered in parts: 7 takes the 6 first held, then 1 of the 4; the rest takes the 3 left.
+    const lineId = order.lines[0].id;
+    const part = await act(`/erp/sales-orders/${order.id}/deliver`, '"2"', { lines: [{ line_id: lineId, quantity: '7' }] });
+    expect(part.status).toBe(200);
+    expect(part.body.lines[0].quantity_delivered).toBe('7');
+    const rest = await act(`/erp/sales-orders/${order.id}/deliver`, '"3"');
+    expect(rest.status).toBe(200);
+    expect(rest.body).toMatchObject({ status: 'delivered', lines: [{ quantity_delivered: '10' }] });
+    const shipments = (await get(`/wms/stock-moves?item_id=${lamp.id}&type=shipment`)).body.data;
+    expect(shipments.map((m: Json) => Number(m.quantity)).reduce((a: number, b: number) => a + b, 0)).toBe(10);
+    expect(shipments).toHaveLength(3);
+    expect(await balance(lamp.id)).toMatchObject({ on_hand: '2', reserved: '0', available: '2' });
+    expect((await get(`/wms/reservations?item_id=${lamp.id}&status=active`)).body.data).toEqual([]);
+    expect(await entries(order.id)).toEqual([
+      [['5000', 3500, 0], ['1300', 0, 3500]],
+      [['5000', 1500, 0], ['1300', 0, 1500]],
+    ]);
+    expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+  });
+
   it('invoices what was delivered and not invoiced yet: a draft invoice per call, the order invoiced once all is', async () => {
     // The two chairs this order ships, put back for the tests after it.
     await created('/wms/stock-moves', { type: 'receipt', item_id: w.chair, quantity: '2', to_location_id: w.bin, unit_cost: eur(1000) });

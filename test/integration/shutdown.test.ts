@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { freshDatabase, type TestDatabase } from '../support/databases';
 
@@ -8,8 +8,13 @@ let db: TestDatabase;
 let child: ChildProcess;
 let output = '';
 
-function freePort(): number {
-  return 20000 + Math.floor(Math.random() * 20000);
+/** A port nothing listens on now: the kernel's pick for a listener on port 0, closed again. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 async function waitFor(predicate: () => boolean, ms = 20000): Promise<void> {
@@ -39,9 +44,10 @@ describe('the server process', () => {
   });
 
   it('names the port when it is in use, before printing any credentials', async () => {
-    const blocker = (await import('node:net')).createServer();
-    const port = freePort();
-    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    // The port in use: the blocker's own (port 0: whatever the kernel gives it).
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const { port } = blocker.address() as AddressInfo;
     const other = await freshDatabase();
     try {
       const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...other.env, PORT: String(port) } });
@@ -60,7 +66,12 @@ describe('the server process', () => {
 
   it('bootstraps one demo tenant when two processes start at once on one empty database', async () => {
     const shared = await freshDatabase();
-    const runs = [freePort(), freePort() + 1].map((port) => {
+    const ports = [await freePort()];
+    while (ports.length < 2) {
+      const port = await freePort();
+      if (port !== ports[0]) ports.push(port);
+    }
+    const runs = ports.map((port) => {
       const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...shared.env, PORT: String(port), LOG_LEVEL: 'info' } });
       const run = { p, out: '' };
       p.stdout!.on('data', (d) => (run.out += d));
@@ -79,7 +90,7 @@ describe('the server process', () => {
   }, 120_000);
 
   it('prints the demo credentials once, then finishes in-flight requests on SIGTERM and exits 0', async () => {
-    const port = freePort();
+    const port = await freePort();
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
       env: { ...process.env, ...db.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development' },

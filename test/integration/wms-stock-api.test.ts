@@ -66,14 +66,14 @@ describe('the WMS stock interface for other modules', () => {
         { itemId: table, quantity: '1', locationId: bin },
       ]),
     );
-    expect(reserved.map((r) => [r.itemId, r.quantity, r.status])).toEqual([
-      [chair, 3000, 'active'],
-      [table, 1000, 'active'],
+    expect(reserved.map((held) => held.map((r) => [r.itemId, r.quantity, r.status]))).toEqual([
+      [[chair, 3000, 'active']],
+      [[table, 1000, 'active']],
     ]);
     expect(await available(chair)).toBe('1');
 
     // Ship 2 of the chairs (the reservation keeps 1), then release what is left.
-    const chairReservation = reserved[0].id;
+    const chairReservation = reserved[0][0].id;
     const shipped = await run(admin.tenantId, (uow) => stock.ship(uow, order, 'cli_erp', new Map([[chairReservation, 2000]])));
     expect(shipped.map((s) => [s.reservationId, s.move.type, s.move.quantity, s.move.cost])).toEqual([[chairReservation, 'shipment', 2000, { amount: 2000, currency: 'EUR' }]]);
     const released = await run(admin.tenantId, (uow) => stock.release(uow, order));

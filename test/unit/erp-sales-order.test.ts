@@ -64,7 +64,7 @@ describe('a sales order: its state machine', () => {
   it('is made a draft with its lines, version 1, and records no event', () => {
     const o = order();
     expect(o.snapshot).toMatchObject({ status: 'draft', version: 1, number: 'SO-2026-000001' });
-    expect(o.snapshot.lines[0]).toMatchObject({ quantity: 2000, unitPrice: 1999, quantityDelivered: 0, reservationId: null });
+    expect(o.snapshot.lines[0]).toMatchObject({ quantity: 2000, unitPrice: 1999, quantityDelivered: 0, reservationIds: [] });
     expect(o.snapshot.lines[0].id).toMatch(/^sol_/);
     expect(o.availableActions).toEqual(['confirm', 'cancel']);
     expect(o.pullEvents()).toEqual([]);
@@ -82,22 +82,22 @@ describe('a sales order: its state machine', () => {
 
   it('walks draft → confirmed → partially_delivered → delivered, bumping the version and recording each event', () => {
     const o = order([line(), line({ quantity: 5000 })]);
-    o.confirm(['res_1', 'res_2'], at('2026-12-09T11:00:00Z'));
+    o.confirm([['res_1'], ['res_2a', 'res_2b']], at('2026-12-09T11:00:00Z'));
     expect(o.snapshot).toMatchObject({ status: 'confirmed', version: 2 });
-    expect(o.snapshot.lines.map((l) => l.reservationId)).toEqual(['res_1', 'res_2']);
+    expect(o.snapshot.lines.map((l) => l.reservationIds)).toEqual([['res_1'], ['res_2a', 'res_2b']]);
     expect(o.availableActions).toEqual(['deliver', 'cancel']);
     const [first, second] = o.snapshot.lines.map((l) => l.id);
 
     const part = o.planDelivery([{ lineId: second, quantity: 3000 }]);
-    expect(part).toEqual([{ lineId: second, index: 1, reservationId: 'res_2', quantity: 3000 }]);
+    expect(part).toEqual([{ lineId: second, index: 1, reservationIds: ['res_2a', 'res_2b'], quantity: 3000 }]);
     o.delivered(part);
     expect(o.snapshot).toMatchObject({ status: 'partially_delivered', version: 3 });
     expect(o.availableActions).toEqual(['deliver', 'invoice']);
 
     const rest = o.planDelivery();
     expect(rest).toEqual([
-      { lineId: first, index: 0, reservationId: 'res_1', quantity: 2000 },
-      { lineId: second, index: 1, reservationId: 'res_2', quantity: 2000 },
+      { lineId: first, index: 0, reservationIds: ['res_1'], quantity: 2000 },
+      { lineId: second, index: 1, reservationIds: ['res_2a', 'res_2b'], quantity: 2000 },
     ]);
     o.delivered(rest);
     expect(o.snapshot).toMatchObject({ status: 'delivered', version: 4 });
@@ -122,7 +122,7 @@ describe('a sales order: its state machine', () => {
 
   it('refuses more than a line has outstanding (409 naming it), and unknown or repeated lines (400)', () => {
     const o = order([line(), line()]);
-    o.confirm(['res_1', 'res_2']);
+    o.confirm([['res_1'], ['res_2']]);
     const [first] = o.snapshot.lines.map((l) => l.id);
     expect(() => o.planDelivery([{ lineId: first, quantity: 2001 }])).toThrow(new RegExp(`Line ${first} \\(/lines/0\\).*2 outstanding`));
     expect(() => o.planDelivery([{ lineId: first, quantity: 2001 }])).toThrow(ConflictError);
@@ -136,7 +136,7 @@ describe('a sales order: its state machine', () => {
     expect(d.snapshot.status).toBe('cancelled');
     expect(d.pullEvents().map((e) => e.type)).toEqual(['erp.sales_order.cancelled']);
     const p = order([line(), line()]);
-    p.confirm(['a', 'b']);
+    p.confirm([['a'], ['b']]);
     p.delivered(p.planDelivery([{ lineId: p.snapshot.lines[0].id, quantity: 1000 }]));
     expect(() => p.cancel()).toThrow(/is partially_delivered: it cannot cancel; the actions it takes now: deliver/);
   });
@@ -148,7 +148,7 @@ describe('a sales order: its state machine', () => {
     expect(o.snapshot).toMatchObject({ version: 2, orderDate: '2026-12-10' });
     expect(o.snapshot.lines[0].quantity).toBe(1000);
     expect(() => o.change({ currency: 'GBP' })).toThrow(NotSupportedError);
-    o.confirm(['r']);
+    o.confirm([['r']]);
     expect(() => o.change({ orderDate: '2026-12-11' })).toThrow(/is confirmed: it cannot be changed \(only a draft can\); the actions it takes now: deliver, cancel/);
   });
 
@@ -161,7 +161,7 @@ describe('a sales order: its state machine', () => {
           const allowed = availableActions(o.snapshot.status).includes(action);
           const version = o.version;
           const run = () => {
-            if (action === 'confirm') o.confirm(['a', 'b']);
+            if (action === 'confirm') o.confirm([['a'], ['b']]);
             else if (action === 'deliver') o.delivered(o.planDelivery([{ lineId: o.snapshot.lines[0].id, quantity: 1000 }]));
             else o.cancel();
           };

@@ -60,7 +60,7 @@ interface LineRow {
   location_id: string | null;
   warehouse_id: string | null;
   quantity_delivered: number | string;
-  reservation_id: string | null;
+  reservation_ids: string | null;
 }
 
 /** a ÷ b rounded half to even (b > 0, a ≥ 0), as src/modules/erp/domain/tax.ts rounds. */
@@ -174,7 +174,7 @@ export const erpConfirmOrder: Scenario<Data> = {
       }
       await ctx.sql(`INSERT INTO erp_sales_orders (id, tenant_id, number, customer_id, status, order_date, currency, version, created_at, updated_at) VALUES ${orders.join(', ')}`, params);
       await ctx.sql(
-        `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id) VALUES ${lines.join(', ')}`,
+        `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_ids) VALUES ${lines.join(', ')}`,
         params,
       );
     }
@@ -208,7 +208,7 @@ export const erpConfirmOrder: Scenario<Data> = {
     );
     const linesRead = db.statement<LineRow>(
       'bench_erp_so_lines',
-      'SELECT id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id IN ($2) ORDER BY sales_order_id, position',
+      'SELECT id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_ids FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id IN ($2) ORDER BY sales_order_id, position',
     );
     // The three lines' items (distinct, in id order: the drafts are made so) in one read, their totals made and locked in two.
     const itemsRead = db.statement<{ id: string; tracking: string; is_active: boolean | number }>('bench_erp_items', 'SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = $1 AND id IN ($2, $3, $4)');
@@ -243,7 +243,7 @@ export const erpConfirmOrder: Scenario<Data> = {
     const lineRows = Array.from({ length: 3 }, (_, r) => `($1, ${Array.from({ length: 13 }, (_, c) => `$${2 + r * 13 + c}`).join(', ')})`);
     const linesAdd = db.statement(
       'bench_erp_so_lines_insert',
-      `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_id) VALUES ${lineRows.join(', ')}`,
+      `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_ids) VALUES ${lineRows.join(', ')}`,
     );
     const values = Array.from({ length: 4 }, (_, i) => `($${i * 8 + 1}, $${i * 8 + 2}, $${i * 8 + 3}, $${i * 8 + 4}, $${i * 8 + 5}, $${i * 8 + 6}, $${i * 8 + 7}, 0, $${i * 8 + 8})`);
     const eventsAdd = db.statement('bench_erp_events_insert', `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at) VALUES ${values.join(', ')}`);
@@ -277,7 +277,7 @@ export const erpConfirmOrder: Scenario<Data> = {
               await reservationAdd.all([r.id, tenantId, l.item_id, l.location_id, location.warehouse_id, '', r.quantity, r.quantity, 'active', 'sales_order', id, null, 1, at, at], tx);
               reservations.push(r);
             }
-            lines.forEach((l, i) => (l.reservation_id = reservations[i].id));
+            lines.forEach((l, i) => (l.reservation_ids = reservations[i].id));
             for (const [i, l] of lines.entries()) {
               const s = stock[i];
               await itemStockWrite.all([Number(s.on_hand), Number(s.reserved) + Number(l.quantity), Number(s.value_amount), s.currency, at, tenantId, l.item_id], tx);
@@ -290,7 +290,7 @@ export const erpConfirmOrder: Scenario<Data> = {
             await linesAdd.all(
               [
                 tenantId,
-                ...lines.flatMap((l) => [l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), l.reservation_id]),
+                ...lines.flatMap((l) => [l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), l.reservation_ids]),
               ],
               tx,
             );

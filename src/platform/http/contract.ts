@@ -182,6 +182,13 @@ export class Contract implements SchemaValidators {
         ),
         hasBodyValidator,
       };
+      // A replay by Idempotency-Key stores the answer as text: an idempotent operation answers JSON (or nothing).
+      if (spec.idempotent) {
+        for (const [status, r] of spec.responses) {
+          const binary = r.contentTypes.find((t) => !t.endsWith('json'));
+          if (binary) throw new Error(`${operationId}: takes Idempotency-Key but answers ${status} as ${binary}; a replayed answer is stored as JSON text`);
+        }
+      }
       this.operations.set(operationId, spec);
       this.addRoute(spec);
     }

@@ -44,12 +44,24 @@ export function isoDate(day: Date): string {
 
 /**
  * The media type of `offered` (the operation's, its default first) that the request's `Accept`
- * prefers (RFC 9110 §12.5.1: quality values, then the more specific range); no `Accept`, `*\/*`
- * and equal preferences get the first. An `Accept` that allows none of them is a 406.
+ * prefers (RFC 9110 §12.5.1: quality values, then the more specific range, then the order of
+ * `Accept`); no `Accept`, `*\/*`, and an `Accept` without one media range in it get the first.
+ * Media type parameters other than `q` (`application/json; charset=utf-8`) are not compared: the
+ * offered types have none. An `Accept` that allows none of them is a 406.
  */
 export function negotiatedType<T extends string>(headers: { accept?: string }, offered: readonly [T, ...T[]]): T {
   if (!headers.accept) return offered[0];
-  const type = new Negotiator({ headers: { accept: headers.accept } }).mediaType([...offered]) as T | undefined;
+  const ranges = headers.accept
+    .split(',')
+    .map((entry) => {
+      const [range, ...params] = entry.split(';').map((p) => p.trim());
+      // A weight as RFC 9110 writes it (0 to 1, three decimals at most); anything else is no weight.
+      const q = params.find((p) => /^q\s*=\s*(0(\.\d{0,3})?|1(\.0{0,3})?)$/i.test(p));
+      return { range, text: q ? `${range};${q}` : range };
+    })
+    .filter((r) => /^[^\s/]+\/[^\s/]+$/.test(r.range));
+  if (!ranges.length) return offered[0];
+  const type = new Negotiator({ headers: { accept: ranges.map((r) => r.text).join(', ') } }).mediaType([...offered]) as T | undefined;
   if (!type) {
     throw new HttpProblem('not-acceptable', `This operation answers with ${offered.join(' or ')}; the Accept header allows neither (${headers.accept.slice(0, 200)}).`);
   }

@@ -114,7 +114,8 @@ export function write(ctx: Koa.Context, outcome: Outcome, state: RequestState, l
   } catch (err) {
     logger.error({ err, requestId: state.requestId, operationId: state.operation?.operationId }, 'writing the response failed');
     // What `put` may have set (not listing the names first: that would cost every request).
-    for (const name of [...Object.keys(outcome.headers), 'Content-Type', 'RateLimit', 'RateLimit-Policy']) res.removeHeader(name);
+    // Not Vary: it holds what middleware in front said too (CORS's Origin, compression's Accept-Encoding).
+    for (const name of [...Object.keys(outcome.headers), 'Content-Type', 'RateLimit', 'RateLimit-Policy']) if (name.toLowerCase() !== 'vary') res.removeHeader(name);
     put(ctx, errorOutcome(err, { requestId: state.requestId, status: 0 }, logger, true), { requestId: state.requestId, status: 0 });
   }
   state.status = outcome.status;

@@ -1,9 +1,9 @@
 import type { Database } from '../../../platform/db/database';
-import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { ConflictError, type ExpectedVersion } from '../../../platform/errors';
 import type { Money } from '../../../platform/money';
 import { formatQuantity, ReservationShortageError, type StockApi, type StockReference } from '../../wms';
-import { SALES_ORDER_SERIES, SalesOrder, type SalesOrderLineInput, type SalesOrderState } from '../domain/sales-order';
+import { type PlannedDelivery, SALES_ORDER_SERIES, SalesOrder, type SalesOrderLineInput, type SalesOrderState } from '../domain/sales-order';
 import { SalesOrderRepository } from '../infrastructure/sales-order.repository';
 import { type DocumentUseCases, followUpDocument } from './documents';
 import type { Journal } from './journal';
@@ -13,7 +13,7 @@ export interface SalesOrderDeps {
   db: Database;
   runInUnitOfWork: RunInUnitOfWork;
   /** The WMS's stock interface: items, reserve, ship, release in the order's unit of work. */
-  stock: Pick<StockApi, 'items' | 'reserve' | 'ship' | 'release'>;
+  stock: Pick<StockApi, 'items' | 'reserve' | 'ship' | 'release' | 'active'>;
   /** Where a delivery's cost of goods is posted, in the order's unit of work. */
   journal: Journal;
   /** Where the `invoice` action drafts, in the order's unit of work. */
@@ -53,6 +53,34 @@ const reference = (id: string): StockReference => ({ type: 'sales_order', id });
  * cancelled (the reservations released) — each in one unit of work with the order.
  */
 export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal, invoices }: SalesOrderDeps) {
+  /**
+   * What a delivery ships from each reservation: each line's quantity taken from its
+   * reservations in order, each giving what it still holds. A line whose reservations hold less
+   * (one was released in the WMS by hand) is a 409 naming it; nothing is shipped.
+   */
+  async function fromReservations(uow: UnitOfWork, id: string, planned: readonly PlannedDelivery[]): Promise<Map<string, number>> {
+    const holding = new Map((await stock.active(uow, reference(id))).map((r) => [r.id, r.remaining]));
+    const quantities = new Map<string, number>();
+    for (const p of planned) {
+      let left = p.quantity;
+      for (const reservationId of p.reservationIds) {
+        const take = Math.min(left, holding.get(reservationId) ?? 0);
+        if (take <= 0) continue;
+        quantities.set(reservationId, (quantities.get(reservationId) ?? 0) + take);
+        holding.set(reservationId, holding.get(reservationId)! - take);
+        left -= take;
+        if (left === 0) break;
+      }
+      if (left > 0) {
+        throw new ConflictError(`Line ${p.lineId} of sales order ${id} is reserved for ${formatQuantity(p.quantity - left)} less than the ${formatQuantity(p.quantity)} to deliver: a reservation of it was released in the WMS. Cancel the order, or deliver less.`, {
+          line_id: p.lineId,
+          shortfall: formatQuantity(left),
+        });
+      }
+    }
+    return quantities;
+  }
+
   const drafts = orderDrafts(
     { runInUnitOfWork, stock },
     {
@@ -102,7 +130,7 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal, invoic
           const shortages = (err.extensions.shortages as Record<string, unknown>[]).map((s, k) => ({ ...s, line_id: lines[err.lines[k]].id }));
           throw new ConflictError(`${shortages.length} of ${lines.length} lines of sales order ${id} cannot be reserved in full (${shortages.map((s) => s.line_id).join(', ')}); nothing was reserved.`, { shortages });
         }
-        order.confirm(reserved.map((r) => r.id));
+        order.confirm(reserved.map((held) => held.map((r) => r.id)));
       });
     },
 
@@ -116,7 +144,7 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal, invoic
         order.assertAllowed('deliver');
         const asked = requested && (await requestedQuantities(uow, stock, order.snapshot.lines, requested));
         const planned = order.planDelivery(asked);
-        const shipped = await stock.ship(uow, reference(id), actor, new Map(planned.map((p) => [p.reservationId, p.quantity])));
+        const shipped = await stock.ship(uow, reference(id), actor, await fromReservations(uow, id, planned));
         const cost = shipped.reduce((sum, s) => sum + BigInt(s.move.cost?.amount ?? 0), 0n);
         if (cost > 0n) {
           const [costOfGoods, inventory] = [await journal.accountId(uow, 'cost_of_goods'), await journal.accountId(uow, 'inventory')];

@@ -46,8 +46,11 @@ export interface SalesOrderLineState extends TaxedLine {
   quantityDelivered: number;
   /** What invoices (drafts included) took of what was delivered. */
   quantityInvoiced: number;
-  /** The WMS reservation that holds the line's stock, from confirmation on. */
-  reservationId: string | null;
+  /**
+   * The WMS reservations that hold the line's stock, from confirmation on: one, or several when
+   * no one place of its warehouse (or lot of its location) held the whole line.
+   */
+  reservationIds: string[];
 }
 
 export interface SalesOrderState extends OrderHeader<SalesOrderStatus> {
@@ -68,12 +71,12 @@ export const lineAmounts = (line: SalesPriced): LineAmounts => pricedAmounts(pri
 /** The order's totals: the sums of its lines' amounts. */
 export const orderTotals = (lines: readonly SalesPriced[]) => pricedTotals(lines.map(priced));
 
-/** A line of a delivery: which line, how much, and the reservation it ships from. */
+/** A line of a delivery: which line, how much, and the reservations it ships from (in order). */
 export interface PlannedDelivery {
   lineId: string;
   /** The index of the line in the order (for pointers). */
   index: number;
-  reservationId: string;
+  reservationIds: readonly string[];
   quantity: number;
 }
 
@@ -95,12 +98,12 @@ export class SalesOrder extends Order<SalesOrderStatus, SalesOrderAction, SalesO
     return new SalesOrder({ ...state, lines: state.lines.map((l) => ({ ...l })) });
   }
 
-  /** Confirmed: `reservationIds[i]` holds line i's stock. */
-  confirm(reservationIds: readonly string[], now = new Date()): void {
+  /** Confirmed: `reservationIds[i]` (one or more) hold line i's stock. */
+  confirm(reservationIds: readonly (readonly string[])[], now = new Date()): void {
     this.assertAllowed('confirm');
     const s = this.state;
-    if (reservationIds.length !== s.lines.length) throw new Error(`${reservationIds.length} reservations for ${s.lines.length} lines`);
-    s.lines.forEach((l, i) => (l.reservationId = reservationIds[i]));
+    if (reservationIds.length !== s.lines.length || reservationIds.some((ids) => !ids.length)) throw new Error(`reservations for ${reservationIds.length} of ${s.lines.length} lines`);
+    s.lines.forEach((l, i) => (l.reservationIds = [...reservationIds[i]]));
     this.transition('confirmed', 'erp.sales_order.confirmed', now);
   }
 
@@ -115,7 +118,7 @@ export class SalesOrder extends Order<SalesOrderStatus, SalesOrderAction, SalesO
     return planLines('sales order', s.id, s.lines, (i) => s.lines[i].quantityDelivered, 'delivered', requested).map((p) => ({
       lineId: p.lineId,
       index: p.index,
-      reservationId: s.lines[p.index].reservationId!,
+      reservationIds: s.lines[p.index].reservationIds,
       quantity: p.quantity,
     }));
   }
@@ -193,7 +196,7 @@ function newLines(inputs: readonly SalesOrderLineInput[], currency: string): Sal
     warehouseId: l.warehouseId,
     quantityDelivered: 0,
     quantityInvoiced: 0,
-    reservationId: null,
+    reservationIds: [],
   }));
 }
 

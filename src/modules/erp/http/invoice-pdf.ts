@@ -33,6 +33,9 @@ const COLUMNS = [
  */
 const printable = (text: string): string => text.replace(/[^\x20-\x7E\xA0-\xFF\u20AC\u2013\u2014\u2018\u2019\u201C\u201D\u2022]/g, '?');
 
+/** A rate for the table's narrow column: `19%`, `7.5%` (the summary writes all three decimals). */
+const compactRate = (rate: number): string => formatRate(rate).replace(/\.?0+$/, '');
+
 export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocument): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
@@ -90,7 +93,8 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
   for (const line of s.lines) {
     const amounts = lineAmounts(priced(line));
     const rateName = taxRateNames.get(line.taxRateId) ?? line.taxRateId;
-    const key = `${line.taxRateId}`;
+    // By rate and percentage: a rate changed since keeps the lines written before at their old percentage.
+    const key = `${line.taxRateId}|${line.taxRate}`;
     const sum = taxByRate.get(key) ?? { name: rateName, rate: line.taxRate, net: 0n, tax: 0n };
     sum.net += BigInt(amounts.net);
     sum.tax += BigInt(amounts.tax);
@@ -99,12 +103,13 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
       printable(line.description),
       formatQuantity(line.quantity),
       money(line.unitAmount),
-      `${formatRate(line.taxRate)}%${line.taxInclusive ? ' incl.' : ''}`,
+      `${compactRate(line.taxRate)}%${line.taxInclusive ? ' incl.' : ''}`,
       money(amounts.net),
       money(amounts.tax),
       money(amounts.total),
     ];
-    const height = Math.max(12, pdf.heightOfString(cells[0], { width: COLUMNS[0].width })) + 4;
+    // The tallest cell sets the row (a long description, a wide amount wrapped in its column).
+    const height = Math.max(12, ...COLUMNS.map((c, i) => pdf.heightOfString(cells[i], { width: c.width }))) + 4;
     if (y + height > PAGE_BOTTOM) {
       pdf.addPage();
       y = MARGIN;
@@ -129,17 +134,22 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
   if (s.amountPaid) summary.push(['Paid', `-${money(s.amountPaid)}`, false]);
   if (s.amountCredited) summary.push(['Credited', `-${money(s.amountCredited)}`, false]);
   if (s.status === 'draft' || s.status === 'open') summary.push([`Amount due ${s.currency}`, money(amountDue(s)), true]);
-  if (y + summary.length * 15 + 20 > PAGE_BOTTOM) {
+  y += 10;
+  if (y + 40 > PAGE_BOTTOM) {
     pdf.addPage();
     y = MARGIN;
   }
-  y += 10;
   pdf.moveTo(300, y - 4).lineTo(545, y - 4).lineWidth(0.5).strokeColor(GREY).stroke();
   for (const [label, value, strong] of summary) {
     pdf.font(strong ? 'Helvetica-Bold' : 'Helvetica').fontSize(strong ? 10 : 9).fillColor('black');
-    pdf.text(label, 300, y, { width: 170 });
+    const height = Math.max(pdf.heightOfString(label, { width: 165 }), pdf.heightOfString(value, { width: 75 })) + 3;
+    if (y + height > PAGE_BOTTOM) {
+      pdf.addPage();
+      y = MARGIN;
+    }
+    pdf.text(label, 300, y, { width: 165 });
     pdf.text(value, 470, y, { width: 75, align: 'right' });
-    y += 15;
+    y += Math.max(15, height);
   }
 
   // On every page: a draft or a void invoice says so, and the page number.

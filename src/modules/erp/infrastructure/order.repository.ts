@@ -48,8 +48,11 @@ export interface OrderRow {
 }
 
 /** What tells one kind of order's tables from another's. */
-/** How a line column reads back: ids and other text as they are, bigint and integer as numbers, booleans from either driver. */
-export type LineColumnKind = 'text' | 'number' | 'boolean';
+/**
+ * How a line column reads back: ids and other text as they are, bigint and integer as numbers,
+ * booleans from either driver, `ids` a list of ids kept as one space-separated text (null: none).
+ */
+export type LineColumnKind = 'text' | 'number' | 'boolean' | 'ids';
 
 /** What tells one kind of order's tables from another's. */
 export interface OrderTableSpec<State extends OrderHeader<string> & { lines: Line[] }, Line extends { id: string }> {
@@ -72,6 +75,13 @@ const READ: Record<LineColumnKind, (v: unknown) => unknown> = {
   text: (v) => v,
   number: (v) => Number(v),
   boolean: (v) => v === true || v === 1,
+  ids: (v) => (v ? String(v).split(' ') : []),
+};
+const WRITE: Record<LineColumnKind, (v: unknown) => unknown> = {
+  text: (v) => v,
+  number: (v) => v,
+  boolean: (v) => v,
+  ids: (v) => ((v as readonly string[]).length ? (v as readonly string[]).join(' ') : null),
 };
 
 /**
@@ -130,7 +140,7 @@ export function orderTables<State extends OrderHeader<string> & { lines: Line[] 
       ),
     params: (s) => ({ id: s.id, number: s.number, [party]: spec.partyOf(s), status: s.status, order_date: s.orderDate, currency: s.currency, version: s.version, created_at: s.createdAt, updated_at: s.updatedAt }),
     lineParams: (s, l, position) => {
-      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...Object.fromEntries(own.map(([c]) => [c, (l as Record<string, unknown>)[camel(c)]])) };
+      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...Object.fromEntries(own.map(([c, kind]) => [c, WRITE[kind]((l as Record<string, unknown>)[camel(c)])])) };
       return Object.fromEntries(lineColumns.map((c) => [`line_${c}`, values[c]]));
     },
   };

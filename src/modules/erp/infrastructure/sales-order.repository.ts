@@ -19,7 +19,7 @@ const TABLES = orderTables<SalesOrderState, SalesOrderLineState>({
     warehouse_id: 'text',
     quantity_delivered: 'number',
     quantity_invoiced: 'number',
-    reservation_id: 'text',
+    reservation_ids: 'ids',
   },
   toState: (header, customerId, lines) => ({ ...header, status: header.status as SalesOrderStatus, customerId, lines }),
   partyOf: (s) => s.customerId,

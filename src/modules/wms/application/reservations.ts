@@ -47,10 +47,14 @@ export async function checkLine(posting: Posting, request: ReservationRequest, a
 /**
  * Reserves one checked line in the posting's unit of work (its item's totals locked first): at
  * its location, or at the location of its warehouse with the most available that covers it
- * whole (then the next, should a concurrent move have taken that stock meanwhile). Throws
- * BalanceShortage when no location can hold it.
+ * whole (then the next, should a concurrent move have taken that stock meanwhile). With `split`
+ * (what ERP's documents reserve through `stock.reserve`), a line no one place covers is held
+ * by several reservations — the places with the most available first, each taking what it has,
+ * the last what is left — when together they cover it; the places are read under the item's
+ * lock, so no other posting of the item changes them meanwhile. Throws BalanceShortage (with
+ * what all places together have, when splitting) when the line cannot be held.
  */
-export async function reserveLine(posting: Posting, line: ReservationLine, at = ''): Promise<Reservation> {
+export async function reserveLine(posting: Posting, line: ReservationLine, at = '', split = false): Promise<Reservation[]> {
   const { item, quantity } = line;
   await posting.lockItems([item]);
   let candidates: { locationId: string; warehouseId: string; lot: string; available: Thousandths }[];
@@ -70,27 +74,49 @@ export async function reserveLine(posting: Posting, line: ReservationLine, at = 
   let shortage: Shortage | undefined;
   for (const c of ordered) {
     try {
-      await posting.change(item.id, { locationId: c.locationId, warehouseId: c.warehouseId, lot: c.lot, onHand: 0, reserved: quantity });
+      return [await hold(posting, line, c, quantity)];
     } catch (err) {
       if (!(err instanceof BalanceShortage)) throw err;
       shortage ??= err.shortage;
-      continue;
     }
-    posting.valuation(item.id).reserve(quantity);
-    const reservation = Reservation.place(
-      posting.uow.tenantId,
-      { itemId: item.id, locationId: c.locationId, warehouseId: c.warehouseId, lot: c.lot, quantity, reference: line.reference, expiresAt: line.expiresAt },
-      posting.now,
-    );
-    await posting.reservations.add(reservation);
-    return reservation;
   }
-  const best = Math.max(0, ...candidates.map((c) => c.available));
+  // Splitting needs each place's available read: a warehouse's places, or a location's lots
+  // (an untracked item at a named location has one place, whose shortage says it all).
+  const positive = candidates.filter((c) => c.available > 0);
+  const together = positive.reduce((sum, c) => sum + c.available, 0);
+  const splittable = split && positive.length > 1;
+  if (splittable && together >= quantity) {
+    // Most available first (the order the places were read in), until the line is covered.
+    const held: Reservation[] = [];
+    let left = quantity;
+    for (const c of [...positive].sort((a, b) => b.available - a.available)) {
+      if (left === 0) break;
+      const take = Math.min(c.available, left);
+      held.push(await hold(posting, line, c, take));
+      left -= take;
+    }
+    return held;
+  }
+  const best = splittable ? together : Math.max(0, ...candidates.map((c) => c.available));
   throw new BalanceShortage(
-    line.locationId !== undefined && shortage
+    line.locationId !== undefined && shortage && !splittable
       ? shortage
       : { itemId: item.id, locationId: line.locationId ?? null, lot: line.lot, requested: quantity, available: best, shortfall: quantity - Math.min(best, quantity) || quantity },
   );
+}
+
+/** `quantity` of the line held at one place: the balance's reserved raised (BalanceShortage when it has not that much), the reservation placed. */
+async function hold(posting: Posting, line: ReservationLine, place: { locationId: string; warehouseId: string; lot: string }, quantity: Thousandths): Promise<Reservation> {
+  const { item } = line;
+  await posting.change(item.id, { locationId: place.locationId, warehouseId: place.warehouseId, lot: place.lot, onHand: 0, reserved: quantity });
+  posting.valuation(item.id).reserve(quantity);
+  const reservation = Reservation.place(
+    posting.uow.tenantId,
+    { itemId: item.id, locationId: place.locationId, warehouseId: place.warehouseId, lot: place.lot, quantity, reference: line.reference, expiresAt: line.expiresAt },
+    posting.now,
+  );
+  await posting.reservations.add(reservation);
+  return reservation;
 }
 
 export function reservationUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
@@ -123,7 +149,7 @@ export function reservationUseCases(db: Database, runInUnitOfWork: RunInUnitOfWo
           const line = await checkLine(posting, request);
           let reservation: Reservation;
           try {
-            reservation = await reserveLine(posting, line);
+            [reservation] = await reserveLine(posting, line);
           } catch (err) {
             if (err instanceof BalanceShortage) throw shortageError(err.shortage, 'this reservation');
             throw err;

@@ -55,11 +55,13 @@ export class ReservationShortageError extends ConflictError {
  */
 export const stockApi = {
   /**
-   * Reserves every line for `reference`, all or none: when any line is short, nothing is
-   * reserved and the 409 lists each short line (`shortages`: item, location, lot, requested,
-   * available, shortfall). Bad input is a 400 naming `/lines/<n>/…`.
+   * Reserves every line for `reference`, all or none: each line's reservations, in line order —
+   * one, or several when no one place holds the whole line but its warehouse's places (or its
+   * location's lots) together do. When any line is short, nothing is reserved and the 409 lists
+   * each short line (`shortages`: item, location, lot, requested, available, shortfall).
+   * Bad input is a 400 naming `/lines/<n>/…`.
    */
-  async reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[]> {
+  async reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[][]> {
     const posting = new Posting(uow);
     // The lines' items in one read, then every item's totals, in item order, then the lines'
     // locations in one read, then the lines: the lock order of every posting.
@@ -70,10 +72,10 @@ export const stockApi = {
     await posting.readLocations(checked.map((l) => l.locationId));
     const shortages: Shortage[] = [];
     const short: number[] = [];
-    const reserved: ReservationState[] = [];
+    const reserved: ReservationState[][] = [];
     for (const [i, line] of checked.entries()) {
       try {
-        reserved.push((await reserveLine(posting, line, `/lines/${i}`)).snapshot);
+        reserved.push((await reserveLine(posting, line, `/lines/${i}`, true)).map((r) => r.snapshot));
       } catch (err) {
         if (!(err instanceof BalanceShortage)) throw err;
         shortages.push(err.shortage);
@@ -148,6 +150,14 @@ export const stockApi = {
    */
   valuation(uow: UnitOfWork): Promise<Map<string, bigint>> {
     return new Posting(uow).stock.valuation();
+  },
+
+  /**
+   * The active reservations of `reference` (what it still holds: each one's `remaining`), in id
+   * order, read without locking them (`ship` locks the item totals, then them).
+   */
+  async active(uow: UnitOfWork, reference: StockReference): Promise<ReservationState[]> {
+    return (await new Posting(uow).reservations.activeOfReference(reference.type, reference.id, false)).map((r) => r.snapshot);
   },
 
   /** Releases every active reservation of `reference`; returns them as released. */

@@ -84,9 +84,9 @@ export class ReservationRepository extends TenantRepository {
   }
 
   /** The active reservations of a reference, locked, in id order. */
-  async activeOfReference(type: string, referenceId: string): Promise<Reservation[]> {
+  async activeOfReference(type: string, referenceId: string, locking = true): Promise<Reservation[]> {
     const rows = await this.select<ReservationRow>(
-      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND reference_type = :type AND reference_id = :referenceId AND status = 'active' ORDER BY id${this.lock('update')}`,
+      `SELECT ${COLUMNS} FROM wms_reservations WHERE tenant_id = :tenantId AND reference_type = :type AND reference_id = :referenceId AND status = 'active' ORDER BY id${locking ? this.lock('update') : ''}`,
       { type, referenceId },
     );
     return rows.map((r) => Reservation.restore(toReservationState(r)));
