@@ -464,4 +464,20 @@ describe('ERP sales orders', () => {
     }
     expect((await get('/wms/stock-check')).body.drift).toEqual([]);
   });
+
+  (testDbKind() === 'postgres' ? it : it.skip)('gives stock spread over two bins to exactly one of two orders racing for more than one bin holds', async () => {
+    const binB = await created('/wms/locations', { warehouse_id: w.warehouse, code: `RB-${unique()}`, type: 'storage' });
+    for (let round = 0; round < 5; round++) {
+      const item = await created('/wms/items', { sku: `SPREAD-${unique()}`, name: 'Spread units', category: 'finished', unit: 'ea' });
+      await created('/wms/stock-moves', { type: 'receipt', item_id: item.id, quantity: '3', to_location_id: w.bin, unit_cost: eur(700) });
+      await created('/wms/stock-moves', { type: 'receipt', item_id: item.id, quantity: '3', to_location_id: binB.id, unit_cost: eur(700) });
+      const orders = [];
+      for (let i = 0; i < 2; i++) orders.push((await draft([{ item_id: item.id, quantity: '4', unit_price: eur(1500), warehouse_id: w.warehouse }])).body);
+      const results = await Promise.all(orders.map((o, i) => act(`/erp/sales-orders/${o.id}/confirm`, '"1"', undefined, {}, admin.token, i ? other : h)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(results.find((r) => r.status === 409)!.body.shortages).toEqual([expect.objectContaining({ requested: '4', available: '2', shortfall: '2' })]);
+      expect(await balance(item.id)).toMatchObject({ on_hand: '6', reserved: '4', available: '2' });
+    }
+    expect((await get('/wms/stock-check')).body.drift).toEqual([]);
+  });
 });
