@@ -5,12 +5,12 @@ import type { MigrationContext } from '../src/platform/db/migrator';
  * 20261210100000 refuse every UPDATE and DELETE of posted rows, and (PostgreSQL) an entry that
  * does not balance at commit; a balanced pair of lines INSERTed into an entry posted earlier
  * passed both. Every entry records its `total_amount` (the sum of its debits, equal to the sum of
- * its credits), so a trigger on both databases refuses, before each line is inserted, a line that
- * would take the entry's debits or its credits above that total: the posting code writes an
- * entry's lines once, summing exactly to it, and any line added after that is refused. Two
- * indexed sums over the entry's lines (primary key entry_id, line_no) and one read of the entry
- * per line; earlier rows of the same INSERT count (both databases see them). A line of an entry
- * the inserting transaction cannot see (none, or another's uncommitted) is refused too.
+ * its credits), so a trigger on both databases refuses a line that would take the entry's debits
+ * or its credits above that total (SQLite: before each line; PostgreSQL: after each INSERT
+ * statement, once for all its rows): the posting code writes an
+ * entry's lines once, summing exactly to it, and any line added after that is refused. The sums
+ * go through the primary key (entry_id, line_no). A line of an entry the inserting transaction
+ * cannot see (none, or another's uncommitted) is refused too.
  */
 const REFUSED = 'a journal line cannot take its entry above its total: posted entries gain no lines';
 
@@ -29,15 +29,25 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
         BEGIN SELECT RAISE(ABORT, '${REFUSED}'); END`);
       return;
     }
+    // PostgreSQL: once per INSERT statement (its rows as a transition table), one query for
+    // every entry the statement added lines to, instead of four lookups per line.
     await run(`CREATE FUNCTION erp_journal_lines_within_total() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        refused varchar;
       BEGIN
-        IF ${ABOVE_TOTAL('NEW')} THEN
-          RAISE EXCEPTION '${REFUSED} (journal entry %)', NEW.entry_id USING ERRCODE = 'integrity_constraint_violation';
+        SELECT n.entry_id INTO refused
+          FROM (SELECT DISTINCT entry_id FROM added_lines) n
+          LEFT JOIN erp_journal_entries e ON e.id = n.entry_id
+          CROSS JOIN LATERAL (SELECT COALESCE(SUM(l.debit), 0) AS debit, COALESCE(SUM(l.credit), 0) AS credit FROM erp_journal_lines l WHERE l.entry_id = n.entry_id) s
+          WHERE s.debit > COALESCE(e.total_amount, 0) OR s.credit > COALESCE(e.total_amount, 0)
+          LIMIT 1;
+        IF refused IS NOT NULL THEN
+          RAISE EXCEPTION '${REFUSED} (journal entry %)', refused USING ERRCODE = 'integrity_constraint_violation';
         END IF;
-        RETURN NEW;
+        RETURN NULL;
       END $$`);
-    await run(`CREATE TRIGGER erp_journal_lines_within_total BEFORE INSERT ON erp_journal_lines
-      FOR EACH ROW EXECUTE FUNCTION erp_journal_lines_within_total()`);
+    await run(`CREATE TRIGGER erp_journal_lines_within_total AFTER INSERT ON erp_journal_lines
+      REFERENCING NEW TABLE AS added_lines FOR EACH STATEMENT EXECUTE FUNCTION erp_journal_lines_within_total()`);
   });
 }
 

@@ -60,6 +60,7 @@ interface LineRow {
   location_id: string | null;
   warehouse_id: string | null;
   quantity_delivered: number | string;
+  quantity_invoiced: number | string;
   reservation_ids: string | null;
 }
 
@@ -100,6 +101,7 @@ function orderJson(o: OrderRow, lines: LineRow[], updatedAt: Date) {
       location_id: l.location_id,
       warehouse_id: l.warehouse_id,
       quantity_delivered: formatQuantity(Number(l.quantity_delivered)),
+      quantity_invoiced: formatQuantity(Number(l.quantity_invoiced)),
       net: money(lineNet, currency),
       tax: money(lineTax, currency),
       total: money(lineNet + lineTax, currency),
@@ -208,7 +210,7 @@ export const erpConfirmOrder: Scenario<Data> = {
     );
     const linesRead = db.statement<LineRow>(
       'bench_erp_so_lines',
-      'SELECT id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_ids FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id IN ($2) ORDER BY sales_order_id, position',
+      'SELECT id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, quantity_invoiced, reservation_ids FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id IN ($2) ORDER BY sales_order_id, position',
     );
     // The three lines' items (distinct, in id order: the drafts are made so) in one read, their totals made and locked in two.
     const itemsRead = db.statement<{ id: string; tracking: string; is_active: boolean | number }>('bench_erp_items', 'SELECT id, sku, unit, tracking, is_active, reorder_point FROM wms_items WHERE tenant_id = $1 AND id IN ($2, $3, $4)');
@@ -240,10 +242,10 @@ export const erpConfirmOrder: Scenario<Data> = {
     );
     const linesDelete = db.statement('bench_erp_so_lines_delete', 'DELETE FROM erp_sales_order_lines WHERE tenant_id = $1 AND sales_order_id = $2');
     // The three lines in one INSERT, as the order repository writes them.
-    const lineRows = Array.from({ length: 3 }, (_, r) => `($1, ${Array.from({ length: 13 }, (_, c) => `$${2 + r * 13 + c}`).join(', ')})`);
+    const lineRows = Array.from({ length: 3 }, (_, r) => `($1, ${Array.from({ length: 14 }, (_, c) => `$${2 + r * 14 + c}`).join(', ')})`);
     const linesAdd = db.statement(
       'bench_erp_so_lines_insert',
-      `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, reservation_ids) VALUES ${lineRows.join(', ')}`,
+      `INSERT INTO erp_sales_order_lines (tenant_id, id, sales_order_id, position, item_id, quantity, unit_price, tax_rate_id, tax_rate, tax_inclusive, location_id, warehouse_id, quantity_delivered, quantity_invoiced, reservation_ids) VALUES ${lineRows.join(', ')}`,
     );
     const values = Array.from({ length: 4 }, (_, i) => `($${i * 8 + 1}, $${i * 8 + 2}, $${i * 8 + 3}, $${i * 8 + 4}, $${i * 8 + 5}, $${i * 8 + 6}, $${i * 8 + 7}, 0, $${i * 8 + 8})`);
     const eventsAdd = db.statement('bench_erp_events_insert', `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at) VALUES ${values.join(', ')}`);
@@ -290,7 +292,7 @@ export const erpConfirmOrder: Scenario<Data> = {
             await linesAdd.all(
               [
                 tenantId,
-                ...lines.flatMap((l) => [l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), l.reservation_ids]),
+                ...lines.flatMap((l) => [l.id, id, Number(l.position), l.item_id, Number(l.quantity), Number(l.unit_price), l.tax_rate_id, Number(l.tax_rate), boolParam(db, l.tax_inclusive === true || l.tax_inclusive === 1), l.location_id, l.warehouse_id, Number(l.quantity_delivered), Number(l.quantity_invoiced), l.reservation_ids]),
               ],
               tx,
             );

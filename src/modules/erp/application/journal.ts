@@ -80,6 +80,22 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     return post(uow, original.reversal(date, memo), original);
   }
 
+  /**
+   * The standard accounts' ids by tenant and role, once read: a standard account keeps its code
+   * and is never deleted, so its id never changes. Not remembered from a unit of work that made
+   * the chart (it may still roll back); the posting's own check of its accounts (one read) would
+   * refuse an id that is not the tenant's. Bounded: forgotten all at once past 10,000 tenants.
+   */
+  const standardIds = new Map<string, Map<StandardRole, string>>();
+  const madeChart = new WeakSet<UnitOfWork>();
+  const remember = (uow: UnitOfWork, role: StandardRole, id: string) => {
+    if (madeChart.has(uow)) return;
+    if (standardIds.size >= 10_000) standardIds.clear();
+    let ids = standardIds.get(uow.tenantId);
+    if (!ids) standardIds.set(uow.tenantId, (ids = new Map()));
+    ids.set(role, id);
+  };
+
   const journal: Journal = {
     async post(uow, entry) {
       return (await post(uow, entry)).snapshot;
@@ -90,11 +106,17 @@ export function journalUseCases({ db, runInUnitOfWork }: JournalDeps) {
     },
 
     async accountId(uow, role) {
+      const known = standardIds.get(uow.tenantId)?.get(role);
+      if (known) return known;
       const standard = STANDARD_CHART.find((a) => a.role === role);
       if (!standard) throw new Error(`no standard account for the role ${role}`);
       const accounts = LedgerAccountRepository.in(uow);
       const found = await accounts.idByCode(standard.code);
-      if (found) return found;
+      if (found) {
+        remember(uow, role, found);
+        return found;
+      }
+      madeChart.add(uow);
       const have = await accounts.systemCodes();
       const now = new Date();
       await accounts.addStandard(STANDARD_CHART.filter((a) => !have.has(ledgerCodeKey(a.code))).map((a) => LedgerAccount.standard(uow.tenantId, a, now)));
