@@ -94,8 +94,10 @@ export function orderTables<State extends OrderHeader<string> & { lines: Line[] 
   const lines = `${table.slice(0, -1)}_lines`;
   const header = ['id', 'tenant_id', 'number', party, 'status', 'order_date', 'currency', 'version', 'created_at', 'updated_at'];
   const columns = header.join(', ');
-  const own = Object.entries(spec.lineColumns);
-  const lineColumns = ['id', orderColumn, 'position', ...own.map(([c]) => c)];
+  // Each column's field name and its read and write, worked out once (a line maps per request).
+  const own = Object.entries(spec.lineColumns).map(([column, kind]) => ({ column, field: camel(column), param: `line_${column}`, read: READ[kind], write: WRITE[kind] }));
+  const lineColumns = ['id', orderColumn, 'position', ...own.map((c) => c.column)];
+  const orderParam = `line_${orderColumn}`;
   const placeholder = (c: string) => (c === 'tenant_id' ? ':tenantId' : `:${c}`);
   const list = defineList({
     name: table.replace('_', '.'),
@@ -121,7 +123,11 @@ export function orderTables<State extends OrderHeader<string> & { lines: Line[] 
     lineInsert: { table: lines, columns: lineColumns },
     selectLines: (ids) => `SELECT ${lineColumns.join(', ')} FROM ${lines} WHERE tenant_id = :tenantId AND ${orderColumn} IN (${ids}) ORDER BY ${orderColumn}, position`,
     orderIdOf: (r) => r[orderColumn] as string,
-    toLine: (r) => Object.fromEntries([['id', r.id], ...own.map(([c, kind]) => [camel(c), READ[kind](r[c])])]) as Line,
+    toLine: (r) => {
+      const line: Record<string, unknown> = { id: r.id };
+      for (const c of own) line[c.field] = c.read(r[c.column]);
+      return line as Line;
+    },
     toState: (r, ls) =>
       spec.toState(
         {
@@ -140,8 +146,10 @@ export function orderTables<State extends OrderHeader<string> & { lines: Line[] 
       ),
     params: (s) => ({ id: s.id, number: s.number, [party]: spec.partyOf(s), status: s.status, order_date: s.orderDate, currency: s.currency, version: s.version, created_at: s.createdAt, updated_at: s.updatedAt }),
     lineParams: (s, l, position) => {
-      const values: Record<string, unknown> = { id: l.id, [orderColumn]: s.id, position, ...Object.fromEntries(own.map(([c, kind]) => [c, WRITE[kind]((l as Record<string, unknown>)[camel(c)])])) };
-      return Object.fromEntries(lineColumns.map((c) => [`line_${c}`, values[c]]));
+      // In lineColumns' order: id, the order's, position, then the own columns.
+      const params: Record<string, unknown> = { line_id: l.id, [orderParam]: s.id, line_position: position };
+      for (const c of own) params[c.param] = c.write((l as Record<string, unknown>)[c.field]);
+      return params;
     },
   };
 }
