@@ -20,6 +20,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Scenario } from '../scenario';
+import { divideHalfEven, iso, made, money, Refused } from './erp-baseline';
 import { BALANCE_CHANGE, benchItems, boolParam, formatQuantity, NEVER_DUE, seededRandom, timeParam } from './items';
 
 const ORDERS = '/v1/erp/sales-orders';
@@ -64,22 +65,12 @@ interface LineRow {
   reservation_ids: string | null;
 }
 
-/** a ÷ b rounded half to even (b > 0, a ≥ 0), as src/modules/erp/domain/tax.ts rounds. */
-function divideHalfEven(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  const r = a % b;
-  if (r * 2n > b || (r * 2n === b && q % 2n === 1n)) return q + 1n;
-  return q;
-}
-
 /** A date column as YYYY-MM-DD, from either driver (pg gives a local-midnight Date). */
 function day(v: string | Date): string {
   if (!(v instanceof Date)) return String(v).slice(0, 10);
   return `${String(v.getFullYear()).padStart(4, '0')}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
 }
 
-const money = (amount: number | bigint, currency: string) => ({ amount: Number(amount), currency });
-const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
 
 /** The contract's SalesOrder, as the app maps a confirmed order (exclusive tax only: the bench's rate). */
 function orderJson(o: OrderRow, lines: LineRow[], updatedAt: Date) {
@@ -123,17 +114,6 @@ function orderJson(o: OrderRow, lines: LineRow[], updatedAt: Date) {
     created_at: iso(o.created_at),
     updated_at: updatedAt.toISOString(),
   };
-}
-
-class Refused extends Error {
-  constructor(readonly status: number) {
-    super(String(status));
-  }
-}
-
-async function made(res: Response, what: string): Promise<any> {
-  if (res.status !== 201) throw new Error(`${what}: ${res.status} ${await res.text()}`);
-  return res.json();
 }
 
 export const erpConfirmOrder: Scenario<Data> = {

@@ -26,6 +26,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Scenario } from '../scenario';
+import { divideHalfEven, iso, made, money, Refused } from './erp-baseline';
 import { formatQuantity, NEVER_DUE, timeParam } from './items';
 
 const INVOICES = '/v1/erp/invoices';
@@ -74,14 +75,6 @@ interface LineRow {
   order_line_id: string | null;
 }
 
-/** a ÷ b rounded half to even (b > 0, a ≥ 0), as src/modules/erp/domain/tax.ts rounds. */
-function divideHalfEven(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  const r = a % b;
-  if (r * 2n > b || (r * 2n === b && q % 2n === 1n)) return q + 1n;
-  return q;
-}
-
 /** YYYY-MM-DD `days` after `day` (src/modules/erp/domain/document.ts addDays). */
 function addDays(day: string, days: number): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -89,8 +82,6 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const money = (amount: number | bigint, currency: string) => ({ amount: Number(amount), currency });
-const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
 const pad6 = (n: number) => String(n).padStart(6, '0');
 
 /** The contract's Invoice, as the app maps an invoice just finalized (exclusive tax only: the bench's rate; nothing paid or credited). */
@@ -147,17 +138,6 @@ function invoiceJson(o: InvoiceRow, lines: LineRow[], f: { number: string; issue
       updated_at: f.updatedAt.toISOString(),
     },
   };
-}
-
-class Refused extends Error {
-  constructor(readonly status: number) {
-    super(String(status));
-  }
-}
-
-async function made(res: Response, what: string): Promise<any> {
-  if (res.status !== 201) throw new Error(`${what}: ${res.status} ${await res.text()}`);
-  return res.json();
 }
 
 export const erpFinalizeInvoice: Scenario<Data> = {

@@ -49,7 +49,6 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
-  const money = (minor: bigint | number) => `${formatMinor(minor)}`;
 
   // Heading: what it is, and its dates.
   pdf.font('Helvetica-Bold').fontSize(20).text(s.number ? `Invoice ${s.number}` : 'Draft invoice', MARGIN, MARGIN);
@@ -102,11 +101,11 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
     const cells = [
       printable(line.description),
       formatQuantity(line.quantity),
-      money(line.unitAmount),
+      formatMinor(line.unitAmount),
       `${compactRate(line.taxRate)}%${line.taxInclusive ? ' incl.' : ''}`,
-      money(amounts.net),
-      money(amounts.tax),
-      money(amounts.total),
+      formatMinor(amounts.net),
+      formatMinor(amounts.tax),
+      formatMinor(amounts.total),
     ];
     // The tallest cell sets the row (a long description, a wide amount wrapped in its column).
     const height = Math.max(12, ...COLUMNS.map((c, i) => pdf.heightOfString(cells[i], { width: c.width }))) + 4;
@@ -126,14 +125,14 @@ export function invoicePdf({ document: s, party, taxRateNames }: PrintableDocume
   // Tax per rate, then the totals.
   const totals = documentTotals(s);
   const summary: [string, string, boolean][] = [
-    ...[...taxByRate.values()].map((t): [string, string, boolean] => [`${printable(t.name)} (${formatRate(t.rate)}%) on ${money(t.net)}`, money(t.tax), false]),
-    ['Subtotal', money(totals.net), false],
-    ['Tax', money(totals.tax), false],
-    [`Total ${s.currency}`, money(totals.total), true],
+    ...[...taxByRate.values()].map((t): [string, string, boolean] => [`${printable(t.name)} (${formatRate(t.rate)}%) on ${formatMinor(t.net)}`, formatMinor(t.tax), false]),
+    ['Subtotal', formatMinor(totals.net), false],
+    ['Tax', formatMinor(totals.tax), false],
+    [`Total ${s.currency}`, formatMinor(totals.total), true],
   ];
-  if (s.amountPaid) summary.push(['Paid', `-${money(s.amountPaid)}`, false]);
-  if (s.amountCredited) summary.push(['Credited', `-${money(s.amountCredited)}`, false]);
-  if (s.status === 'draft' || s.status === 'open') summary.push([`Amount due ${s.currency}`, money(amountDue(s)), true]);
+  if (s.amountPaid) summary.push(['Paid', `-${formatMinor(s.amountPaid)}`, false]);
+  if (s.amountCredited) summary.push(['Credited', `-${formatMinor(s.amountCredited)}`, false]);
+  if (s.status === 'draft' || s.status === 'open') summary.push([`Amount due ${s.currency}`, formatMinor(amountDue(s)), true]);
   y += 10;
   if (y + 40 > PAGE_BOTTOM) {
     pdf.addPage();
