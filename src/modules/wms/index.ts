@@ -7,7 +7,8 @@
  * documented under the contract's webhooks).
  * Consumes: nothing.
  * Offers other modules (`use(wmsModule)`): `stock` — reserve the lines of a reference all or
- * none, release them, ship them (with their cost of goods), receive them (at their unit cost),
+ * none (a line no one place holds whole in several reservations), read what the reference
+ * still holds, release them, ship them (with their cost of goods), receive them (at their unit cost),
  * look items up, value all the stock (what ERP's inventory account must equal), each inside
  * the caller's unit of work, so that an order and its stock commit together; `check` — the
  * stock check.
