@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConnectionAcquireTimeoutError, QueryTypes, Transaction } from 'sequelize';
 import { Sequelize, ModelCtor } from 'sequelize-typescript';
+import { Query as PgQuery } from 'pg';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -192,7 +193,7 @@ interface SqliteStatement {
 }
 
 interface PgConnection {
-  query(config: { name?: string; text: string; values?: unknown[] }, callback: (err: Error | null, result: { rows: unknown[] }) => void): void;
+  query(query: PgQuery): void;
 }
 
 interface ConnectionManager<C> {
@@ -231,14 +232,19 @@ function postgresDriver(sequelize: Sequelize) {
   // pg's callback form: its promise form (pg 8.23) makes the young generation survive under load,
   // about ten times the GC time (see docs/benchmarks.md, "pg's promise API and the GC").
   // `release` (a pooled connection) runs first, before anything else runs on the answer.
+  // The query goes to pg as a Query of its own making (pg's Submittable): a plain config object
+  // is first copied property descriptor by property descriptor (pg's cloneQueryConfig), about
+  // 2.5 µs a statement, the largest single piece of pg's own time in a 3-line confirm.
   const run = <T>(connection: PgConnection, query: { name?: string; text: string; values?: unknown[] }, release?: () => void) =>
     new Promise<T[]>((resolve, reject) => {
       try {
-        connection.query(query, (err, result) => {
+        const submitted = new PgQuery(query.text, query.values, (err: Error | undefined, result: { rows: unknown[] }) => {
           release?.();
           if (err) reject(err);
           else resolve(result.rows as T[]);
         });
+        if (query.name) (submitted as PgQuery & { name?: string }).name = query.name;
+        connection.query(submitted);
       } catch (err) {
         release?.();
         reject(err);

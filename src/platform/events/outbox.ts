@@ -10,29 +10,51 @@ import { idsBefore } from '../ids';
 const OUTBOX_COLUMNS = 'id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts, next_attempt_at';
 
 /**
- * The events of a unit of work, written in its transaction by one multi-row INSERT on the driver
+ * The events of a unit of work, written in its transaction by multi-row INSERTs on the driver
  * (a prepared statement per number of events; one event is the common case).
  */
 export function outboxWriter(db: Database): OutboxWriter {
   return {
     async append(events, transaction) {
       const now = new Date();
-      const params: Record<string, unknown> = { now };
-      const rows = events.map((e, i) => {
-        Object.assign(params, {
-          [`id${i}`]: e.id,
-          [`tenant${i}`]: e.tenantId,
-          [`type${i}`]: e.type,
-          [`aggType${i}`]: e.aggregateType,
-          [`aggId${i}`]: e.aggregateId,
-          [`payload${i}`]: JSON.stringify(e.payload),
-          [`at${i}`]: e.occurredAt,
-        });
-        return `(:id${i}, :tenant${i}, :type${i}, :aggType${i}, :aggId${i}, :payload${i}, :at${i}, 0, :now)`;
-      });
-      await db.select(`INSERT INTO outbox_events (${OUTBOX_COLUMNS}) VALUES ${rows.join(', ')}`, params, transaction);
+      for (let start = 0; start < events.length; start += EVENTS_PER_INSERT) {
+        const chunk = events.slice(start, start + EVENTS_PER_INSERT);
+        await db.select(outboxInsert(chunk.length), eventsParams(chunk, now), transaction);
+      }
     },
   };
+}
+
+/**
+ * Events per INSERT: a unit of work's events go in INSERTs of at most this many (seven parameters
+ * each, far below either database's limit on parameters), so there are at most this many
+ * statement texts to prepare.
+ */
+const EVENTS_PER_INSERT = 100;
+
+function eventsParams(events: readonly DomainEvent[], now: Date): Record<string, unknown> {
+  const params: Record<string, unknown> = { now };
+  events.forEach((e, i) => {
+    const [id, tenant, type, aggType, aggId, payload, at] = eventParams(i);
+    params[id] = e.id;
+    params[tenant] = e.tenantId;
+    params[type] = e.type;
+    params[aggType] = e.aggregateType;
+    params[aggId] = e.aggregateId;
+    params[payload] = JSON.stringify(e.payload);
+    params[at] = e.occurredAt;
+  });
+  return params;
+}
+
+/** The parameter names of the i-th event of an INSERT, made once. */
+const eventNames: string[][] = [];
+const eventParams = (i: number) => (eventNames[i] ??= ['id', 'tenant', 'type', 'aggType', 'aggId', 'payload', 'at'].map((name) => `${name}${i}`));
+
+/** The INSERT of n events, made once per n. */
+const inserts: string[] = [];
+function outboxInsert(n: number): string {
+  return (inserts[n] ??= `INSERT INTO outbox_events (${OUTBOX_COLUMNS}) VALUES ${Array.from({ length: n }, (_, i) => `(${eventParams(i).map((name) => `:${name}`).join(', ')}, 0, :now)`).join(', ')}`);
 }
 
 /**
@@ -61,6 +83,8 @@ interface OutboxRow {
 
 const LEASE_MS = 30_000;
 const BATCH = 50;
+/** Events marked delivered per statement when no subscriber is there to hand them to. */
+const UNCONSUMED_BATCH = 500;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** How long a poke waits for more commits to deliver with: their events share one lease. */
 const POKE_DELAY_MS = 5;
@@ -179,7 +203,12 @@ export class OutboxDispatcher {
   }
 
   private async deliverDue(): Promise<void> {
-    for (;;) {
+    // Nobody to hand them to: the due events are delivered (to no one) in one statement each
+    // batch, not leased, handed over and marked in two.
+    while (!this.subscribers.length) {
+      if ((await this.markUnconsumed()) < UNCONSUMED_BATCH) break;
+    }
+    while (this.subscribers.length) {
       const batch = await this.lease();
       const delivered: string[] = [];
       for (const row of batch) if (await this.deliver(row)) delivered.push(row.id);
@@ -210,6 +239,24 @@ export class OutboxDispatcher {
       { owner: this.owner, until, now },
     );
     return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * With no subscriber: marks the next due events delivered, skipping those whose lease another
+   * process holds (it may have subscribers), as `lease` would take them. Returns how many.
+   */
+  private async markUnconsumed(): Promise<number> {
+    const now = new Date();
+    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.execute<{ id: string }>(
+      `UPDATE outbox_events SET published_at = :now, lease_owner = NULL, lease_until = NULL, last_error = NULL
+       WHERE id IN (SELECT id FROM outbox_events
+                    WHERE published_at IS NULL AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now)
+                    ORDER BY id LIMIT ${UNCONSUMED_BATCH}${skipLocked})
+       RETURNING id`,
+      { now },
+    );
+    return rows.length;
   }
 
   /** Marks the events delivered, those whose lease this process still holds, in one statement. */

@@ -47,7 +47,6 @@ export interface OrderRow {
   [party: string]: unknown;
 }
 
-/** What tells one kind of order's tables from another's. */
 /**
  * How a line column reads back: ids and other text as they are, bigint and integer as numbers,
  * booleans from either driver, `ids` a list of ids kept as one space-separated text (null: none).
@@ -166,11 +165,25 @@ const LINES_PER_INSERT = 200;
 /** The multi-row INSERT of `count` lines (`:l<i>_<column>`), by table and count. */
 const insertSql = new Map<string, string>();
 
+const names = new WeakMap<readonly string[], Map<number | 'line', string[]>>();
+
+/**
+ * The parameter names of a table's line columns, made once: `l<row>_<column>` for a row of a
+ * multi-row INSERT, `line_<column>` for what `lineParams` gives.
+ */
+function paramNames(columns: readonly string[], row: number | 'line'): string[] {
+  let byRow = names.get(columns);
+  if (!byRow) names.set(columns, (byRow = new Map()));
+  let list = byRow.get(row);
+  if (!list) byRow.set(row, (list = columns.map((c) => (row === 'line' ? `line_${c}` : `l${row}_${c}`))));
+  return list;
+}
+
 function linesInsert(table: string, columns: readonly string[], count: number): string {
   const key = `${table}:${count}`;
   let sql = insertSql.get(key);
   if (!sql) {
-    const rows = Array.from({ length: count }, (_, i) => `(:tenantId, ${columns.map((c) => `:l${i}_${c}`).join(', ')})`);
+    const rows = Array.from({ length: count }, (_, i) => `(:tenantId, ${paramNames(columns, i).map((name) => `:${name}`).join(', ')})`);
     sql = `INSERT INTO ${table} (tenant_id, ${columns.join(', ')}) VALUES ${rows.join(', ')}`;
     insertSql.set(key, sql);
   }
@@ -257,9 +270,11 @@ export abstract class OrderRepository<Row extends { id: string }, LineRow, State
     for (let start = 0; start < s.lines.length; start += LINES_PER_INSERT) {
       const chunk = s.lines.slice(start, start + LINES_PER_INSERT);
       const params: Record<string, unknown> = {};
+      const from = paramNames(columns, 'line');
       chunk.forEach((l, i) => {
         const line = this.tables.lineParams(s, l, start + i);
-        for (const c of columns) params[`l${i}_${c}`] = line[`line_${c}`];
+        const to = paramNames(columns, i);
+        for (let c = 0; c < columns.length; c++) params[to[c]] = line[from[c]];
       });
       await this.execute(linesInsert(table, columns, chunk.length), params);
     }
