@@ -4,6 +4,7 @@
  * shows what the hardware and the driver allow. Each scenario brings its own handler
  * (Scenario.raw); this file gives them the database and the way to answer.
  */
+import Koa from 'koa';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Pool, type PoolClient } from 'pg';
 
@@ -151,22 +152,48 @@ export interface RawPlan {
  */
 export async function rawServer(env: NodeJS.ProcessEnv, routesFor: (ctx: { db: RawDb; send: Send }) => RawRoute[]): Promise<{ server: Server; close(): Promise<void> }> {
   const db = await openRawDb(env);
-  const routes = routesFor({ db, send });
+  // BENCH_RAW_KOA=1 (a diagnostic): the same handlers answer through a bare Koa app — one
+  // middleware, the answer put on the context and written by Koa's respond, as the full stack's
+  // is — to tell what Koa itself costs per request from what the full stack adds on top of it.
+  const koa = env.BENCH_RAW_KOA === '1' ? new Koa() : undefined;
+  const contexts = new WeakMap<ServerResponse, Koa.Context>();
+  const answer: Send = koa
+    ? (res, status, body, headers = {}) => {
+        const ctx = contexts.get(res)!;
+        ctx.status = status;
+        for (const name in headers) res.setHeader(name, headers[name] as string);
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        ctx.body = body;
+      }
+    : send;
+  const routes = routesFor({ db, send: answer });
   const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
     const qm = url.indexOf('?');
     const path = qm < 0 ? url : url.slice(0, qm);
     for (const route of routes) if (route.matches(req.method, path)) return route.handle(req, res, path, qm < 0 ? '' : url.slice(qm + 1));
-    send(res, 404, '{"status":404}');
+    answer(res, 404, '{"status":404}');
     return Promise.resolve();
   };
-  const server = createServer((req, res) => {
-    req.resume();
-    handle(req, res).catch((err) => {
-      console.error(err);
-      if (!res.headersSent) send(res, 500, '{"status":500}');
+  if (koa) {
+    koa.silent = true;
+    koa.use((ctx) => {
+      contexts.set(ctx.res, ctx);
+      ctx.req.resume();
+      return handle(ctx.req, ctx.res);
     });
-  });
+  }
+  const server = createServer(
+    koa
+      ? koa.callback()
+      : (req, res) => {
+          req.resume();
+          handle(req, res).catch((err) => {
+            console.error(err);
+            if (!res.headersSent) send(res, 500, '{"status":500}');
+          });
+        },
+  );
   server.keepAliveTimeout = 65_000;
   return { server, close: () => db.close() };
 }

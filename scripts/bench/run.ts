@@ -48,6 +48,8 @@
  *   BENCH_PROFILE     1: run the full-stack child under --cpu-prof and print where its CPU went
  *                     during the measurements (by package, file, function); all: both servers
  *   BENCH_ONLY        `full` or `raw`: run one server only (no ratios)
+ *   BENCH_RAW_KOA     1: the baseline's handlers answer through a bare Koa app (one middleware), to tell
+ *                     Koa's own cost per request from what the full stack adds on top of it
  *   BENCH_NODE_ARGS   node flags for both server children (default: `npm start`'s, --max-semi-space-size=64)
  *   BENCH_OUT         write the results as JSON to this file
  *   BENCH_DRAIN_CAP   seconds to wait at most, between slices, for the full stack's outbox backlog
