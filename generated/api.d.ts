@@ -1523,6 +1523,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wms/reservations/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve several lines, all or none
+         * @description Reserves every line of one order or document for `reference`, all or none, in one
+         *     transaction: a webshop reserving an order's lines, say. Unlike `POST /wms/reservations`, a
+         *     line that no single place holds whole is reserved in parts, so that the whole quantity is
+         *     held whenever its warehouse (or its location's lots) holds it.
+         *
+         *     Where each line is held: its places are the active locations of `warehouse_id` that have the
+         *     item (for a lot-tracked item, each location and lot; with `lot`, that lot only), or the lots
+         *     at `location_id` (an item not tracked by lot has one place there). When some place has the
+         *     whole quantity available, the one with the most available holds it all (ties go to the
+         *     lowest location id, then the lowest lot): one reservation. Otherwise, when the places
+         *     together have enough, the line is held by several reservations, one per place, taken from
+         *     the place with the most available down (same ties), each place giving all it has available
+         *     and the last only what is still missing; a line's reservations always add up to its
+         *     quantity. Lines are reserved in the request's order, so a later line of the same item gets
+         *     what earlier lines left.
+         *
+         *     All or none: when any line cannot be held in full, nothing is reserved and the answer is a
+         *     `409` whose `shortages` list every short line, in the lines' order, each with `item_id`,
+         *     `location_id` (`null` for a warehouse line), `lot` (`null` when none was asked for),
+         *     `requested`, `available` (what the line's places had together, or the one place's when it
+         *     cannot be split) and `shortfall`; `detail` names them as `/lines/<n>`. An inactive item or
+         *     location is a `409` too. An item, location or warehouse that is not the tenant's, a quantity
+         *     the item's unit does not take (`"2.5"` of an `ea` item), a `lot` for an item not tracked by
+         *     lot, none or both of `location_id` and `warehouse_id`, or an `expires_at` not in the future
+         *     is a `400` naming the field (`/lines/1/quantity`, `/expires_at`).
+         *
+         *     The `201` answers, per line in the request's order, the reservations that hold it (each the
+         *     `Reservation` of `GET /wms/reservations/{reservation_id}`). It carries no `Location` or
+         *     `ETag`: the batch makes several resources, each with its own URL and version. From then on
+         *     each reservation is on its own: read, listed (`reference_type` and `reference_id` list the
+         *     batch's), released (`POST /wms/reservations/{reservation_id}/release`), expired or consumed
+         *     by shipments naming it one by one, as any reservation.
+         *
+         *     Publishes `wms.stock.reserved` for each reservation made (a split line publishes one per
+         *     part), and `wms.stock.low` for each item whose available quantity falls below its reorder
+         *     point; a refused batch publishes nothing. Safe to retry with `Idempotency-Key`: the retry
+         *     gets the first answer again and reserves nothing more.
+         */
+        post: operations["createReservationBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wms/reservations/{reservation_id}": {
         parameters: {
             query?: never;
@@ -3352,7 +3408,7 @@ export interface webhooks {
         put?: never;
         /**
          * wms.stock.reserved
-         * @description Stock was reserved (`POST /wms/reservations`, or ERP reserving an order's lines); `data` is the new reservation.
+         * @description Stock was reserved (`POST /wms/reservations`, `POST /wms/reservations/batch` once per reservation it makes, or ERP reserving an order's lines); `data` is the new reservation.
          */
         post: operations["onWmsStockReserved"];
         delete?: never;
@@ -5187,6 +5243,8 @@ export interface components {
             /**
              * @description Reserve somewhere in this warehouse: the server picks the location (and, for lot-tracked
              *     items without `lot`, the lot) with the most available that covers the whole quantity.
+             *     For a quantity no single location holds, `POST /wms/reservations/batch` reserves it in
+             *     parts across the warehouse's locations.
              */
             warehouse_id?: components["schemas"]["WarehouseRef"];
             /**
@@ -5201,6 +5259,46 @@ export interface components {
              *     future (`400`). Without it, it holds until released or consumed.
              */
             expires_at?: string;
+        };
+        /**
+         * @description One line of a batch: `quantity` of an item at exactly one of `location_id` (there; for a
+         *     lot-tracked item without `lot`, across that location's lots) or `warehouse_id` (across the
+         *     warehouse's active locations); none or both is a `400` naming them. `lot` is for lot-tracked
+         *     items only (a `400` for others). Serial-tracked items are reserved by quantity.
+         */
+        ReservationBatchLine: {
+            item_id: components["schemas"]["ItemRef"];
+            quantity: components["schemas"]["PositiveQuantity"];
+            /** @description Reserve at this location (split over its lots when no one lot holds the quantity). */
+            location_id?: components["schemas"]["LocationRef"];
+            /** @description Reserve in this warehouse (split over its locations when no one location holds the quantity). */
+            warehouse_id?: components["schemas"]["WarehouseRef"];
+            /** @description Lot-tracked items only: reserve this lot and no other. Without it, any lot may be taken. */
+            lot?: components["schemas"]["Lot"];
+        };
+        /** @description The lines of one order or document to reserve together, all or none, for `reference`. */
+        ReservationBatchCreate: {
+            /** @description The order or document every reservation of the batch is for. */
+            reference: components["schemas"]["StockReference"];
+            /** @description The lines, 1 to 100; errors name them by index (`/lines/0/quantity`). */
+            lines: components["schemas"]["ReservationBatchLine"][];
+            /**
+             * Format: date-time
+             * @description When every reservation of the batch expires by itself, freeing what it still holds; must
+             *     be in the future (`400`). Without it, they hold until released or consumed.
+             */
+            expires_at?: string;
+        };
+        /**
+         * @description What holds one line of the batch: one reservation, or several when the line was split (their
+         *     quantities add up to the line's), in the order they were taken (most available first).
+         */
+        ReservationBatchLineResult: {
+            reservations: components["schemas"]["Reservation"][];
+        };
+        /** @description The reservations made for a batch, per line, in the order of the request's lines. */
+        ReservationBatch: {
+            lines: components["schemas"]["ReservationBatchLineResult"][];
         };
         /**
          * @description `draft` (counted, not applied yet), `posted` (its differences are in the ledger) or `cancelled`.
@@ -11877,6 +11975,73 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReservationBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID is a good one) that makes a retry of this request safe:
+                 *     the first response is stored for 24 hours and replayed for the same key and body.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationBatchCreate"];
+            };
+        };
+        responses: {
+            /** @description The reservations of each line, in the request's order. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /**
+             * @description A line cannot be held in full (`/problems/conflict` with `shortages`; nothing was
+             *     reserved), an inactive item or location (`/problems/conflict`), or a request with the
+             *     same `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`).
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];

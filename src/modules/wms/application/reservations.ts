@@ -1,8 +1,8 @@
 import type { Database } from '../../../platform/db/database';
 import type { ListPage, ListRequest } from '../../../platform/db/list-query';
-import type { IdempotencyClaim, RunInUnitOfWork } from '../../../platform/db/unit-of-work';
+import type { IdempotencyClaim, RunInUnitOfWork, UnitOfWork } from '../../../platform/db/unit-of-work';
 import { checkExpectedVersion, ConflictError, type ExpectedVersion, InvalidInputError, NotFoundError } from '../../../platform/errors';
-import { parseQuantity, type Thousandths } from '../domain/quantity';
+import { formatQuantity, parseQuantity, type Thousandths } from '../domain/quantity';
 import { Reservation, type ReservationState } from '../domain/reservation';
 import type { StockItem, StockReference } from '../domain/stock-move';
 import { expiredReservations, ReservationRepository } from '../infrastructure/reservation.repository';
@@ -119,6 +119,100 @@ async function hold(posting: Posting, line: ReservationLine, place: { locationId
   return reservation;
 }
 
+/** One line of a document to reserve: at a location, or anywhere in a warehouse. */
+export interface ReserveLine {
+  itemId: string;
+  /** The contract's decimal string (`"2.5"`). */
+  quantity: string;
+  locationId?: string;
+  warehouseId?: string;
+  lot?: string;
+}
+
+/**
+ * The 409 of an all-or-none reservation some lines of which are short: `lines` are their
+ * indexes in the lines asked for, in the order of `extensions.shortages`, so that the caller
+ * can name its own lines.
+ */
+export class ReservationShortageError extends ConflictError {
+  constructor(
+    message: string,
+    extensions: Record<string, unknown>,
+    readonly lines: readonly number[],
+  ) {
+    super(message, extensions);
+  }
+}
+
+/**
+ * Reserves every line for `reference` in the caller's unit of work, all or none: each line's
+ * reservations, in line order — one, or several when no one place holds the whole line but its
+ * warehouse's places (or its location's lots) together do (`reserveLine` with `split`). When any
+ * line is short, nothing is reserved and a ReservationShortageError lists each short line
+ * (`shortages`: item, location, lot, requested, available, shortfall). Bad input is an
+ * InvalidInputError naming `/lines/<n>/…`. `expiresAt` applies to every reservation.
+ */
+export async function reserveAll(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[], expiresAt?: Date): Promise<ReservationState[][]> {
+  const posting = new Posting(uow);
+  // The lines' items in one read, then every item's totals, in item order, then the lines'
+  // locations in one read, then the lines: the lock order of every posting.
+  const items = await posting.stock.items(lines.map((l) => l.itemId));
+  const checked = [];
+  for (const [i, line] of lines.entries()) checked.push(await checkLine(posting, { ...line, reference, expiresAt }, `/lines/${i}`, items));
+  await posting.lockItems(checked.map((l) => l.item));
+  await posting.readLocations(checked.map((l) => l.locationId));
+  const shortages: Shortage[] = [];
+  const short: number[] = [];
+  const reserved: ReservationState[][] = [];
+  for (const [i, line] of checked.entries()) {
+    try {
+      reserved.push((await reserveLine(posting, line, `/lines/${i}`, true)).map((r) => r.snapshot));
+    } catch (err) {
+      if (!(err instanceof BalanceShortage)) throw err;
+      shortages.push(err.shortage);
+      short.push(i);
+    }
+  }
+  if (shortages.length) {
+    throw new ReservationShortageError(`${shortages.length} of ${lines.length} lines cannot be reserved; nothing was reserved.`, {
+      shortages: shortages.map((s) => ({
+        item_id: s.itemId,
+        location_id: s.locationId,
+        lot: s.lot,
+        requested: formatQuantity(s.requested),
+        available: formatQuantity(s.available),
+        shortfall: formatQuantity(s.shortfall),
+      })),
+    }, short);
+  }
+  await posting.finish();
+  return reserved;
+}
+
+/** A batch of lines to reserve together over the API. */
+export interface ReservationBatchRequest {
+  reference: StockReference;
+  lines: readonly ReserveLine[];
+  expiresAt?: Date;
+}
+
+/** Short lines the 409's detail spells out (each up to ~240 characters; `detail` holds 2,000); the rest are in `shortages`. */
+const SHORT_LINES_NAMED = 5;
+
+/** The 409 of a batch: every short line named by its pointer in `detail`, `shortages` as reserveAll lists them. */
+function batchShortageError(err: ReservationShortageError, lineCount: number): ConflictError {
+  const shortages = err.extensions.shortages as { item_id: string; location_id: string | null; lot: string | null; requested: string; available: string; shortfall: string }[];
+  const named = shortages.slice(0, SHORT_LINES_NAMED).map((s, k) => {
+    const where = s.location_id ? `at location ${s.location_id}` : 'in the warehouse';
+    return `/lines/${err.lines[k]}: item ${s.item_id}${s.lot ? ` (lot ${s.lot})` : ''}, ${s.requested} requested, ${s.available} available ${where}, ${s.shortfall} short`;
+  });
+  const more = shortages.length - named.length;
+  return new ConflictError(
+    `${shortages.length} of ${lineCount} lines cannot be reserved in full; nothing was reserved. ${named.join('; ')}${more ? `; and ${more} more (see shortages)` : ''}.`,
+    { shortages },
+  );
+}
+
 export function reservationUseCases(db: Database, runInUnitOfWork: RunInUnitOfWork) {
   /** Releases or expires one reservation: its item's totals locked, then the reservation. */
   function ending(tenantId: string, id: string, how: 'release' | 'expire', expected?: ExpectedVersion, claim?: IdempotencyClaim): Promise<ReservationState> {
@@ -156,6 +250,28 @@ export function reservationUseCases(db: Database, runInUnitOfWork: RunInUnitOfWo
           }
           await posting.finish();
           return reservation.snapshot;
+        },
+        claim,
+      );
+    },
+
+    /**
+     * Reserves a batch's lines all or none in one unit of work (reserveAll: a line no one place
+     * holds is split). A short line is a 409 naming each short line (`/lines/<n>`) with
+     * `shortages`; bad input a 400 naming `/lines/<n>/…` or `/expires_at`.
+     */
+    createBatch(tenantId: string, request: ReservationBatchRequest, claim?: IdempotencyClaim): Promise<ReservationState[][]> {
+      return runInUnitOfWork(
+        tenantId,
+        async (uow) => {
+          try {
+            return await reserveAll(uow, request.reference, request.lines, request.expiresAt);
+          } catch (err) {
+            if (err instanceof ReservationShortageError) throw batchShortageError(err, request.lines.length);
+            // The batch's one expires_at, checked with each line.
+            if (err instanceof InvalidInputError && err.fields.some((f) => f.pointer.endsWith('/expires_at'))) throw new InvalidInputError([{ pointer: '/expires_at', detail: 'is not in the future' }]);
+            throw err;
+          }
         },
         claim,
       );

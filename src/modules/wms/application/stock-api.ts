@@ -1,21 +1,13 @@
 import type { UnitOfWork } from '../../../platform/db/unit-of-work';
-import { ConflictError, InvalidInputError } from '../../../platform/errors';
+import { InvalidInputError } from '../../../platform/errors';
 import type { Money } from '../../../platform/money';
 import { formatQuantity, parseQuantity, type Thousandths } from '../domain/quantity';
 import type { ReservationState } from '../domain/reservation';
 import { planMove, type StockItem, type StockMoveState, type StockReference } from '../domain/stock-move';
-import { BalanceShortage, Posting, type Shortage } from './posting';
-import { checkLine, reserveLine } from './reservations';
+import { Posting } from './posting';
+import { reserveAll, type ReserveLine } from './reservations';
 
-/** One line of a document to reserve: at a location, or anywhere in a warehouse. */
-export interface ReserveLine {
-  itemId: string;
-  /** The contract's decimal string (`"2.5"`). */
-  quantity: string;
-  locationId?: string;
-  warehouseId?: string;
-  lot?: string;
-}
+export { ReservationShortageError, type ReserveLine } from './reservations';
 
 /** One line of a document to receive: where it comes in and what one unit of it cost. */
 export interface ReceiveLine {
@@ -35,21 +27,6 @@ export interface Shipped {
 }
 
 /**
- * The 409 of an all-or-none reservation some lines of which are short: `lines` are their
- * indexes in the lines asked for, in the order of `extensions.shortages`, so that the caller
- * can name its own lines.
- */
-export class ReservationShortageError extends ConflictError {
-  constructor(
-    message: string,
-    extensions: Record<string, unknown>,
-    readonly lines: readonly number[],
-  ) {
-    super(message, extensions);
-  }
-}
-
-/**
  * What ERP calls, each inside the caller's unit of work (`uow`), so that an order and its
  * reservations, shipments and their costs commit together or not at all.
  */
@@ -61,41 +38,8 @@ export const stockApi = {
    * each short line (`shortages`: item, location, lot, requested, available, shortfall).
    * Bad input is a 400 naming `/lines/<n>/…`.
    */
-  async reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[][]> {
-    const posting = new Posting(uow);
-    // The lines' items in one read, then every item's totals, in item order, then the lines'
-    // locations in one read, then the lines: the lock order of every posting.
-    const items = await posting.stock.items(lines.map((l) => l.itemId));
-    const checked = [];
-    for (const [i, line] of lines.entries()) checked.push(await checkLine(posting, { ...line, reference }, `/lines/${i}`, items));
-    await posting.lockItems(checked.map((l) => l.item));
-    await posting.readLocations(checked.map((l) => l.locationId));
-    const shortages: Shortage[] = [];
-    const short: number[] = [];
-    const reserved: ReservationState[][] = [];
-    for (const [i, line] of checked.entries()) {
-      try {
-        reserved.push((await reserveLine(posting, line, `/lines/${i}`, true)).map((r) => r.snapshot));
-      } catch (err) {
-        if (!(err instanceof BalanceShortage)) throw err;
-        shortages.push(err.shortage);
-        short.push(i);
-      }
-    }
-    if (shortages.length) {
-      throw new ReservationShortageError(`${shortages.length} of ${lines.length} lines cannot be reserved; nothing was reserved.`, {
-        shortages: shortages.map((s) => ({
-          item_id: s.itemId,
-          location_id: s.locationId,
-          lot: s.lot,
-          requested: formatQuantity(s.requested),
-          available: formatQuantity(s.available),
-          shortfall: formatQuantity(s.shortfall),
-        })),
-      }, short);
-    }
-    await posting.finish();
-    return reserved;
+  reserve(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[]): Promise<ReservationState[][]> {
+    return reserveAll(uow, reference, lines);
   },
 
   /**

@@ -33,6 +33,21 @@ export function reservationHandlers(reservations: ReservationUseCases, cursors: 
       return { status: 201, headers: { Location: `/v1/wms/reservations/${r.id}`, ETag: etag(r.version) }, body: toReservation(r) };
     },
 
+    async createReservationBatch(request) {
+      const b = request.body;
+      const held = await reservations.createBatch(
+        tenantOf(request),
+        {
+          reference: b.reference,
+          lines: b.lines.map((l) => ({ itemId: l.item_id, quantity: l.quantity, locationId: l.location_id, warehouseId: l.warehouse_id, lot: l.lot })),
+          expiresAt: b.expires_at === undefined ? undefined : new Date(b.expires_at),
+        },
+        request.claim,
+      );
+      // No Location or ETag: each reservation has its own.
+      return { status: 201, body: { lines: held.map((line) => ({ reservations: line.map(toReservation) })) } };
+    },
+
     async listReservations(request) {
       const tenantId = tenantOf(request);
       const list = readListQuery(RESERVATION_LIST, request.query, tenantId, cursors);
