@@ -175,6 +175,24 @@ describe('reserving a batch of lines', () => {
     expect(inactive.body.detail).toContain('inactive');
   });
 
+  it('names the first short lines in detail and lists all of them in shortages, however many', async () => {
+    const { bins } = await site(1);
+    const [a] = bins.map((x) => x.id);
+    const resin = (await item({ name: 'Resin', category: 'raw', unit: 'l', tracking: 'lot' })).id;
+    const lot = 'L'.repeat(64);
+    await receive(resin, a, '1', { lot });
+    const res = await batch({ reference: order(unique('WEB')), lines: Array.from({ length: 100 }, () => ({ item_id: resin, quantity: '999999999999.999', location_id: a, lot })) });
+    expect(res.status).toBe(409);
+    expect(res.body.shortages).toHaveLength(100);
+    expect(res.body.shortages[0]).toEqual({ item_id: resin, location_id: a, lot, requested: '999999999999.999', available: '1', shortfall: '999999999998.999' });
+    expect(res.body.detail).toContain('100 of 100 lines');
+    expect(res.body.detail).toContain('/lines/4:');
+    expect(res.body.detail).not.toContain('/lines/5:');
+    expect(res.body.detail).toContain('and 95 more (see shortages)');
+    expect(res.body.detail.length).toBeLessThanOrEqual(2000);
+    expect(await balances(resin)).toEqual({ [`${a}/${lot}`]: '1/0' });
+  });
+
   it('refuses bad lines with a 400 naming /lines/<n>/…, reserving nothing', async () => {
     const { warehouse, bins } = await site(1);
     const [a] = bins.map((x) => x.id);
