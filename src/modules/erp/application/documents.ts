@@ -162,9 +162,9 @@ export function documentUseCases(type: DocumentType, { db, runInUnitOfWork, stoc
       const document = await get(tenantId, id);
       const party = await new PartyRepository(db, tenantId).of(kind.role).state(document.partyId);
       if (!party) throw new Error(`${what} ${id} names ${kind.role} ${document.partyId}, which does not exist`);
-      const taxRates = new TaxRateRepository(db, tenantId);
-      const taxRateNames = new Map<string, string>();
-      for (const rateId of new Set(document.lines.map((l) => l.taxRateId))) taxRateNames.set(rateId, (await taxRates.state(rateId))?.name ?? rateId);
+      const rateIds = document.lines.map((l) => l.taxRateId);
+      const known = await new TaxRateRepository(db, tenantId).names(rateIds);
+      const taxRateNames = new Map(rateIds.map((rateId) => [rateId, known.get(rateId) ?? rateId]));
       return { document, party: { name: party.name, billingAddress: party.billingAddress }, taxRateNames };
     },
 

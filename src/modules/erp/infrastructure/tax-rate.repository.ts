@@ -92,6 +92,15 @@ export class TaxRateRepository extends TenantRepository {
     return row ? toTaxRateState(row) : null;
   }
 
+  /** The names of the given rates, in one read; an id the tenant does not have is left out. */
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const { list, params } = this.inList('r', unique);
+    const rows = await this.select<{ id: string; name: string }>(`SELECT id, name FROM erp_tax_rates WHERE tenant_id = :tenantId AND id IN (${list})`, params);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async idByName(name: string): Promise<string | undefined> {
     return (await this.selectOne<{ id: string }>(BY_NAME, { nameKey: taxRateNameKey(name) }))?.id;
   }
