@@ -3816,6 +3816,8 @@ export interface components {
             shortfall: string;
             /** @description On confirming an ERP document (a sales order), the document's line that is short. */
             line_id?: string;
+            /** @description In a reservation batch, the index of the short line in the request's `lines` (from 0). */
+            line?: number;
         };
         /**
          * @description An RFC 9457 problem. `type` is a stable URI reference per kind of error; it resolves, on

@@ -225,6 +225,19 @@ describe('ERP sales orders', () => {
     expect((await get(`/erp/sales-orders/${order.id}`)).body).toMatchObject({ status: 'draft', version: 1 });
   });
 
+  it('names the first ten short lines of a large order in detail and lists every one in shortages', async () => {
+    const lines = Array.from({ length: 120 }, () => ({ item_id: w.chair, quantity: '1000', unit_price: eur(1999), warehouse_id: w.warehouse }));
+    const order = (await draft(lines)).body;
+    const res = await act(`/erp/sales-orders/${order.id}/confirm`, '"1"');
+    expect(res.status).toBe(409);
+    expect(res.body.shortages.map((s: { line_id: string }) => s.line_id)).toEqual(order.lines.map((l: { id: string }) => l.id));
+    expect(res.body.detail).toContain(`120 of 120 lines of sales order ${order.id}`);
+    expect(res.body.detail).toContain(order.lines[9].id);
+    expect(res.body.detail).not.toContain(order.lines[10].id);
+    expect(res.body.detail).toContain('and 110 more, see shortages');
+    expect(res.body.detail.length).toBeLessThanOrEqual(2000);
+  });
+
   it('delivers in parts: ships through the WMS at its cost, partially_delivered then delivered', async () => {
     const before = await balance(w.chair);
     const order = (

@@ -154,8 +154,8 @@ describe('reserving a batch of lines', () => {
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ type: '/problems/conflict', status: 409 });
     expect(res.body.shortages).toEqual([
-      { item_id: bolt, location_id: null, lot: null, requested: '12', available: '10', shortfall: '2' },
-      { item_id: nut, location_id: a, lot: null, requested: '5', available: '3', shortfall: '2' },
+      { line: 1, item_id: bolt, location_id: null, lot: null, requested: '12', available: '10', shortfall: '2' },
+      { line: 2, item_id: nut, location_id: a, lot: null, requested: '5', available: '3', shortfall: '2' },
     ]);
     expect(res.body.detail).toContain('2 of 3 lines');
     expect(res.body.detail).toContain('/lines/1');
@@ -184,7 +184,8 @@ describe('reserving a batch of lines', () => {
     const res = await batch({ reference: order(unique('WEB')), lines: Array.from({ length: 100 }, () => ({ item_id: resin, quantity: '999999999999.999', location_id: a, lot })) });
     expect(res.status).toBe(409);
     expect(res.body.shortages).toHaveLength(100);
-    expect(res.body.shortages[0]).toEqual({ item_id: resin, location_id: a, lot, requested: '999999999999.999', available: '1', shortfall: '999999999998.999' });
+    expect(res.body.shortages[0]).toEqual({ line: 0, item_id: resin, location_id: a, lot, requested: '999999999999.999', available: '1', shortfall: '999999999998.999' });
+    expect(res.body.shortages.map((s: Json) => s.line)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(res.body.detail).toContain('100 of 100 lines');
     expect(res.body.detail).toContain('/lines/4:');
     expect(res.body.detail).not.toContain('/lines/5:');

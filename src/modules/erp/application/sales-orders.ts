@@ -9,6 +9,9 @@ import { type DocumentUseCases, followUpDocument } from './documents';
 import type { Journal } from './journal';
 import { orderAction, orderDrafts, requestedQuantities, today } from './orders';
 
+/** Short lines a confirm's 409 names in `detail`; `shortages` lists every one. */
+const SHORT_LINES_NAMED = 10;
+
 export interface SalesOrderDeps {
   db: Database;
   runInUnitOfWork: RunInUnitOfWork;
@@ -128,7 +131,13 @@ export function salesOrderUseCases({ db, runInUnitOfWork, stock, journal, invoic
         } catch (err) {
           if (!(err instanceof ReservationShortageError)) throw err;
           const shortages = (err.extensions.shortages as Record<string, unknown>[]).map((s, k) => ({ ...s, line_id: lines[err.lines[k]].id }));
-          throw new ConflictError(`${shortages.length} of ${lines.length} lines of sales order ${id} cannot be reserved in full (${shortages.map((s) => s.line_id).join(', ')}); nothing was reserved.`, { shortages });
+          // `detail` names a few lines (it holds 2,000 characters; an order up to 200 lines), `shortages` all of them.
+          const named = shortages.slice(0, SHORT_LINES_NAMED).map((s) => s.line_id);
+          const more = shortages.length - named.length;
+          throw new ConflictError(
+            `${shortages.length} of ${lines.length} lines of sales order ${id} cannot be reserved in full (${named.join(', ')}${more ? ` and ${more} more, see shortages` : ''}); nothing was reserved.`,
+            { shortages },
+          );
         }
         order.confirm(reserved.map((held) => held.map((r) => r.id)));
       });

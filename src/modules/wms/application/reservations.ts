@@ -209,7 +209,7 @@ function batchShortageError(err: ReservationShortageError, lineCount: number): C
   const more = shortages.length - named.length;
   return new ConflictError(
     `${shortages.length} of ${lineCount} lines cannot be reserved in full; nothing was reserved. ${named.join('; ')}${more ? `; and ${more} more (see shortages)` : ''}.`,
-    { shortages },
+    { shortages: shortages.map((s, k) => ({ ...s, line: err.lines[k] })) },
   );
 }
 
