@@ -3816,7 +3816,10 @@ export interface components {
             shortfall: string;
             /** @description On confirming an ERP document (a sales order), the document's line that is short. */
             line_id?: string;
-            /** @description In a reservation batch, the index of the short line in the request's `lines` (from 0). */
+            /**
+             * Format: int32
+             * @description In a reservation batch, the index of the short line in the request's `lines` (from 0).
+             */
             line?: number;
         };
         /**
