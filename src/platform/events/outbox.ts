@@ -232,12 +232,9 @@ export class OutboxDispatcher {
   private async lease(): Promise<OutboxRow[]> {
     const now = new Date();
     const until = new Date(now.getTime() + LEASE_MS);
-    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await this.db.execute<OutboxRow>(
       `UPDATE outbox_events SET lease_owner = :owner, lease_until = :until
-       WHERE id IN (SELECT id FROM outbox_events
-                    WHERE published_at IS NULL AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now)
-                    ORDER BY id LIMIT ${BATCH}${skipLocked})
+       WHERE id IN (${this.dueIds(BATCH)})
        RETURNING id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, attempts`,
       { owner: this.owner, until, now },
     );
@@ -249,17 +246,25 @@ export class OutboxDispatcher {
    * process holds (it may have subscribers), as `lease` would take them. Returns how many.
    */
   private async markUnconsumed(): Promise<number> {
-    const now = new Date();
-    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await this.db.execute<{ id: string }>(
       `UPDATE outbox_events SET published_at = :now, lease_owner = NULL, lease_until = NULL, last_error = NULL
-       WHERE id IN (SELECT id FROM outbox_events
-                    WHERE published_at IS NULL AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now)
-                    ORDER BY id LIMIT ${UNCONSUMED_BATCH}${skipLocked})
+       WHERE id IN (${this.dueIds(UNCONSUMED_BATCH)})
        RETURNING id`,
-      { now },
+      { now: new Date() },
     );
     return rows.length;
+  }
+
+  /**
+   * The ids of the next `limit` due events (`:now`) that no other process holds a lease on, in id
+   * order: PostgreSQL locks them, skipping rows another transaction has locked, and re-checks the
+   * due condition on what it locked; SQLite has one writer at a time anyway.
+   */
+  private dueIds(limit: number): string {
+    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    return `SELECT id FROM outbox_events
+            WHERE published_at IS NULL AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until < :now)
+            ORDER BY id LIMIT ${limit}${skipLocked}`;
   }
 
   /** Marks the events delivered, those whose lease this process still holds, in one statement. */

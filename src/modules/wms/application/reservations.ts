@@ -150,10 +150,12 @@ export class ReservationShortageError extends ConflictError {
  * warehouse's places (or its location's lots) together do (`reserveLine` with `split`). When any
  * line is short, nothing is reserved and a ReservationShortageError lists each short line
  * (`shortages`: item, location, lot, requested, available, shortfall). Bad input is an
- * InvalidInputError naming `/lines/<n>/…`. `expiresAt` applies to every reservation.
+ * InvalidInputError naming `/lines/<n>/…` (or `/expires_at`). `expiresAt` applies to every reservation.
  */
 export async function reserveAll(uow: UnitOfWork, reference: StockReference, lines: readonly ReserveLine[], expiresAt?: Date): Promise<ReservationState[][]> {
   const posting = new Posting(uow);
+  // One expiry for the whole batch: refused once, under its own name, not once per line.
+  if (expiresAt && expiresAt.getTime() <= posting.now.getTime()) throw new InvalidInputError([{ pointer: '/expires_at', detail: 'is not in the future' }]);
   // The lines' items in one read, then every item's totals, in item order, then the lines'
   // locations in one read, then the lines: the lock order of every posting.
   const items = await posting.stock.items(lines.map((l) => l.itemId));
@@ -268,8 +270,6 @@ export function reservationUseCases(db: Database, runInUnitOfWork: RunInUnitOfWo
             return await reserveAll(uow, request.reference, request.lines, request.expiresAt);
           } catch (err) {
             if (err instanceof ReservationShortageError) throw batchShortageError(err, request.lines.length);
-            // The batch's one expires_at, checked with each line.
-            if (err instanceof InvalidInputError && err.fields.some((f) => f.pointer.endsWith('/expires_at'))) throw new InvalidInputError([{ pointer: '/expires_at', detail: 'is not in the future' }]);
             throw err;
           }
         },
