@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import type Koa from 'koa';
 import { Harness, type Admin } from '../support/harness';
 
@@ -30,8 +31,25 @@ describe('Koa middleware in front of the API', () => {
     seen.push({ path: ctx.path, status: ctx.status, type: ctx.response.get('Content-Type') || undefined });
   };
 
+  // An operator's own answers, in every form Koa takes: each must go out as Koa's respond writes it.
+  const ownAnswers: Koa.Middleware = async (ctx, next) => {
+    if (ctx.path === '/ops/stream') {
+      ctx.type = 'text/plain';
+      ctx.body = Readable.from(['streamed ', 'body']);
+    } else if (ctx.path === '/ops/object') {
+      ctx.body = { ok: true };
+    } else if (ctx.path === '/ops/by-hand') {
+      ctx.respond = false;
+      ctx.res.statusCode = 202;
+      ctx.res.end('written by hand');
+    } else if (ctx.path === '/ops/empty') {
+      ctx.body = 'dropped';
+      ctx.status = 204;
+    } else await next();
+  };
+
   beforeAll(async () => {
-    h = await Harness.start({ CORS_ORIGINS: `${APP}, http://localhost:5173` }, undefined, { middleware: [audit] });
+    h = await Harness.start({ CORS_ORIGINS: `${APP}, http://localhost:5173` }, undefined, { middleware: [audit, ownAnswers] });
     admin = await h.tenant();
   });
   afterAll(() => h.stop());
@@ -50,6 +68,22 @@ describe('Koa middleware in front of the API', () => {
       { path: '/v1/platform/me', status: 401, type: 'application/problem+json; charset=utf-8' },
       { path: '/docs', status: 200, type: 'text/html; charset=utf-8' },
     ]);
+  });
+
+  it('sends what middleware answers itself: a stream, an object, a 204, a response written by hand; HEAD gets the length and no body', async () => {
+    const stream = await raw(h.baseUrl, 'GET', '/ops/stream');
+    expect([stream.status, stream.headers['content-type'], stream.body.toString()]).toEqual([200, 'text/plain; charset=utf-8', 'streamed body']);
+    const object = await raw(h.baseUrl, 'GET', '/ops/object');
+    expect([object.status, object.headers['content-type'], JSON.parse(object.body.toString())]).toEqual([200, 'application/json; charset=utf-8', { ok: true }]);
+    const empty = await raw(h.baseUrl, 'GET', '/ops/empty');
+    expect([empty.status, empty.body.length, empty.headers['content-length'], empty.headers['content-type']]).toEqual([204, 0, undefined, undefined]);
+    const byHand = await raw(h.baseUrl, 'GET', '/ops/by-hand');
+    expect([byHand.status, byHand.body.toString()]).toEqual([202, 'written by hand']);
+    const get = await raw(h.baseUrl, 'GET', '/v1/platform/me', { Authorization: `Bearer ${admin.token}` });
+    const head = await raw(h.baseUrl, 'HEAD', '/v1/platform/me', { Authorization: `Bearer ${admin.token}` });
+    expect([get.status, head.status, head.body.length, head.headers['content-length']]).toEqual([200, 200, 0, String(get.body.length)]);
+    // The connection still carries requests after each of them.
+    expect((await raw(h.baseUrl, 'GET', '/ops/object')).status).toBe(200);
   });
 
   it('can be added with use() before the app serves, and not after', async () => {

@@ -95,6 +95,23 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     for (let i = 0; i < 4; i++) expect(await read()).toEqual([{ note: 'second' }]);
   });
 
+  (testDbKind() === 'postgres' ? it : it.skip)('parses every column by its type, nulls included, the first time a statement answers and every time after', async () => {
+    const { db } = h.stratum.kernel;
+    await db.sequelize.query('CREATE TABLE tx_types (id INTEGER PRIMARY KEY, label VARCHAR(20), big BIGINT, amount NUMERIC(12,3), flag BOOLEAN, at TIMESTAMP WITH TIME ZONE, doc JSONB)');
+    await db.sequelize.query(`INSERT INTO tx_types VALUES (1, 'one', 9007199254740993, 12.5, true, '2026-12-07T10:00:00.123Z', '{"a":[1]}'), (2, NULL, NULL, NULL, NULL, NULL, NULL)`);
+    const expected = [
+      { id: 1, label: 'one', big: '9007199254740993', amount: '12.500', flag: true, at: new Date('2026-12-07T10:00:00.123Z'), doc: { a: [1] } },
+      { id: 2, label: null, big: null, amount: null, flag: null, at: null, doc: null },
+    ];
+    // More reads at once than the pool has connections: each connection describes the statement once.
+    for (let round = 0; round < 3; round++) {
+      const all = await Promise.all(Array.from({ length: 6 }, () => db.select('SELECT id, label, big, amount, flag, at, doc FROM tx_types ORDER BY id', {})));
+      for (const rows of all) expect(rows).toEqual(expected);
+    }
+    // Another statement over the same columns, in another order: its own shape.
+    expect(await db.select('SELECT flag, id FROM tx_types WHERE id = :id', { id: 1 })).toEqual([{ flag: true, id: 1 }]);
+  });
+
   (testDbKind() === 'postgres' ? it : it.skip)('replaces a connection that died inside a transaction', async () => {
     const { db } = h.stratum.kernel;
     await expect(db.transaction((t) => db.select('SELECT pg_terminate_backend(pg_backend_pid())', {}, t))).rejects.toBeDefined();

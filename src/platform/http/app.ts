@@ -69,7 +69,7 @@ export function createApp(options: AppOptions): HttpApp {
     },
     callback() {
       if (!listener) {
-        const koa = new Koa({ proxy: false });
+        const koa = new StratumKoa({ proxy: false });
         // Every error is answered and logged by requestContext; Koa's own handler would print to stderr.
         koa.silent = true;
         koa.use(requestContext(logger));
@@ -83,6 +83,52 @@ export function createApp(options: AppOptions): HttpApp {
     },
   };
   return app;
+}
+
+type HandleRequest = (ctx: Koa.ParameterizedContext, fnMiddleware: (ctx: Koa.ParameterizedContext) => Promise<unknown>) => Promise<void>;
+/** Koa's callback() calls `this.handleRequest(ctx, fn)` (koa/lib/application.js): a Koa that no longer does stops the start. */
+const koaHandleRequest = ((): HandleRequest => {
+  const own = (Koa.prototype as unknown as { handleRequest?: HandleRequest }).handleRequest;
+  if (typeof own !== 'function') throw new Error('koa: Application.prototype.handleRequest is gone; StratumKoa in src/platform/http/app.ts needs updating');
+  return own;
+})();
+
+/**
+ * Koa, answering a string or Buffer body (every API answer, the pages) with `res.end` as Koa's
+ * respond would, without on-finished's listeners. Koa puts those on every response, before the
+ * middleware runs, so that an error of a streamed body reaches `ctx.onerror`: two listeners on
+ * the socket and two on the response, added and removed each request (about 4 µs). A body whose
+ * write can fail later — a stream (compression's), a Blob, an object — and every other case
+ * (HEAD, an empty status, no body, `ctx.respond = false`) go to Koa's own handling unchanged.
+ */
+class StratumKoa extends Koa {
+  // Koa's (untyped) handleRequest, which its callback() calls for each request.
+  handleRequest: HandleRequest = (ctx, fnMiddleware) => {
+    const res = ctx.res;
+    res.statusCode = 404;
+    return fnMiddleware(ctx)
+      .then(() => {
+        const body: unknown = ctx.body;
+        const status = res.statusCode;
+        if (
+          (typeof body === 'string' || Buffer.isBuffer(body)) &&
+          ctx.respond !== false &&
+          status !== 204 && status !== 205 && status !== 304 &&
+          ctx.req.method !== 'HEAD' &&
+          !res.writableEnded &&
+          res.socket?.writable !== false
+        ) {
+          res.end(body);
+          return;
+        }
+        // Koa's own: its handleRequest sets 404 first, so the status is given back before it responds.
+        return koaHandleRequest.call(this, ctx, () => {
+          res.statusCode = status;
+          return Promise.resolve();
+        });
+      })
+      .catch((err: Error) => ctx.onerror(err));
+  }
 }
 
 /**
