@@ -42,9 +42,13 @@ describe('Koa middleware in front of the API', () => {
       ctx.respond = false;
       ctx.res.statusCode = 202;
       ctx.res.end('written by hand');
+    } else if (ctx.path === '/ops/buffer') {
+      ctx.type = 'application/octet-stream';
+      ctx.body = Buffer.from([0, 1, 2, 255]);
     } else if (ctx.path === '/ops/empty') {
-      ctx.body = 'dropped';
+      // The status first: the body stays set, and the answer must still go out without it.
       ctx.status = 204;
+      ctx.body = 'dropped';
     } else await next();
   };
 
@@ -70,13 +74,15 @@ describe('Koa middleware in front of the API', () => {
     ]);
   });
 
-  it('sends what middleware answers itself: a stream, an object, a 204, a response written by hand; HEAD gets the length and no body', async () => {
+  it('sends what middleware answers itself: a stream, an object, a Buffer, a 204 with a body set, a response written by hand; HEAD gets the length and no body', async () => {
     const stream = await raw(h.baseUrl, 'GET', '/ops/stream');
     expect([stream.status, stream.headers['content-type'], stream.body.toString()]).toEqual([200, 'text/plain; charset=utf-8', 'streamed body']);
     const object = await raw(h.baseUrl, 'GET', '/ops/object');
     expect([object.status, object.headers['content-type'], JSON.parse(object.body.toString())]).toEqual([200, 'application/json; charset=utf-8', { ok: true }]);
     const empty = await raw(h.baseUrl, 'GET', '/ops/empty');
     expect([empty.status, empty.body.length, empty.headers['content-length'], empty.headers['content-type']]).toEqual([204, 0, undefined, undefined]);
+    const buffer = await raw(h.baseUrl, 'GET', '/ops/buffer');
+    expect([buffer.status, buffer.headers['content-length'], [...buffer.body]]).toEqual([200, '4', [0, 1, 2, 255]]);
     const byHand = await raw(h.baseUrl, 'GET', '/ops/by-hand');
     expect([byHand.status, byHand.body.toString()]).toEqual([202, 'written by hand']);
     const get = await raw(h.baseUrl, 'GET', '/v1/platform/me', { Authorization: `Bearer ${admin.token}` });

@@ -103,7 +103,7 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
       { id: 1, label: 'one', big: '9007199254740993', amount: '12.500', flag: true, at: new Date('2026-12-07T10:00:00.123Z'), doc: { a: [1] } },
       { id: 2, label: null, big: null, amount: null, flag: null, at: null, doc: null },
     ];
-    // More reads at once than the pool has connections: each connection describes the statement once.
+    // More reads at once than the pool has connections: each connection parses the statement once, and every read on it answers from the kept shape.
     for (let round = 0; round < 3; round++) {
       const all = await Promise.all(Array.from({ length: 6 }, () => db.select('SELECT id, label, big, amount, flag, at, doc FROM tx_types ORDER BY id', {})));
       for (const rows of all) expect(rows).toEqual(expected);

@@ -1,0 +1,111 @@
+import { Query as PgQuery, types } from 'pg';
+import { type RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
+
+/**
+ * The rows of a named statement, built from its kept shape, are the rows pg builds itself: fed
+ * the same protocol messages (a RowDescription, DataRows, ReadyForQuery), both queries must call
+ * back with equal rows or the same error.
+ */
+interface Field {
+  name: string;
+  dataTypeID: number;
+  format: string;
+}
+type Values = (string | null)[];
+
+const OID = { int4: 23, int8: 20, text: 25, varchar: 1043, numeric: 1700, bool: 16, timestamptz: 1184, jsonb: 3802 };
+const field = (name: string, dataTypeID: number, format = 'text'): Field => ({ name, dataTypeID, format });
+
+interface Answer {
+  err?: Error;
+  rows?: Record<string, unknown>[];
+}
+
+function both(shapes: Map<string, RowShape>, name: string | undefined, fields: Field[], rows: Values[]): { shaped: Answer; pg: Answer } {
+  let shapedAnswer: Answer | undefined;
+  let pgAnswer: Answer | undefined;
+  const shaped = new ShapedQuery(shapes, 'SELECT …', [], (err, result) => void (shapedAnswer = err ? { err } : { rows: result.rows as never }));
+  const own = new PgQuery('SELECT …', [], ((err: Error | undefined, result: { rows: Record<string, unknown>[] }) => void (pgAnswer = err ? { err } : { rows: result.rows })) as never);
+  if (name) (shaped as unknown as { name: string }).name = (own as unknown as { name: string }).name = name;
+  drive(shaped, fields, rows);
+  drive(own, fields, rows);
+  return { shaped: shapedAnswer!, pg: pgAnswer! };
+}
+
+/** Feeds a query one execution's messages, as pg's client would after submitting it. */
+function drive(query: PgQuery, fields: Field[], rows: Values[]): void {
+  const q = query as unknown as {
+    _result: { _types: unknown };
+    handleRowDescription(m: { fields: Field[] }): void;
+    handleDataRow(m: { fields: Values }): void;
+    handleCommandComplete(m: { text: string }, c: unknown): void;
+    handleReadyForQuery(c: unknown): void;
+  };
+  q._result._types = types;
+  q.handleRowDescription({ fields });
+  for (const values of rows) q.handleDataRow({ fields: values });
+  q.handleCommandComplete({ text: `SELECT ${rows.length}` }, {});
+  q.handleReadyForQuery({});
+}
+
+const COLUMNS = [
+  field('id', OID.int4),
+  field('big', OID.int8),
+  field('label', OID.varchar),
+  field('amount', OID.numeric),
+  field('flag', OID.bool),
+  field('at', OID.timestamptz),
+  field('doc', OID.jsonb),
+];
+const ROWS: Values[] = [
+  ['1', '9007199254740993', 'one', '12.500', 't', '2026-12-07 10:00:00.123+00', '{"a":[1]}'],
+  ['2', null, null, null, null, null, null],
+];
+
+describe('rows of a named statement from its kept shape', () => {
+  it('are the rows pg builds, every type and null included, on the first execution and every one after', () => {
+    const shapes = new Map<string, RowShape>();
+    for (let i = 0; i < 3; i++) {
+      const { shaped, pg } = both(shapes, 'stratum_1', COLUMNS, ROWS);
+      expect(shaped).toEqual(pg);
+      expect(shaped.rows![0]).toEqual({ id: 1, big: '9007199254740993', label: 'one', amount: '12.500', flag: true, at: new Date('2026-12-07T10:00:00.123Z'), doc: { a: [1] } });
+      expect(Object.keys(shaped.rows![1])).toEqual(COLUMNS.map((c) => c.name));
+    }
+    expect(shapes.size).toBe(1);
+  });
+
+  it('makes a new shape when the columns of a name change (a schema changed under the process)', () => {
+    const shapes = new Map<string, RowShape>();
+    both(shapes, 'stratum_1', [field('id', OID.int4), field('amount', OID.varchar)], [['1', '7']]);
+    const first = shapes.get('stratum_1');
+    const retyped = both(shapes, 'stratum_1', [field('id', OID.int4), field('amount', OID.int4)], [['1', '7']]);
+    expect(retyped.shaped).toEqual({ rows: [{ id: 1, amount: 7 }] });
+    expect(retyped.shaped).toEqual(retyped.pg);
+    expect(shapes.get('stratum_1')).not.toBe(first);
+    const renamed = both(shapes, 'stratum_1', [field('id', OID.int4), field('total', OID.int4)], [['1', '7']]);
+    expect(renamed.shaped).toEqual({ rows: [{ id: 1, total: 7 }] });
+    const fewer = both(shapes, 'stratum_1', [field('id', OID.int4)], [['1']]);
+    expect(fewer.shaped).toEqual({ rows: [{ id: 1 }] });
+  });
+
+  it("leaves unnamed statements, binary columns and a column named __proto__ to pg's own path", () => {
+    const shapes = new Map<string, RowShape>();
+    const unnamed = both(shapes, undefined, COLUMNS, ROWS);
+    expect(unnamed.shaped).toEqual(unnamed.pg);
+    const binary = both(shapes, 'stratum_2', [field('id', OID.int4), field('raw', 17, 'binary')], [['1', 'ab']]);
+    expect(binary.shaped).toEqual(binary.pg);
+    const proto = both(shapes, 'stratum_3', [field('__proto__', OID.text), field('id', OID.int4)], [['x', '1']]);
+    expect(Object.prototype.hasOwnProperty.call(proto.shaped.rows![0], '__proto__')).toBe(true);
+    expect(proto.shaped).toEqual(proto.pg);
+    expect(shapes.size).toBe(0);
+  });
+
+  it('answers with the error of a value its parser refuses, as pg does, and keeps no half-built rows', () => {
+    const shapes = new Map<string, RowShape>();
+    const bad: Values[] = [['1', null, null, null, null, null, '{"a":'], ['2', null, null, null, null, null, null]];
+    const { shaped, pg } = both(shapes, 'stratum_4', COLUMNS, bad);
+    expect(shaped.err).toBeInstanceOf(SyntaxError);
+    expect(shaped.err!.message).toBe(pg.err!.message);
+    expect(shaped.rows).toBeUndefined();
+  });
+});
