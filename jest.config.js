@@ -10,6 +10,9 @@ module.exports = {
   testTimeout: 60000,
   // A suite whose test timed out may leave its server or pool open; the run must still end and
   // report (an open handle would otherwise hold CI until its time limit, with no result).
+  // Jest prints "Force exiting Jest…" whenever this is set, open handles or not; a run with
+  // `--forceExit=false --detectOpenHandles` (events, outbox, shutdown, WMS concurrency, on both
+  // databases) ends by itself and reports none.
   forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
