@@ -1,16 +1,11 @@
 import { Query as PgQuery, types } from 'pg';
-import { type RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
+import { type RowField as Field, type RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
 
 /**
  * The rows of a named statement, built from its kept shape, are the rows pg builds itself: fed
  * the same protocol messages (a RowDescription, DataRows, ReadyForQuery), both queries must call
  * back with equal rows or the same error.
  */
-interface Field {
-  name: string;
-  dataTypeID: number;
-  format: string;
-}
 type Values = (string | null)[];
 
 const OID = { int4: 23, int8: 20, text: 25, varchar: 1043, numeric: 1700, bool: 16, timestamptz: 1184, jsonb: 3802 };

@@ -5,7 +5,8 @@
 import { Query as PgQuery } from 'pg';
 
 type FieldParser = (raw: string) => unknown;
-interface RowField {
+/** A column of pg's RowDescription message. */
+export interface RowField {
   name: string;
   dataTypeID: number;
   format: string;

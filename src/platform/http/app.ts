@@ -115,8 +115,7 @@ class StratumKoa extends Koa {
           ctx.respond !== false &&
           status !== 204 && status !== 205 && status !== 304 &&
           ctx.req.method !== 'HEAD' &&
-          !res.writableEnded &&
-          res.socket?.writable !== false
+          ctx.writable
         ) {
           res.end(body);
           return;
