@@ -119,4 +119,37 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     for (let i = 0; i < 5; i++) await db.transaction((t) => db.select('SELECT 1 AS one', {}, t));
     expect(Number(await count())).toBe(4);
   });
+
+  (testDbKind() === 'postgres' ? it : it.skip)("keeps the pool's books when reads take idle connections, and never hands out one that died while idle", async () => {
+    const { db } = h.stratum.kernel;
+    const pool = (db.sequelize.connectionManager as unknown as { pool: { size: number; available: number; using: number; waiting: number } }).pool;
+    // Reads and transactions at once, more than the pool (3) holds: some take an idle connection, some wait for one.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 4 ? db.selectOne<{ n: number }>('SELECT :n::int AS n', { n: i }).then((row) => expect(row).toEqual({ n: i })) : db.transaction((t) => db.select('SELECT 1 AS one', {}, t)),
+      ),
+    );
+    expect(pool.size).toBeLessThanOrEqual(3);
+    await expect(settled()).resolves.toEqual({ using: 0, waiting: 0, allIdle: true });
+    // Every idle connection's backend ends under the pool: each read after gets a live one.
+    const pids = await Promise.all(Array.from({ length: 3 }, () => db.transaction(async (t) => (await db.selectOne<{ pid: number }>('SELECT pg_backend_pid() AS pid', {}, t))!.pid)));
+    await db.transaction((t) => db.select(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (${[...new Set(pids)].join(',')}) AND pid <> pg_backend_pid()`, {}, t));
+    // The error event that marks a connection dead arrives on its own socket.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Three at once, as many as the pool holds: every idle connection is asked for.
+    for (let round = 0; round < 2; round++) {
+      expect(await Promise.all([0, 1, 2].map((i) => db.selectOne('SELECT :i::int AS i', { i })))).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+    }
+    await expect(settled()).resolves.toEqual({ using: 0, waiting: 0, allIdle: true });
+
+    /**
+     * The pool's counts once it is quiet: the outbox dispatcher's background statement may hold a
+     * connection for a moment, and a connection opened for a waiter that another's release served
+     * joins the idle ones once open.
+     */
+    async function settled() {
+      for (let i = 0; i < 100 && (pool.using || pool.waiting || pool.available !== pool.size); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return { using: pool.using, waiting: pool.waiting, allIdle: pool.available === pool.size };
+    }
+  });
 });

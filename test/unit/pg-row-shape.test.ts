@@ -95,6 +95,22 @@ describe('rows of a named statement from its kept shape', () => {
     expect(shapes.size).toBe(0);
   });
 
+  it('holds any column name a statement can give: quotes, backslashes, line breaks, non-ASCII, a name given twice', () => {
+    const shapes = new Map<string, RowShape>();
+    const names = ['a"b', 'c\\d', 'e\nf', "g'h", '} ; throw 1; {', 'ünï', '', 'constructor', 'x', 'x'];
+    const fields = names.map((name, i) => field(name, i % 2 ? OID.int4 : OID.text));
+    const values: Values = names.map((_, i) => String(i));
+    for (let i = 0; i < 2; i++) {
+      const { shaped, pg } = both(shapes, 'stratum_5', fields, [values]);
+      expect(shaped).toEqual(pg);
+      expect(Object.keys(shaped.rows![0])).toEqual(Object.keys(pg.rows![0]));
+      expect(shaped.rows![0]['} ; throw 1; {']).toBe('4');
+      // A name given twice holds the later column, as pg's rows do.
+      expect(shaped.rows![0].x).toBe(9);
+    }
+    expect(shapes.size).toBe(1);
+  });
+
   it('answers with the error of a value its parser refuses, as pg does, and keeps no half-built rows', () => {
     const shapes = new Map<string, RowShape>();
     const bad: Values[] = [['1', null, null, null, null, null, '{"a":'], ['2', null, null, null, null, null, null]];

@@ -15,15 +15,44 @@ export interface RowField {
 /** A column pg's own path must build: binary, or a name a plain object cannot own. */
 const ownPath = (f: RowField): boolean => f.format !== 'text' || f.name === '__proto__';
 
+type RowBuilder = (parsers: FieldParser[], values: (string | null)[]) => Record<string, unknown>;
+
+/**
+ * A function building one row as an object literal with the columns' names, in column order:
+ * every row is allocated with its final hidden class, and each column is its own store. (A loop
+ * of `row[names[i]] = …` is one store site seeing every name: V8's megamorphic keyed store,
+ * about 1.5 µs on a 12-column row.) Names are written as JSON strings, which are JavaScript
+ * string literals; `__proto__`, which a literal would take as the prototype, never gets here
+ * (`ownPath`). Where code generation is disabled (`--disallow-code-generation-from-strings`),
+ * the loop.
+ */
+function rowBuilder(names: readonly string[]): RowBuilder {
+  const columns = names.map((name, i) => `${JSON.stringify(name)}: v[${i}] === null ? null : p[${i}](v[${i}])`);
+  try {
+    return new Function('p', 'v', `'use strict'; return { ${columns.join(', ')} };`) as RowBuilder;
+  } catch {
+    return (parsers, values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const v = values[i];
+        row[names[i]] = v === null ? null : parsers[i](v);
+      }
+      return row;
+    };
+  }
+}
+
 /** What a named statement's rows look like: each column's name and parser, looked up once. */
 export class RowShape {
   readonly names: string[];
   readonly typeIds: number[];
   readonly parsers: FieldParser[];
+  private readonly build: RowBuilder;
   constructor(fields: RowField[], types: { getTypeParser(oid: number, format: string): FieldParser }) {
     this.names = fields.map((f) => f.name);
     this.typeIds = fields.map((f) => f.dataTypeID);
     this.parsers = fields.map((f) => types.getTypeParser(f.dataTypeID, 'text'));
+    this.build = rowBuilder(this.names);
   }
   /** The same columns, of the same types (a schema change under a running process gives others). */
   fits(fields: RowField[]): boolean {
@@ -35,15 +64,9 @@ export class RowShape {
     }
     return true;
   }
-  /** A plain object, its keys added in column order: rows share one hidden class. */
+  /** A plain object, its keys in column order (a name given twice holds the later column, as pg's rows do). */
   row(values: (string | null)[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    const { names, parsers } = this;
-    for (let i = 0; i < names.length; i++) {
-      const v = values[i];
-      row[names[i]] = v === null ? null : parsers[i](v);
-    }
-    return row;
+    return this.build(this.parsers, values);
   }
 }
 

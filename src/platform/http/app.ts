@@ -106,8 +106,9 @@ class StratumKoa extends Koa {
   handleRequest: HandleRequest = (ctx, fnMiddleware) => {
     const res = ctx.res;
     res.statusCode = 404;
-    return fnMiddleware(ctx)
-      .then(() => {
+    const onerror = (err: Error) => ctx.onerror(err);
+    return fnMiddleware(ctx).then(() => {
+      try {
         const body: unknown = ctx.body;
         const status = res.statusCode;
         if (
@@ -125,9 +126,11 @@ class StratumKoa extends Koa {
           res.statusCode = status;
           return Promise.resolve();
         });
-      })
-      .catch((err: Error) => ctx.onerror(err));
-  }
+      } catch (err) {
+        onerror(err as Error);
+      }
+    }, onerror);
+  };
 }
 
 /**
@@ -137,22 +140,31 @@ class StratumKoa extends Koa {
  */
 function requestContext(logger: Logger): Koa.Middleware {
   const logRequest = requestLogger(logger);
-  return async (ctx, next) => {
+  // Not async: the answer is logged in a continuation of the inner middleware's promise (an
+  // async function would add its own promise and a turn of the microtask queue per request).
+  return (ctx, next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.req.headers['x-request-id'];
     const state: RequestState = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID(), status: 0 };
     ctx.state.request = state;
     ctx.res.setHeader('X-Request-Id', state.requestId);
-    try {
-      await next();
-      if (ctx.body == null && ctx.status === 404) throw new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`);
-    } catch (err) {
-      answerError(ctx, err, state, logger);
-    }
-    // Straight from node:http's objects: Koa's delegating getters cost a call chain each.
-    state.status = ctx.res.statusCode;
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logRequest({ method: ctx.req.method ?? 'GET', path: requestTarget(ctx)[0], route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId });
+    const log = () => {
+      // Straight from node:http's objects: Koa's delegating getters cost a call chain each.
+      state.status = ctx.res.statusCode;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logRequest({ method: ctx.req.method ?? 'GET', path: requestTarget(ctx)[0], route: state.operation?.operationId, status: state.status, ms: Math.round(ms * 100) / 100, tenant: state.principal?.tenantId, requestId: state.requestId });
+    };
+    // koa-compose's next() never throws: a middleware's throw comes back as a rejection.
+    return next().then(
+      () => {
+        if (ctx.body == null && ctx.status === 404) answerError(ctx, new HttpProblem('not-found', `There is no route ${ctx.method} ${ctx.path}.`), state, logger);
+        log();
+      },
+      (err: unknown) => {
+        answerError(ctx, err, state, logger);
+        log();
+      },
+    );
   };
 }
 
