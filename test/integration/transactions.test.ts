@@ -120,9 +120,12 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     expect(Number(await count())).toBe(4);
   });
 
-  (testDbKind() === 'postgres' ? it : it.skip)("keeps the pool's books when reads take idle connections, and never hands out one that died while idle", async () => {
+  (testDbKind() === 'postgres' ? it : it.skip)("takes idle connections without the pool's acquire, keeps the pool's books, and never hands out a dead one", async () => {
     const { db } = h.stratum.kernel;
-    const pool = (db.sequelize.connectionManager as unknown as { pool: { size: number; available: number; using: number; waiting: number } }).pool;
+    type Wrapped = { resource: { _invalid?: boolean; processID: number } };
+    const pool = (db.sequelize.connectionManager as unknown as {
+      pool: { size: number; available: number; using: number; waiting: number; acquire(): Promise<unknown>; _availableObjects: Wrapped[]; _inUseObjects: Wrapped[] };
+    }).pool;
     // Reads and transactions at once, more than the pool (3) holds: some take an idle connection, some wait for one.
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -131,12 +134,32 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     );
     expect(pool.size).toBeLessThanOrEqual(3);
     await expect(settled()).resolves.toEqual({ using: 0, waiting: 0, allIdle: true });
-    // Every idle connection's backend ends under the pool: each read after gets a live one.
+
+    // With a connection idle and nobody waiting, a read and a transaction take it without the pool's acquire.
+    const acquire = jest.spyOn(pool, 'acquire');
+    try {
+      expect(await db.selectOne('SELECT 1 AS one', {})).toEqual({ one: 1 });
+      await db.transaction((t) => db.select('SELECT 1 AS one', {}, t));
+      expect(acquire).not.toHaveBeenCalled();
+    } finally {
+      acquire.mockRestore();
+    }
+
+    // An idle connection found invalid (its error event seen, not yet destroyed) is never handed
+    // out: the read goes to the pool, whose dispatch destroys it.
+    await expect(settled()).resolves.toEqual({ using: 0, waiting: 0, allIdle: true });
+    const newest = pool._availableObjects[pool._availableObjects.length - 1].resource;
+    newest._invalid = true;
+    const sizeBefore = pool.size;
+    expect(await db.selectOne<{ pid: number }>('SELECT pg_backend_pid() AS pid', {})).not.toEqual({ pid: newest.processID });
+    expect([...pool._availableObjects, ...pool._inUseObjects].some((w) => w.resource === newest)).toBe(false);
+    expect(pool.size).toBeLessThan(sizeBefore + 1);
+
+    // The backends of the idle connections but one end under the pool (the one that ends them
+    // survives): reads as many at once as the pool holds still get live connections.
     const pids = await Promise.all(Array.from({ length: 3 }, () => db.transaction(async (t) => (await db.selectOne<{ pid: number }>('SELECT pg_backend_pid() AS pid', {}, t))!.pid)));
     await db.transaction((t) => db.select(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (${[...new Set(pids)].join(',')}) AND pid <> pg_backend_pid()`, {}, t));
-    // The error event that marks a connection dead arrives on its own socket.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // Three at once, as many as the pool holds: every idle connection is asked for.
     for (let round = 0; round < 2; round++) {
       expect(await Promise.all([0, 1, 2].map((i) => db.selectOne('SELECT :i::int AS i', { i })))).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
     }

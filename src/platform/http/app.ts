@@ -122,10 +122,13 @@ class StratumKoa extends Koa {
           return;
         }
         // Koa's own: its handleRequest sets 404 first, so the status is given back before it responds.
-        return koaHandleRequest.call(this, ctx, () => {
-          res.statusCode = status;
-          return Promise.resolve();
-        });
+        // Its promise rejects only when ctx.onerror itself failed: that is answered here too.
+        return koaHandleRequest
+          .call(this, ctx, () => {
+            res.statusCode = status;
+            return Promise.resolve();
+          })
+          .catch(onerror);
       } catch (err) {
         onerror(err as Error);
       }
