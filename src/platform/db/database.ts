@@ -336,7 +336,8 @@ function isKnownPool<C>(pool: unknown): pool is SequelizePool<C> {
 }
 
 /**
- * Connections from Sequelize's pool for reads outside a transaction.
+ * Connections from Sequelize's pool for the driver's reads outside a transaction and for its
+ * transactions.
  *
  * `acquire`: Sequelize's `getConnection` runs two hook passes and a version check around the
  * pool's `acquire`, each an `await`; once the server version is known and no pool hook is
