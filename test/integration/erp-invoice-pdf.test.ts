@@ -38,10 +38,15 @@ async function pdfOf(path: string): Promise<Buffer> {
 function pdfText(pdf: Buffer): string[] {
   const pages: string[] = [];
   const raw = pdf.toString('latin1');
-  const streams = /<<([^]*?)>>\s*stream\r?\n([^]*?)\r?\nendstream/g;
+  // A stream's bytes are the dictionary's /Length of them: compressed data may itself end in a
+  // carriage return, which a match up to `\r?\nendstream` would take for the line break.
+  const streams = /<<([^]*?)>>\s*stream\r?\n/g;
   let m: RegExpExecArray | null;
   while ((m = streams.exec(raw))) {
-    const data = Buffer.from(m[2], 'latin1');
+    const length = /\/Length (\d+)\b(?!\s+\d+\s+R)/.exec(m[1]);
+    if (!length) throw new Error(`a stream without a direct /Length: <<${m[1]}>>`);
+    const data = Buffer.from(raw.slice(streams.lastIndex, streams.lastIndex + Number(length[1])), 'latin1');
+    streams.lastIndex += data.length;
     const content = m[1].includes('/FlateDecode') ? inflateSync(data).toString('latin1') : data.toString('latin1');
     if (!/\bBT\b/.test(content)) continue;
     const runs = [...content.matchAll(/\[([^\]]*)\]\s*TJ/g)].map((t) => [...t[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((x) => Buffer.from(x[1], 'hex').toString('latin1')).join(''));

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { testDbKind } from '../support/databases';
 import { Harness } from '../support/harness';
 
@@ -93,6 +94,47 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     await db.sequelize.query('CREATE TABLE tx_gone (id INTEGER PRIMARY KEY, note VARCHAR(20))');
     await db.sequelize.query("INSERT INTO tx_gone (id, note) VALUES (1, 'second')");
     for (let i = 0; i < 4; i++) expect(await read()).toEqual([{ note: 'second' }]);
+  });
+
+  it('answers reads and units of work after a migration changed the type of a column they return, under the running process', async () => {
+    const { db, runInUnitOfWork } = h.stratum.kernel;
+    const postgres = testDbKind() === 'postgres';
+    await db.sequelize.query('CREATE TABLE tx_retyped (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL)');
+    await db.sequelize.query('INSERT INTO tx_retyped (id, amount) VALUES (1, 7), (2, 8)');
+    const read = (id: number, t?: Transaction) => db.selectOne<{ id: number; amount: unknown }>('SELECT id, amount FROM tx_retyped WHERE id = :id', { id }, t);
+    const ids = [1, 2, 1, 2, 1, 2];
+    // The statement prepared on every connection of the pool (3): more reads at once than it holds, a few times.
+    const everywhere = async () => {
+      for (let i = 0; i < 3; i++) await Promise.all(ids.map((id) => read(id)));
+    };
+    /** What a migration does while this process serves (SQLite has no ALTER COLUMN … TYPE: it makes the table again). */
+    const retype = async (type: 'TEXT' | 'INTEGER') => {
+      if (postgres) return void (await db.sequelize.query(`ALTER TABLE tx_retyped ALTER COLUMN amount TYPE ${type} USING amount::${type}`));
+      await db.sequelize.query(`CREATE TABLE tx_retyped_new (id INTEGER PRIMARY KEY, amount ${type} NOT NULL)`);
+      await db.sequelize.query(`INSERT INTO tx_retyped_new (id, amount) SELECT id, CAST(amount AS ${type}) FROM tx_retyped`);
+      await db.sequelize.query('DROP TABLE tx_retyped');
+      await db.sequelize.query('ALTER TABLE tx_retyped_new RENAME TO tx_retyped');
+    };
+    await everywhere();
+    // PostgreSQL refuses a prepared statement whose result type changed ("cached plan must not
+    // change result type") on every connection that prepared it: each read here is answered.
+    await retype('TEXT');
+    expect((await Promise.all(ids.map((id) => read(id)))).map((r) => [Number(r!.id), r!.amount])).toEqual(ids.map((id) => [id, String(id + 6)]));
+    await everywhere();
+
+    // In a transaction the refusal aborts it: the unit of work runs it again, once, and it commits.
+    await retype('INTEGER');
+    let attempts = 0;
+    const amount = await runInUnitOfWork('t_probe', async (uow) => {
+      attempts++;
+      const row = await read(2, uow.transaction);
+      await db.select('UPDATE tx_retyped SET amount = :amount WHERE id = 2', { amount: Number(row!.amount) + 1 }, uow.transaction);
+      return Number(row!.amount);
+    });
+    expect(amount).toBe(8);
+    expect(attempts).toBe(postgres ? 2 : 1);
+    expect(await read(2)).toEqual({ id: 2, amount: 9 });
+    await db.sequelize.query('DROP TABLE tx_retyped');
   });
 
   (testDbKind() === 'postgres' ? it : it.skip)('parses every column by its type, nulls included, the first time a statement answers and every time after', async () => {

@@ -43,6 +43,17 @@ describe('a unit of work broken by contention', () => {
     expect(isDatabaseUnavailable(await failed.catch((e) => e))).toBe(true);
   });
 
+  it('runs again after PostgreSQL refused a prepared statement made stale by a migration, and only that feature_not_supported', async () => {
+    // As node-postgres raises it on the driver's reads: SQLSTATE and the server routine, whatever the message's language.
+    const stale = Object.assign(new Error('cached plan must not change result type'), { code: '0A000', routine: 'RevalidateCachedQuery' });
+    const first = fakeDb([stale]);
+    await expect(unitOfWorkRunner(first.db, outbox, () => undefined)('ten_1', async () => 'done')).resolves.toBe('done');
+    expect(first.runs()).toBe(2);
+    const other = fakeDb([Object.assign(new Error('FOR UPDATE is not allowed with UNION'), { code: '0A000', routine: 'transformLockingClause' })]);
+    await expect(unitOfWorkRunner(other.db, outbox, () => undefined)('ten_1', async () => 'x')).rejects.toThrow('FOR UPDATE');
+    expect(other.runs()).toBe(1);
+  });
+
   it('does not run again for any other error', async () => {
     const { db, runs } = fakeDb([Object.assign(new Error('duplicate key'), { parent: { code: '23505' } })]);
     const run = unitOfWorkRunner(db, outbox, () => undefined);

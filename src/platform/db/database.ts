@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { ConnectionAcquireTimeoutError, QueryTypes, Transaction } from 'sequelize';
 import { Sequelize, ModelCtor } from 'sequelize-typescript';
 import { type RowShape, ShapedQuery } from './pg-row-shape';
+import { isStalePreparedStatement } from './unavailable';
 import type { Query as PgQuery } from 'pg';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -220,15 +221,26 @@ function numbered(sql: string, mark: '$' | '?'): { text: string; keys: string[] 
 function postgresDriver(sequelize: Sequelize) {
   const cm = sequelize.connectionManager as unknown as ConnectionManager<PgConnection>;
   const statements = new Map<string, { name: string; text: string; keys: string[] }>();
+  let names = 0;
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
     if (!statement) {
       const { text, keys } = numbered(sql, '$');
       // pg prepares a named statement once per connection and reuses it afterwards.
-      statement = { name: `stratum_${statements.size}`, text, keys };
+      statement = { name: `stratum_${names++}`, text, keys };
       statements.set(sql, statement);
     }
     return statement;
+  };
+  /**
+   * After PostgreSQL refused `name` as stale (a column it answers changed type under this
+   * process, isStalePreparedStatement), the statement gets a new name: every connection prepares
+   * it afresh on its next use, instead of failing on it until the connection is replaced. The old
+   * one stays prepared, unused, until its connection closes.
+   */
+  const renameStale = (sql: string, name: string) => {
+    const current = statements.get(sql);
+    if (current?.name === name) statements.set(sql, { ...current, name: `stratum_${names++}` });
   };
   // pg's callback form: its promise form (pg 8.23) makes the young generation survive under load,
   // about ten times the GC time (see docs/benchmarks.md, "pg's promise API and the GC").
@@ -259,12 +271,20 @@ function postgresDriver(sequelize: Sequelize) {
    * A read is one promise, resolved from pg's callback: no promise returned from a `then` (two
    * more turns of the microtask queue), no `then` to take the first row (one more).
    */
-  const read = <R>(sql: string, params: Record<string, unknown>, transaction: Transaction | undefined, one: boolean): Promise<R> => {
+  const read = <R>(sql: string, params: Record<string, unknown>, transaction: Transaction | undefined, one: boolean, again = false): Promise<R> => {
     const { name, text, keys } = prepare(sql);
     const values = keys.map((k) => params[k]);
     const own = (transaction as unknown as { connection?: PgConnection } | undefined)?.connection;
     return new Promise<R>((resolve, reject) => {
-      const done = (err: Error | undefined, rows?: unknown[]) => (err ? reject(err) : resolve((one ? rows![0] : rows) as R));
+      const done = (err: Error | undefined, rows?: unknown[]) => {
+        if (!err) return resolve((one ? rows![0] : rows) as R);
+        if (!isStalePreparedStatement(err)) return reject(err);
+        renameStale(sql, name);
+        // Outside a transaction, once more under the new name; inside one, the transaction is
+        // aborted: the error goes up, and the unit of work runs the transaction again.
+        if (own || again) return reject(err);
+        read<R>(sql, params, undefined, one, true).then(resolve, reject);
+      };
       if (own) return submit(own, name, text, values, undefined, done);
       const idle = pooled.idle();
       if (idle) return submit(idle, name, text, values, () => pooled.release(idle), done);

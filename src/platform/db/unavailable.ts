@@ -56,6 +56,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  */
 export function isTransientConflict(err: unknown): boolean {
   for (const e of causes(err)) if (e.code === '40P01' || e.code === '40001') return true;
+  return isStalePreparedStatement(err);
+}
+
+/**
+ * PostgreSQL refused a prepared statement because the type of a column it answers changed since
+ * it was prepared (`ALTER COLUMN … TYPE` by a migration while this process runs): "cached plan
+ * must not change result type". Told by its SQLSTATE and the server routine that raises it
+ * (not by the message, which the server may translate). Nothing was carried out; the driver
+ * prepares the statement afresh, so running it again succeeds (and a transaction that failed on
+ * it was rolled back whole, so the unit of work runs it again).
+ */
+export function isStalePreparedStatement(err: unknown): boolean {
+  for (const e of causes(err)) if (e.code === '0A000' && e.routine === 'RevalidateCachedQuery') return true;
   return false;
 }
 

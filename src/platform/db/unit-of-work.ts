@@ -69,7 +69,7 @@ export interface OutboxWriter {
   append(events: readonly DomainEvent[], transaction: Transaction): Promise<void>;
 }
 
-/** How often a unit of work runs in all when PostgreSQL breaks a deadlock or a serialization conflict. */
+/** How often a unit of work runs in all when PostgreSQL breaks a deadlock or a serialization conflict (or refuses a stale prepared statement). */
 export const UNIT_OF_WORK_ATTEMPTS = 4;
 
 /**
@@ -81,6 +81,8 @@ export const UNIT_OF_WORK_ATTEMPTS = 4;
  * UNIT_OF_WORK_ATTEMPTS times in all; `work` must therefore do nothing but database work and
  * pure computation (everything it does was rolled back). After the last attempt the error goes
  * up, and the caller gets a 503 with Retry-After (isDatabaseUnavailable counts both codes).
+ * So does one that failed on a prepared statement a migration made stale under this process
+ * (isStalePreparedStatement): the driver has prepared it afresh by then, and it runs once more.
  */
 export function unitOfWorkRunner(
   db: Database,
