@@ -153,6 +153,18 @@ export interface RequestRecord {
 
 const INFO = 30;
 
+/** Printable ASCII but `"` and `\`: a JSON string as it stands. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * A JSON string literal: the usual values (a method, a path, an operation id, a tenant id, a
+ * request id) need no escaping, and one regular expression test is a third of the cost of
+ * JSON.stringify's own setup for a short string; anything else is JSON.stringify's.
+ */
+function quoted(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
 /**
  * The one line per request, at info. For a logger of `createLogger` it is built here, in pino's
  * format, and written to the logger's stream; any other logger gets `logger.info(record,
@@ -167,10 +179,10 @@ export function requestLogger(logger: Logger): (record: RequestRecord) => void {
   return (r) => {
     if (logger.levelVal > INFO) return;
     // Child bindings, as pino adds them (`,"key":value…`); none for createLogger's own logger.
-    let line = `{"level":${INFO}${time()}${target[chindingsSym] as string},"method":${JSON.stringify(r.method)},"path":${JSON.stringify(r.path)}`;
-    if (r.route !== undefined) line += `,"route":${JSON.stringify(r.route)}`;
+    let line = `{"level":${INFO}${time()}${target[chindingsSym] as string},"method":${quoted(r.method)},"path":${quoted(r.path)}`;
+    if (r.route !== undefined) line += `,"route":${quoted(r.route)}`;
     line += `,"status":${r.status},"ms":${r.ms}`;
-    if (r.tenant !== undefined) line += `,"tenant":${JSON.stringify(r.tenant)}`;
-    stream.write(`${line},"requestId":${JSON.stringify(r.requestId)},"msg":"request"}\n`);
+    if (r.tenant !== undefined) line += `,"tenant":${quoted(r.tenant)}`;
+    stream.write(`${line},"requestId":${quoted(r.requestId)},"msg":"request"}\n`);
   };
 }

@@ -10,6 +10,9 @@ const records: RequestRecord[] = [
   { method: 'POST', path: '/v1/nowhere', route: undefined, status: 404, ms: 12, tenant: undefined, requestId: 'r-1' },
   // Everything a request target or a header can carry into the line: quotes, backslashes, control characters, Latin-1, a lone surrogate.
   { method: 'PATCH', path: '/v1/"a"\\b\t\x01é\u2028\ud800', route: 'updateApiClient', status: 400, ms: 1.5, tenant: 'ten_x', requestId: 'x'.repeat(128) },
+  // Printable ASCII that needs no escaping, each edge of it; a quote and a backslash in otherwise plain text; DEL just past it.
+  { method: 'GET', path: "/v1/ !#[]^_`{|}~'<>&%2F", route: 'listApiClients', status: 200, ms: 0, tenant: '', requestId: '\x7f' },
+  { method: 'GET', path: '/v1/a"b', route: undefined, status: 404, ms: 0.01, tenant: 'ten_\\', requestId: 'r-2' },
 ];
 
 /** One line from `requestLogger`, one from `logger.info(record, 'request')`, on the same logger. */

@@ -11,7 +11,7 @@ import { NO_BODY, type ParsedBody as Body, readBody, unstorableStrings } from '.
 import type { Contract, OperationSpec, RouteMatch } from './contract';
 import type { HandlerMap, HandlerRequest, IfMatch } from './handler';
 import { HttpProblem } from './problem';
-import { errorOutcome, NO_STORE, type Outcome, rateLimitHeaders, replyOutcome, type RequestState, write } from './outcome';
+import { errorOutcome, noStore, type Outcome, rateLimitHeaders, replyOutcome, type RequestState, write } from './outcome';
 
 export const API_BASE = '/v1';
 
@@ -284,8 +284,8 @@ export function apiMiddleware(options: ApiOptions): Koa.Middleware {
     }
     if (claim.kind === 'replay') {
       const stored = claim.response;
-      // NO_STORE for answers stored before every outcome carried it.
-      return { status: stored.status, headers: { ...NO_STORE, ...stored.headers, 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
+      // noStore for answers stored before every outcome carried it.
+      return { status: stored.status, headers: { ...noStore(stored.headers), 'Idempotent-Replayed': 'true' }, body: stored.body, contentType: stored.headers['Content-Type'] };
     }
     let outcome: Outcome;
     try {

@@ -45,14 +45,19 @@ function rateLimitValue(d: RateDecision): string {
 
 /**
  * Every API answer says `Cache-Control: no-store` (an outcome may say otherwise itself): it is
- * part of the outcome, so the contract check in app.ts sees what is sent.
+ * part of the outcome, so the contract check in app.ts sees what is sent. A literal with the
+ * outcome's own headers spread into it: spreading a shared object into each answer first took
+ * V8's slow clone path (CloneObjectIC_Slow, a define per property) under the server's mix of
+ * header shapes.
  */
-export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': 'no-store' });
+export function noStore(headers?: Readonly<Record<string, string>>): Record<string, string> {
+  return headers ? { 'Cache-Control': 'no-store', ...headers } : { 'Cache-Control': 'no-store' };
+}
 
 export function replyOutcome(reply: { status: number; body?: unknown; headers?: Record<string, string> }): Outcome {
-  if (reply.body instanceof BinaryBody) return { status: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: reply.body.bytes, contentType: reply.body.contentType };
+  if (reply.body instanceof BinaryBody) return { status: reply.status, headers: noStore(reply.headers), body: reply.body.bytes, contentType: reply.body.contentType };
   const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
-  return { status: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: json, contentType: json === undefined ? undefined : 'application/json' };
+  return { status: reply.status, headers: noStore(reply.headers), body: json, contentType: json === undefined ? undefined : 'application/json' };
 }
 
 export function errorOutcome(err: unknown, state: RequestState, logger: Logger, alreadyLogged = false): Outcome {
@@ -98,7 +103,7 @@ function isClientHttpError(err: unknown): err is { status: number } {
 }
 
 export function jsonOutcome(status: number, body: unknown, contentType: string, headers: Record<string, string>): Outcome {
-  return { status, headers: { ...NO_STORE, ...headers }, body: JSON.stringify(body), contentType };
+  return { status, headers: noStore(headers), body: JSON.stringify(body), contentType };
 }
 
 /**
