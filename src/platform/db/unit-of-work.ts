@@ -81,8 +81,8 @@ export const UNIT_OF_WORK_ATTEMPTS = 4;
  * UNIT_OF_WORK_ATTEMPTS times in all; `work` must therefore do nothing but database work and
  * pure computation (everything it does was rolled back). After the last attempt the error goes
  * up, and the caller gets a 503 with Retry-After (isDatabaseUnavailable counts both codes).
- * So does one that failed on a prepared statement a migration made stale under this process
- * (isStalePreparedStatement): the driver has prepared it afresh by then, and it runs once more.
+ * A unit of work that failed on a prepared statement a migration made stale under this process
+ * (isStalePreparedStatement) runs again the same way: the driver has prepared it afresh by then.
  */
 export function unitOfWorkRunner(
   db: Database,
