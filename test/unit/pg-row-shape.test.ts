@@ -120,3 +120,95 @@ describe('rows of a named statement from its kept shape', () => {
     expect(shaped.rows).toBeUndefined();
   });
 });
+
+/** pg's Connection as a query's prepare sees it, recording the messages it would send. */
+function recordingConnection() {
+  const sent: string[] = [];
+  const connection = {
+    parsedStatements: {} as Record<string, string>,
+    submittedNamedStatements: {} as Record<string, string>,
+    stream: {},
+    parse: (m: { name: string }) => void sent.push(`Parse ${m.name}`),
+    bind: (m: { statement: string; values: unknown[]; valueMapper: (v: unknown) => unknown }) => void sent.push(`Bind ${m.statement} ${JSON.stringify(m.values.map(m.valueMapper))}`),
+    describe: (m: { type: string }) => void sent.push(`Describe ${m.type}`),
+    execute: () => void sent.push('Execute'),
+    sync: () => void sent.push('Sync'),
+    close: (m: { name: string }) => void sent.push(`Close ${m.name}`),
+  };
+  return { connection, sent };
+}
+
+describe('a named statement this connection has prepared', () => {
+  const text = 'SELECT id, at FROM t WHERE id = $1 AND at > $2';
+  const fields = [field('id', OID.int4), field('at', OID.timestamptz)];
+  type Internals = {
+    _result: { _types: unknown };
+    submit(c: unknown): Error | null;
+    handleRowDescription(m: { fields: Field[] }): void;
+    handleDataRow(m: { fields: Values }): void;
+    handleCommandComplete(m: { text: string }, c: unknown): void;
+    handleReadyForQuery(c: unknown): void;
+  };
+  /** One execution: submit, then the server's answer (a RowDescription only if the query asked for one). */
+  function execute(shapes: Map<string, RowShape>, connection: unknown, sent: string[], values: unknown[], rows: Values[]) {
+    let answer: Answer | undefined;
+    const q = new ShapedQuery(shapes, text, values, (err, result) => void (answer = err ? { err } : { rows: result.rows as never }));
+    (q as unknown as { name: string }).name = 'stratum_9';
+    const internals = q as unknown as Internals;
+    internals._result._types = types;
+    const from = sent.length;
+    expect(internals.submit(connection)).toBeNull();
+    if (sent.slice(from).includes('Describe P')) internals.handleRowDescription({ fields });
+    for (const v of rows) internals.handleDataRow({ fields: v });
+    internals.handleCommandComplete({ text: `SELECT ${rows.length}` }, connection);
+    internals.handleReadyForQuery(connection);
+    return { answer: answer!, messages: sent.slice(from) };
+  }
+
+  it('runs without Describe once its shape is known, and its rows are the same', () => {
+    const shapes = new Map<string, RowShape>();
+    const { connection, sent } = recordingConnection();
+    const at = new Date('2026-12-07T10:00:00.123Z');
+    const first = execute(shapes, connection, sent, [1, at], [['1', '2026-12-07 11:00:00.5+01']]);
+    // Values mapped as pg maps them (the Date as pg writes it), the second time the same way.
+    expect(first.messages).toEqual(['Parse stratum_9', expect.stringMatching(/^Bind stratum_9 \["1","2026-12-07[ T]\d\d:00:00\.123[+-]\d\d:\d\d"\]$/), 'Describe P', 'Execute', 'Sync']);
+    expect(first.answer).toEqual({ rows: [{ id: 1, at: new Date('2026-12-07T10:00:00.500Z') }] });
+    // The server confirmed the Parse (pg's client records it on ParseComplete).
+    connection.parsedStatements.stratum_9 = text;
+    const again = execute(shapes, connection, sent, [2, at], [['2', '2026-12-07 10:00:00+00'], ['3', null]]);
+    expect(again.messages).toEqual([expect.stringMatching(/^Bind stratum_9 \["2",/), 'Execute', 'Sync']);
+    expect(again.messages[0]).toBe(first.messages[1].replace('["1"', '["2"'));
+    expect(again.answer).toEqual({ rows: [{ id: 2, at: new Date('2026-12-07T10:00:00.000Z') }, { id: 3, at: null }] });
+  });
+
+  it('asks for the description where the shape is not known or this connection has not prepared it', () => {
+    const { connection, sent } = recordingConnection();
+    // Prepared on this connection, but this process kept no shape for it (a new driver, say).
+    connection.parsedStatements.stratum_9 = text;
+    const unknownShape = execute(new Map(), connection, sent, [1, null], [['1', null]]);
+    expect(unknownShape.messages).toEqual(['Bind stratum_9 ["1",null]', 'Describe P', 'Execute', 'Sync']);
+    // A shape kept from another connection: this one has not prepared the statement yet.
+    const shapes = new Map<string, RowShape>();
+    execute(shapes, connection, sent, [1, null], [['1', null]]);
+    const other = recordingConnection();
+    const fresh = execute(shapes, other.connection, other.sent, [1, null], [['1', null]]);
+    expect(fresh.messages).toEqual(['Parse stratum_9', 'Bind stratum_9 ["1",null]', 'Describe P', 'Execute', 'Sync']);
+    expect(fresh.answer).toEqual({ rows: [{ id: 1, at: null }] });
+  });
+
+  it('answers a value that cannot be bound with its error, as pg does, and sends nothing to execute', () => {
+    const shapes = new Map<string, RowShape>();
+    const { connection, sent } = recordingConnection();
+    execute(shapes, connection, sent, [1, null], [['1', null]]);
+    connection.parsedStatements.stratum_9 = text;
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let answer: Answer | undefined;
+    const q = new ShapedQuery(shapes, text, [cyclic, null], (err) => void (answer = { err }));
+    (q as unknown as { name: string }).name = 'stratum_9';
+    const from = sent.length;
+    (q as unknown as Internals).submit(connection);
+    expect(sent.slice(from)).toEqual(['Close stratum_9', 'Sync']);
+    expect(answer!.err!.message).toMatch(/circular/i);
+  });
+});

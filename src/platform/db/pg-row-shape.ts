@@ -2,7 +2,16 @@
  * Rows of named PostgreSQL statements, built from a shape kept per statement (see ShapedQuery).
  * Used by database.ts only; its own file so that the shape rules are tested without a database.
  */
-import { Query as PgQuery } from 'pg';
+import { Query as PgQuery, types as pgTypes } from 'pg';
+import { timestamptzParser } from './pg-timestamp';
+
+// pg's own mapping of a JavaScript value to a Bind parameter (its `prepare` passes the same).
+const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
+
+const TIMESTAMPTZ = 1184;
+/** pg's built-in parser for `timestamptz` (postgres-date): a statement's shape reads such columns faster, to the same Dates. */
+const builtinTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ, 'text');
+const fastTimestamptz = timestamptzParser(builtinTimestamptz);
 
 type FieldParser = (raw: string) => unknown;
 /** A column of pg's RowDescription message. */
@@ -51,7 +60,11 @@ export class RowShape {
   constructor(fields: RowField[], types: { getTypeParser(oid: number, format: string): FieldParser }) {
     this.names = fields.map((f) => f.name);
     this.typeIds = fields.map((f) => f.dataTypeID);
-    this.parsers = fields.map((f) => types.getTypeParser(f.dataTypeID, 'text'));
+    this.parsers = fields.map((f) => {
+      const parser = types.getTypeParser(f.dataTypeID, 'text');
+      // Only in place of pg's own: a parser someone registered for the type is theirs to keep.
+      return f.dataTypeID === TIMESTAMPTZ && parser === builtinTimestamptz ? fastTimestamptz : parser;
+    });
     this.build = rowBuilder(this.names);
   }
   /** The same columns, of the same types (a schema change under a running process gives others). */
@@ -72,6 +85,11 @@ export class RowShape {
 
 interface PgQueryInternals {
   name?: string;
+  text: string;
+  values?: unknown[];
+  portal: string;
+  binary?: boolean;
+  rows?: number;
   _canceledDueToError: unknown;
   _result: { rows: unknown[]; fields: unknown[]; rowAsArray: boolean; _types?: { getTypeParser(oid: number, format: string): FieldParser } };
 }
@@ -89,6 +107,15 @@ interface PgQueryInternals {
  * parsers for types it finds later) is not seen by that statement's shape: register parsers
  * before the first query, as Sequelize does for its own when it connects.
  */
+/** What `prepare` sends on: pg's Connection. */
+interface PgConnectionInternals {
+  parsedStatements: Record<string, string | undefined>;
+  bind(config: { portal: string; statement: string; values: unknown[] | undefined; binary: boolean | undefined; valueMapper: (value: unknown) => unknown }): void;
+  execute(config: { portal: string; rows: undefined }): void;
+  sync(): void;
+  close(config: { type: 'S'; name: string }): void;
+}
+
 export class ShapedQuery extends PgQuery {
   private shape: RowShape | undefined;
   constructor(
@@ -99,6 +126,37 @@ export class ShapedQuery extends PgQuery {
   ) {
     super(text, values, callback as never);
   }
+  /**
+   * A statement this connection has prepared, whose shape is known, runs without describing its
+   * portal (Bind, Execute, Sync): PostgreSQL never changes the columns a prepared statement
+   * answers — when a schema change would, it refuses the statement instead (SQLSTATE 0A000, and
+   * database.ts prepares it afresh under a new name) — so the RowDescription it would send each
+   * time is the one the shape was built from. That message, pg's parse of it and the shape's
+   * check were about 2 µs of every read, and the server's describing too. Anything else, or the
+   * first execution on a connection, goes through pg's own prepare (Parse if needed, Describe).
+   */
+  prepare(connection: PgConnectionInternals): void {
+    const self = this as unknown as PgQueryInternals;
+    const name = self.name;
+    const shape = name !== undefined && connection.parsedStatements[name] === self.text ? this.shapes.get(name) : undefined;
+    if (!shape || self.binary || self.rows || self._result.rowAsArray) {
+      (PgQuery.prototype as unknown as { prepare(c: unknown): void }).prepare.call(this, connection);
+      return;
+    }
+    try {
+      connection.bind({ portal: self.portal, statement: name!, values: self.values, binary: self.binary, valueMapper: prepareValue });
+    } catch (err) {
+      // As pg's prepare does when a value cannot be bound.
+      connection.close({ type: 'S', name: name! });
+      connection.sync();
+      (this as unknown as { handleError(e: unknown, c: unknown): void }).handleError(err, connection);
+      return;
+    }
+    this.shape = shape;
+    connection.execute({ portal: self.portal, rows: undefined });
+    connection.sync();
+  }
+
   handleRowDescription(msg: { fields: RowField[] }): void {
     const self = this as unknown as PgQueryInternals;
     const types = self._result._types;

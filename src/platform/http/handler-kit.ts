@@ -28,13 +28,44 @@ export function expectedVersions(ifMatch: IfMatch | undefined): ExpectedVersion 
   return !ifMatch || ifMatch.any ? undefined : ifMatch.versions;
 }
 
-/** An instant as the contract's `date-time`: RFC 3339 in UTC with milliseconds. */
+const DAY_MS = 86_400_000;
+/** Years 1000–9999: four digits, no sign. */
+const FIRST_MS = Date.UTC(1000, 0, 1);
+const END_MS = Date.UTC(10000, 0, 1);
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * An instant as the contract's `date-time`: RFC 3339 in UTC with milliseconds, exactly
+ * `toISOString()`'s. Written here for years 1000–9999 (V8's own goes through C++ and takes
+ * about 0.4 µs, this about 0.15; every answer has two or more, a list of 50 a hundred); any other
+ * year, and an invalid Date (which throws), are `toISOString()`'s. Days to a civil date: Howard
+ * Hinnant's `civil_from_days`.
+ */
 export function iso(instant: Date): string {
-  return instant.toISOString();
+  const t = instant.getTime();
+  if (!(t >= FIRST_MS && t < END_MS)) return instant.toISOString();
+  const days = Math.floor(t / DAY_MS);
+  let ms = t - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(ms / 3_600_000);
+  ms -= hour * 3_600_000;
+  const minute = Math.floor(ms / 60_000);
+  ms -= minute * 60_000;
+  const second = Math.floor(ms / 1000);
+  ms -= second * 1000;
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 export function isoOrNull(instant: Date | null | undefined): string | null {
-  return instant ? instant.toISOString() : null;
+  return instant ? iso(instant) : null;
 }
 
 /** A calendar day as the contract's `date` (YYYY-MM-DD), in UTC. */
