@@ -1,4 +1,6 @@
+import type { Client as PgClient } from 'pg';
 import type { Transaction } from 'sequelize';
+import { type RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
 import { testDbKind } from '../support/databases';
 import { Harness } from '../support/harness';
 
@@ -135,6 +137,55 @@ describe(`transactions on the driver (${testDbKind()})`, () => {
     expect(attempts).toBe(postgres ? 2 : 1);
     expect(await read(2)).toEqual({ id: 2, amount: 9 });
     await db.sequelize.query('DROP TABLE tx_retyped');
+  });
+
+  (testDbKind() === 'postgres' ? it : it.skip)('reads each connection’s rows with the columns that connection was told, when a schema changed and changed back', async () => {
+    // Two pooled connections, driven with the driver's own query class: once a connection has
+    // been told a statement's columns it no longer asks (no Describe), so what it was told must
+    // be its own. Retyped and retyped back, the first connection's statement answers integers
+    // again without an error, while the second one prepared the same text under numeric.
+    const { db } = h.stratum.kernel;
+    type Connection = PgClient & { connection: { describe(m: unknown): void } };
+    const cm = db.sequelize.connectionManager as unknown as { getConnection(o: object): Promise<Connection>; releaseConnection(c: Connection): Promise<void> };
+    await db.sequelize.query('CREATE TABLE tx_flip (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL)');
+    await db.sequelize.query('INSERT INTO tx_flip (id, amount) VALUES (1, 42)');
+    const a = await cm.getConnection({ type: 'read' });
+    const b = await cm.getConnection({ type: 'read' });
+    const described = new Map<Connection, number>([[a, 0], [b, 0]]);
+    const restore = [a, b].map((c) => {
+      const own = c.connection.describe;
+      c.connection.describe = (m: unknown) => {
+        described.set(c, described.get(c)! + 1);
+        own.call(c.connection, m);
+      };
+      return () => void (c.connection.describe = own);
+    });
+    const shapes = new Map<string, RowShape>();
+    const run = (c: Connection) =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const q = new ShapedQuery(shapes, 'SELECT id, amount FROM tx_flip WHERE id = $1', [1], (err, result) => (err ? reject(err) : resolve(result.rows)));
+        (q as unknown as { name: string }).name = 'tx_flip_read';
+        c.query(q as never);
+      });
+    const alter = (type: string) => db.sequelize.query(`ALTER TABLE tx_flip ALTER COLUMN amount TYPE ${type}`);
+    try {
+      expect(await run(a)).toEqual([{ id: 1, amount: 42 }]);
+      expect(await run(a)).toEqual([{ id: 1, amount: 42 }]);
+      expect(described.get(a)).toBe(1);
+      await alter('NUMERIC');
+      expect(await run(b)).toEqual([{ id: 1, amount: '42' }]);
+      await alter('INTEGER');
+      // a: no error from the server, and its own columns (integers), not b's (numeric).
+      expect(await run(a)).toEqual([{ id: 1, amount: 42 }]);
+      expect(described.get(a)).toBe(1);
+      // b: its statement's columns would change, so the server refuses it, as the driver expects.
+      await expect(run(b)).rejects.toMatchObject({ code: '0A000' });
+    } finally {
+      restore.forEach((undo) => undo());
+      await cm.releaseConnection(a);
+      await cm.releaseConnection(b);
+      await db.sequelize.query('DROP TABLE tx_flip');
+    }
   });
 
   (testDbKind() === 'postgres' ? it : it.skip)('parses every column by its type, nulls included, the first time a statement answers and every time after', async () => {

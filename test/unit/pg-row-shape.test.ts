@@ -1,5 +1,5 @@
 import { Query as PgQuery, types } from 'pg';
-import { type RowField as Field, type RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
+import { type RowField as Field, RowShape, ShapedQuery } from '../../src/platform/db/pg-row-shape';
 
 /**
  * The rows of a named statement, built from its kept shape, are the rows pg builds itself: fed
@@ -181,9 +181,9 @@ describe('a named statement this connection has prepared', () => {
     expect(again.answer).toEqual({ rows: [{ id: 2, at: new Date('2026-12-07T10:00:00.000Z') }, { id: 3, at: null }] });
   });
 
-  it('asks for the description where the shape is not known or this connection has not prepared it', () => {
+  it('asks for the description where this connection has not described the statement itself', () => {
     const { connection, sent } = recordingConnection();
-    // Prepared on this connection, but this process kept no shape for it (a new driver, say).
+    // Prepared on this connection, but never described to it here (a new driver, say).
     connection.parsedStatements.stratum_9 = text;
     const unknownShape = execute(new Map(), connection, sent, [1, null], [['1', null]]);
     expect(unknownShape.messages).toEqual(['Bind stratum_9 ["1",null]', 'Describe P', 'Execute', 'Sync']);
@@ -196,19 +196,68 @@ describe('a named statement this connection has prepared', () => {
     expect(fresh.answer).toEqual({ rows: [{ id: 1, at: null }] });
   });
 
-  it('answers a value that cannot be bound with its error, as pg does, and sends nothing to execute', () => {
+  it('builds each connection’s rows from the columns that connection was told, whatever another learnt since', () => {
+    // A column retyped and retyped back: connection A's statement answers int4 again, without an
+    // error, while B prepared the same text in between and was told numeric.
+    const shapes = new Map<string, RowShape>();
+    const a = recordingConnection();
+    const b = recordingConnection();
+    const int4 = [field('id', OID.int4), field('amount', OID.int4)];
+    const numeric = [field('id', OID.int4), field('amount', OID.numeric)];
+    const run = (c: ReturnType<typeof recordingConnection>, fields: Field[], rows: Values[]) => {
+      let answer: Answer | undefined;
+      const q = new ShapedQuery(shapes, text, [1, null], (err, result) => void (answer = err ? { err } : { rows: result.rows as never }));
+      (q as unknown as { name: string }).name = 'stratum_9';
+      const internals = q as unknown as Internals;
+      internals._result._types = types;
+      const from = c.sent.length;
+      internals.submit(c.connection);
+      const messages = c.sent.slice(from);
+      if (messages.includes('Describe P')) internals.handleRowDescription({ fields });
+      for (const v of rows) internals.handleDataRow({ fields: v });
+      internals.handleCommandComplete({ text: `SELECT ${rows.length}` }, c.connection);
+      internals.handleReadyForQuery(c.connection);
+      c.connection.parsedStatements.stratum_9 = text;
+      return { answer: answer!, described: messages.includes('Describe P') };
+    };
+    expect(run(a, int4, [['1', '42']])).toEqual({ answer: { rows: [{ id: 1, amount: 42 }] }, described: true });
+    expect(run(b, numeric, [['1', '42']])).toEqual({ answer: { rows: [{ id: 1, amount: '42' }] }, described: true });
+    expect(run(a, int4, [['1', '42']])).toEqual({ answer: { rows: [{ id: 1, amount: 42 }] }, described: false });
+    expect(run(b, numeric, [['1', '42']])).toEqual({ answer: { rows: [{ id: 1, amount: '42' }] }, described: false });
+  });
+
+  it('answers a value that cannot be bound with its error, once, and keeps the statement for the next execution', () => {
     const shapes = new Map<string, RowShape>();
     const { connection, sent } = recordingConnection();
     execute(shapes, connection, sent, [1, null], [['1', null]]);
     connection.parsedStatements.stratum_9 = text;
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    let answer: Answer | undefined;
-    const q = new ShapedQuery(shapes, text, [cyclic, null], (err) => void (answer = { err }));
+    const answers: Answer[] = [];
+    const q = new ShapedQuery(shapes, text, [cyclic, null], (err, result) => void answers.push(err ? { err } : { rows: result.rows as never }));
     (q as unknown as { name: string }).name = 'stratum_9';
     const from = sent.length;
     (q as unknown as Internals).submit(connection);
-    expect(sent.slice(from)).toEqual(['Close stratum_9', 'Sync']);
-    expect(answer!.err!.message).toMatch(/circular/i);
+    // Nothing but the Sync: no Bind went out, and the statement is not closed.
+    expect(sent.slice(from)).toEqual(['Sync']);
+    (q as unknown as Internals).handleReadyForQuery(connection);
+    expect(answers).toHaveLength(1);
+    expect(answers[0].err!.message).toMatch(/circular/i);
+    const next = execute(shapes, connection, sent, [2, null], [['2', null]]);
+    expect(next.messages).toEqual(['Bind stratum_9 ["2",null]', 'Execute', 'Sync']);
+    expect(next.answer).toEqual({ rows: [{ id: 2, at: null }] });
+  });
+});
+
+describe('timestamptz columns of a shape', () => {
+  it('are read by the fast reader in place of pg’s own parser, and by any parser someone registered', () => {
+    const at = field('at', OID.timestamptz);
+    const builtin = new RowShape([at], types as never);
+    expect(builtin.parsers[0]).not.toBe(types.getTypeParser(OID.timestamptz, 'text'));
+    expect(builtin.row(['2026-12-07 10:54:27.791123+05:30'])).toEqual({ at: new Date('2026-12-07T05:24:27.791Z') });
+    const custom = (raw: string) => `custom:${raw}`;
+    const registered = new RowShape([at], { getTypeParser: (oid: number, format: string) => (oid === OID.timestamptz ? custom : types.getTypeParser(oid, format as 'text')) } as never);
+    expect(registered.parsers[0]).toBe(custom);
+    expect(registered.row(['2026-12-07 10:54:27+00'])).toEqual({ at: 'custom:2026-12-07 10:54:27+00' });
   });
 });

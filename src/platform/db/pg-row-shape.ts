@@ -2,15 +2,19 @@
  * Rows of named PostgreSQL statements, built from a shape kept per statement (see ShapedQuery).
  * Used by database.ts only; its own file so that the shape rules are tested without a database.
  */
-import { Query as PgQuery, types as pgTypes } from 'pg';
+import { Query as PgQuery } from 'pg';
 import { timestamptzParser } from './pg-timestamp';
 
 // pg's own mapping of a JavaScript value to a Bind parameter (its `prepare` passes the same).
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
 const TIMESTAMPTZ = 1184;
-/** pg's built-in parser for `timestamptz` (postgres-date): a statement's shape reads such columns faster, to the same Dates. */
-const builtinTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ, 'text');
+/**
+ * pg's built-in parser for `timestamptz`: postgres-date, as pg-types registers it (resolved from
+ * pg-types' own place, not read from the registry, which may already hold someone's parser). A
+ * statement's shape reads such columns faster, to the same Dates, where that is the parser.
+ */
+const builtinTimestamptz = require(require.resolve('postgres-date', { paths: [require.resolve('pg-types', { paths: [require.resolve('pg')] })] })) as (raw: string) => unknown;
 const fastTimestamptz = timestamptzParser(builtinTimestamptz);
 
 type FieldParser = (raw: string) => unknown;
@@ -94,6 +98,23 @@ interface PgQueryInternals {
   _result: { rows: unknown[]; fields: unknown[]; rowAsArray: boolean; _types?: { getTypeParser(oid: number, format: string): FieldParser } };
 }
 
+/** What `prepare` sends on: pg's Connection. */
+interface PgConnectionInternals {
+  parsedStatements: Record<string, string | undefined>;
+  bind(config: { portal: string; statement: string; values: unknown[] | undefined; binary: boolean | undefined; valueMapper: (value: unknown) => unknown }): void;
+  execute(config: { portal: string; rows: undefined }): void;
+  sync(): void;
+}
+
+/**
+ * The shape each connection was itself told its prepared statements answer, by name. Only that
+ * one holds for the connection: PostgreSQL fixes a prepared statement's columns when the
+ * connection prepares it, and another connection may have prepared the same text under another
+ * schema since (a column retyped, then retyped back, makes the older connection's statement valid
+ * again, without an error, while the newer one's shape is the last one learnt).
+ */
+const describedOn = new WeakMap<object, Map<string, RowShape>>();
+
 /**
  * pg's Query, with a named statement's row shape kept across executions. pg describes the portal
  * on every execution and, for each, looks every column's parser up again through three layers
@@ -107,18 +128,12 @@ interface PgQueryInternals {
  * parsers for types it finds later) is not seen by that statement's shape: register parsers
  * before the first query, as Sequelize does for its own when it connects.
  */
-/** What `prepare` sends on: pg's Connection. */
-interface PgConnectionInternals {
-  parsedStatements: Record<string, string | undefined>;
-  bind(config: { portal: string; statement: string; values: unknown[] | undefined; binary: boolean | undefined; valueMapper: (value: unknown) => unknown }): void;
-  execute(config: { portal: string; rows: undefined }): void;
-  sync(): void;
-  close(config: { type: 'S'; name: string }): void;
-}
-
 export class ShapedQuery extends PgQuery {
   private shape: RowShape | undefined;
+  /** The connection it was sent on: its RowDescription is recorded there (`describedOn`). */
+  private connection: object | undefined;
   constructor(
+    /** Shapes by statement name, shared by all connections so that each is built once. */
     private readonly shapes: Map<string, RowShape>,
     text: string,
     values: unknown[] | undefined,
@@ -126,19 +141,22 @@ export class ShapedQuery extends PgQuery {
   ) {
     super(text, values, callback as never);
   }
+
   /**
-   * A statement this connection has prepared, whose shape is known, runs without describing its
+   * A statement this connection has prepared and described before runs without describing its
    * portal (Bind, Execute, Sync): PostgreSQL never changes the columns a prepared statement
    * answers — when a schema change would, it refuses the statement instead (SQLSTATE 0A000, and
    * database.ts prepares it afresh under a new name) — so the RowDescription it would send each
-   * time is the one the shape was built from. That message, pg's parse of it and the shape's
-   * check were about 2 µs of every read, and the server's describing too. Anything else, or the
-   * first execution on a connection, goes through pg's own prepare (Parse if needed, Describe).
+   * time is the one this connection was given before. That message, pg's parse of it and the
+   * shape's check were about 2 µs of every read, and the server's describing too. Anything else,
+   * and the first execution on a connection, goes through pg's own prepare (Parse if needed,
+   * Describe).
    */
   prepare(connection: PgConnectionInternals): void {
+    this.connection = connection;
     const self = this as unknown as PgQueryInternals;
     const name = self.name;
-    const shape = name !== undefined && connection.parsedStatements[name] === self.text ? this.shapes.get(name) : undefined;
+    const shape = name !== undefined && connection.parsedStatements[name] === self.text ? describedOn.get(connection)?.get(name) : undefined;
     if (!shape || self.binary || self.rows || self._result.rowAsArray) {
       (PgQuery.prototype as unknown as { prepare(c: unknown): void }).prepare.call(this, connection);
       return;
@@ -146,10 +164,11 @@ export class ShapedQuery extends PgQuery {
     try {
       connection.bind({ portal: self.portal, statement: name!, values: self.values, binary: self.binary, valueMapper: prepareValue });
     } catch (err) {
-      // As pg's prepare does when a value cannot be bound.
-      connection.close({ type: 'S', name: name! });
+      // A value pg cannot map (a cyclic object, a throwing toPostgres): nothing was sent. The
+      // error is answered once, at the ReadyForQuery the Sync brings, and the statement stays
+      // prepared. (pg's own prepare closes the statement it still lists as parsed, and answers twice.)
+      self._canceledDueToError = err;
       connection.sync();
-      (this as unknown as { handleError(e: unknown, c: unknown): void }).handleError(err, connection);
       return;
     }
     this.shape = shape;
@@ -168,6 +187,11 @@ export class ShapedQuery extends PgQuery {
       }
       shape = new RowShape(msg.fields, types);
       this.shapes.set(self.name, shape);
+    }
+    if (this.connection) {
+      let described = describedOn.get(this.connection);
+      if (!described) describedOn.set(this.connection, (described = new Map()));
+      described.set(self.name!, shape);
     }
     self._result.fields = msg.fields;
     this.shape = shape;
